@@ -1,0 +1,6 @@
+export * from './message-bus';
+export * from './bus.module';
+export * from './in-process/in-process.broker';
+export * from './in-process/in-process.bus';
+export * from './in-process/in-process.server';
+export * from './kafka/kafka.bus';

@@ -1,0 +1,119 @@
+import { Logger } from '@nestjs/common';
+import { ClientKafka, KafkaOptions, ServerKafka } from '@nestjs/microservices';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { lastValueFrom, timeout, TimeoutError } from 'rxjs';
+import { BusMessage, BusUnavailableError, MessageBus, RequestOptions } from '../message-bus';
+
+export interface KafkaBusConfig {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly requestTimeoutMs: number;
+}
+
+const baseClient = (c: KafkaBusConfig, clientId: string) => ({
+  clientId,
+  brokers: [...c.brokers],
+  logLevel: logLevel.WARN,
+  retry: { initialRetryTime: 200, retries: 10 },
+});
+
+// Java-compatible murmur2 partitioning: a key lands on the same partition whichever client produced it.
+const producerConfig = { createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 };
+
+/**
+ * Creates every topic the system uses, with the configured partition count, if it does not exist yet.
+ * Idempotent and safe to run from every process at boot.
+ */
+export async function provisionTopics(c: KafkaBusConfig, topics: readonly string[]): Promise<void> {
+  const admin = new Kafka(baseClient(c, `${c.clientId}-admin`)).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions: c.partitions, replicationFactor: c.replicationFactor })),
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * The Kafka strategy for a consumer group. `fromBeginning` so a group that joins late still reads what was
+ * produced before it existed; partitions are consumed concurrently, messages within one in order.
+ */
+export function createKafkaServer(c: KafkaBusConfig, groupId: string): ServerKafka {
+  const options: KafkaOptions['options'] = {
+    postfixId: '',
+    client: baseClient(c, `${c.clientId}-${groupId}`),
+    consumer: { groupId, allowAutoTopicCreation: false, sessionTimeout: 30000, heartbeatInterval: 3000 },
+    subscribe: { fromBeginning: true },
+    run: { partitionsConsumedConcurrently: Math.max(1, Math.min(c.partitions, 16)) },
+    producer: producerConfig,
+  };
+  return new ServerKafka(options);
+}
+
+/** The Kafka adapter of the bus port (kafkajs through `ClientKafka`). */
+export class KafkaMessageBus extends MessageBus {
+  private readonly logger = new Logger(KafkaMessageBus.name);
+  private readonly client: ClientKafka;
+
+  constructor(
+    private readonly config: KafkaBusConfig,
+    groupId: string,
+    requestTopics: readonly string[],
+  ) {
+    super();
+    this.client = new ClientKafka({
+      postfixId: '-client',
+      client: baseClient(config, `${config.clientId}-${groupId}`),
+      consumer: { groupId, allowAutoTopicCreation: false },
+      producer: producerConfig,
+      producerOnlyMode: requestTopics.length === 0,
+    });
+    for (const topic of requestTopics) this.client.subscribeToResponseOf(topic);
+  }
+
+  async connect(): Promise<void> {
+    await this.client.connect();
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  async publish(messages: readonly BusMessage[]): Promise<void> {
+    const byTopic = new Map<string, BusMessage[]>();
+    for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
+    const producer = await this.client.connect();
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, ms]) => ({
+        topic,
+        messages: ms.map((m) => ({ key: m.key, value: JSON.stringify(m.value) })),
+      })),
+    });
+  }
+
+  async request<TReply>(message: BusMessage, options: RequestOptions = {}): Promise<TReply> {
+    const timeoutMs = options.timeoutMs ?? this.config.requestTimeoutMs;
+    try {
+      return await lastValueFrom(
+        this.client.send<TReply>(message.topic, { key: message.key, value: message.value }).pipe(timeout(timeoutMs)),
+      );
+    } catch (err) {
+      if (err instanceof TimeoutError) throw new BusUnavailableError(`no reply on ${message.topic} within ${timeoutMs} ms`);
+      if (err instanceof Error && /Kafka|ECONNREFUSED|broker/i.test(err.message)) {
+        this.logger.warn(`request on ${message.topic} failed: ${err.message}`);
+        throw new BusUnavailableError(err.message, err);
+      }
+      throw err;
+    }
+  }
+}

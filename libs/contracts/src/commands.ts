@@ -1,0 +1,83 @@
+import type { TaskDef, WorkflowDef } from './conductor/definitions';
+import type { Task } from './conductor/execution';
+import type { TaskResult } from './conductor/task-result';
+
+/**
+ * Commands are requests to the one owner of some state, sent keyed by what they concern and answered
+ * with a `CommandReply` after the owner's transaction committed. Every command carries a commandId so a
+ * redelivery can be recognised, and the time the gateway issued it.
+ */
+interface CommandBase {
+  readonly commandId: string;
+  readonly issuedAt: number;
+}
+
+// ---- executor (key = workflowId) ------------------------------------------------------------------
+
+export interface StartWorkflowCommand extends CommandBase {
+  readonly type: 'workflow.start';
+  /** Chosen by the gateway so a retried command starts the same workflow, not a second one. */
+  readonly workflowId: string;
+  readonly name: string;
+  readonly version?: number;
+  readonly input: Record<string, unknown>;
+  readonly correlationId?: string;
+  readonly priority: number;
+  readonly taskToDomain?: Record<string, string>;
+  readonly createdBy?: string;
+}
+
+/** A poller leased a queued task and asks its owner to hand it out (SCHEDULED → IN_PROGRESS). */
+export interface ClaimTaskCommand extends CommandBase {
+  readonly type: 'task.claim';
+  readonly workflowId: string;
+  readonly taskId: string;
+  readonly workerId?: string;
+}
+
+export interface UpdateTaskCommand extends CommandBase {
+  readonly type: 'task.update';
+  readonly workflowId: string;
+  readonly result: TaskResult;
+}
+
+export type ExecutorCommand = StartWorkflowCommand | ClaimTaskCommand | UpdateTaskCommand;
+
+export interface StartWorkflowReply {
+  readonly workflowId: string;
+}
+export interface ClaimTaskReply {
+  /** The task as handed to the worker, or null when it was no longer claimable (say, canceled). */
+  readonly task: Task | null;
+}
+export interface UpdateTaskReply {
+  readonly taskId: string;
+}
+
+export interface ExecutorReplies {
+  'workflow.start': StartWorkflowReply;
+  'task.claim': ClaimTaskReply;
+  'task.update': UpdateTaskReply;
+}
+
+// ---- metadata (key = definition name) -------------------------------------------------------------
+
+export interface RegisterTaskDefsCommand extends CommandBase {
+  readonly type: 'taskdefs.register';
+  readonly taskDefs: readonly TaskDef[];
+  readonly createdBy?: string;
+}
+
+export interface RegisterWorkflowDefCommand extends CommandBase {
+  readonly type: 'workflowdef.register';
+  readonly workflowDef: WorkflowDef;
+  readonly overwrite: boolean;
+  readonly createdBy?: string;
+}
+
+export type MetadataCommand = RegisterTaskDefsCommand | RegisterWorkflowDefCommand;
+
+export interface MetadataReplies {
+  'taskdefs.register': { readonly names: readonly string[] };
+  'workflowdef.register': { readonly name: string; readonly version: number };
+}

