@@ -12,7 +12,7 @@ const base = {
     '^@app/contracts$': '<rootDir>/libs/contracts/src',
     '^@app/bus$': '<rootDir>/libs/bus/src',
     '^@app/persistence$': '<rootDir>/libs/persistence/src',
-    '^@app/config$': '<rootDir>/libs/config/src',
+    '^@app/runtime$': '<rootDir>/libs/runtime/src',
   },
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
 };

@@ -4,3 +4,4 @@ export * from './in-process/in-process.broker';
 export * from './in-process/in-process.bus';
 export * from './in-process/in-process.server';
 export * from './kafka/kafka.bus';
+export * from './replies';

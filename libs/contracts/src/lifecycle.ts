@@ -79,13 +79,14 @@ export const TASK_EVENT_TYPES = Object.keys(TASK_EVENT_STATUS) as TaskEventType[
 export interface StatusQualifiers {
   /** the failure must not be retried (a worker's FAILED_WITH_TERMINAL_ERROR). */
   readonly nonRetriable?: boolean;
-  /** the task is optional: its failure completes it with errors instead of failing the workflow. */
+  /** an optional task failed for good: it completes with errors instead of failing the workflow. */
   readonly optional?: boolean;
 }
 
 /** Conductor status after `type`, or null when the event leaves the status as it was. */
 export function conductorTaskStatus(type: TaskEventType, q: StatusQualifiers = {}): TaskStatus | null {
   const status = TASK_EVENT_STATUS[type];
+  if (status === TaskStatus.Failed && q.optional) return TaskStatus.CompletedWithErrors;
   if (status === TaskStatus.Failed && q.nonRetriable) return TaskStatus.FailedWithTerminalError;
   return status;
 }

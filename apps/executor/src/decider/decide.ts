@@ -1,9 +1,11 @@
 import {
+  conductorTaskStatus,
   ErrorCode,
   isRetriableTaskStatus,
   isSuccessfulTaskStatus,
   isTerminalTaskStatus,
   isTerminalWorkflowStatus,
+  StatusQualifiers,
   Task,
   TaskEventType,
   TaskResult,
@@ -80,6 +82,18 @@ class Draft {
     this.commands.push({ type: 'emit.task', eventType, taskId });
   }
 
+  /**
+   * Moves a task through a lifecycle event: its Conductor status is the event's projection
+   * (`conductorTaskStatus`), the one mapping there is, and the event is emitted.
+   */
+  transition(taskId: string, eventType: TaskEventType, patch: Partial<Task> = {}, q: StatusQualifiers = {}): Readonly<Task> {
+    const current = this.run.tasks.find((t) => t.taskId === taskId);
+    const status = conductorTaskStatus(eventType, q) ?? current?.status;
+    const updated = this.updateTask(taskId, { ...patch, ...(status ? { status } : {}) });
+    this.emitTask(eventType, taskId);
+    return updated;
+  }
+
   endWorkflow(eventType: WorkflowEventType): void {
     this.workflowEvent = eventType;
   }
@@ -132,15 +146,13 @@ function onClaim(state: WorkflowRun, e: TaskClaimed, now: number): Decision {
     draft.commands.push({ type: 'queue.remove', taskId: task.taskId });
     return draft.finish({ code: ErrorCode.TaskNotClaimable, message: `Task ${task.taskId} is ${task.status}, not SCHEDULED` });
   }
-  draft.updateTask(task.taskId, {
-    status: TaskStatus.InProgress,
+  draft.commands.push({ type: 'queue.remove', taskId: task.taskId });
+  draft.transition(task.taskId, 'start.begin', {
     pollCount: task.pollCount + 1,
     startTime: now,
     workerId: e.workerId,
     queueWaitTime: Math.max(0, now - task.scheduledTime),
   });
-  draft.commands.push({ type: 'queue.remove', taskId: task.taskId });
-  draft.emitTask('start.begin', task.taskId);
   return draft.finish();
 }
 
@@ -164,35 +176,29 @@ function onResult(state: WorkflowRun, e: TaskResultReported, now: number): Decis
     case TaskResultStatus.InProgress:
       return inProgress(draft, task, r, common, now);
     case TaskResultStatus.Completed:
-      draft.updateTask(task.taskId, { ...common, status: TaskStatus.Completed, endTime: now, executed: true });
       draft.commands.push({ type: 'queue.remove', taskId: task.taskId });
-      draft.emitTask('start.success', task.taskId);
+      draft.transition(task.taskId, 'start.success', { ...common, endTime: now, executed: true });
       scheduleNext(draft, draft.workflow.workflowDefinition, task.workflowTask, now);
       return draft.finish();
     case TaskResultStatus.Failed:
     case TaskResultStatus.FailedWithTerminalError:
-    case TaskResultStatus.Canceled: {
-      const status = r.status === TaskResultStatus.Canceled ? TaskStatus.Canceled : r.status;
-      const failed = draft.updateTask(task.taskId, { ...common, status, endTime: now, executed: true });
+    case TaskResultStatus.Canceled:
       draft.commands.push({ type: 'queue.remove', taskId: task.taskId });
-      draft.emitTask(status === TaskStatus.Canceled ? 'cancel.success' : 'start.failed', task.taskId);
-      onTaskFailure(draft, failed, now);
+      onTaskFailure(draft, task, r, common, now);
       return draft.finish();
-    }
   }
 }
 
 function inProgress(draft: Draft, task: Readonly<Task>, r: TaskResult, common: Partial<Task>, now: number): Decision {
   if (r.extendLease) {
     // A heartbeat: the worker is alive and keeps the task.
-    draft.updateTask(task.taskId, {});
-    draft.emitTask('monitor.success', task.taskId);
+    draft.transition(task.taskId, 'monitor.success');
     return draft.finish();
   }
   // Conductor semantics: "still working, call me back" — the task goes back to the queue and becomes
   // pollable again after callbackAfterSeconds.
   const callbackAfterSeconds = r.callbackAfterSeconds ?? 0;
-  const updated = draft.updateTask(task.taskId, { ...common, status: TaskStatus.Scheduled, callbackAfterSeconds });
+  const updated = draft.transition(task.taskId, 'produce.success', { ...common, callbackAfterSeconds });
   draft.commands.push({
     type: 'queue.push',
     taskId: updated.taskId,
@@ -200,31 +206,38 @@ function inProgress(draft: Draft, task: Readonly<Task>, r: TaskResult, common: P
     visibleAt: now + callbackAfterSeconds * 1000,
     priority: draft.workflow.priority,
   });
-  draft.emitTask('produce.success', task.taskId);
   return draft.finish();
 }
 
-/** Retry, tolerate (optional task) or fail the workflow, as Conductor's decider does. */
-function onTaskFailure(draft: Draft, failed: Readonly<Task>, now: number): void {
-  const wt = failed.workflowTask;
+/**
+ * Records a failed (or canceled) attempt, then retries it, tolerates it (an optional task) or fails the
+ * workflow, as Conductor's decider does.
+ */
+function onTaskFailure(draft: Draft, task: Readonly<Task>, r: TaskResult, common: Partial<Task>, now: number): void {
+  const wt = task.workflowTask;
   const def = taskDefOf(wt);
-  const maxRetries = wt.retryCount ?? def.retryCount;
-  if (isRetriableTaskStatus(failed.status) && failed.retryCount < maxRetries) {
-    draft.updateTask(failed.taskId, { retried: true });
+  const canceled = r.status === TaskResultStatus.Canceled;
+  const nonRetriable = r.status === TaskResultStatus.FailedWithTerminalError;
+  const willRetry = !canceled && !nonRetriable && task.retryCount < (wt.retryCount ?? def.retryCount);
+  const tolerated = !canceled && !willRetry && !!wt.optional;
+  const failed = draft.transition(
+    task.taskId,
+    canceled ? 'cancel.success' : 'start.failed',
+    { ...common, endTime: now, executed: true, retried: willRetry },
+    { nonRetriable, optional: tolerated },
+  );
+  if (willRetry) {
     schedule(draft, wt, now, { retryOf: failed, delayMs: retryDelayMs(def, failed.retryCount) });
-    return;
-  }
-  if (wt.optional) {
-    draft.updateTask(failed.taskId, { status: TaskStatus.CompletedWithErrors });
+  } else if (tolerated) {
     scheduleNext(draft, draft.workflow.workflowDefinition, wt, now);
-    return;
+  } else {
+    const status = canceled ? WorkflowStatus.Terminated : failed.status === TaskStatus.TimedOut ? WorkflowStatus.TimedOut : WorkflowStatus.Failed;
+    endWorkflow(draft, status, now, {
+      reasonForIncompletion: failed.reasonForIncompletion ?? `Task ${failed.referenceTaskName} ended ${failed.status}`,
+      failedReferenceTaskNames: [failed.referenceTaskName],
+      failedTaskNames: [failed.taskDefName],
+    });
   }
-  const status = failed.status === TaskStatus.Canceled ? WorkflowStatus.Terminated : failed.status === TaskStatus.TimedOut ? WorkflowStatus.TimedOut : WorkflowStatus.Failed;
-  endWorkflow(draft, status, now, {
-    reasonForIncompletion: failed.reasonForIncompletion ?? `Task ${failed.referenceTaskName} ended ${failed.status}`,
-    failedReferenceTaskNames: [failed.referenceTaskName],
-    failedTaskNames: [failed.taskDefName],
-  });
 }
 
 // ---- scheduling and completion ------------------------------------------------------------------------
@@ -270,9 +283,8 @@ function endWorkflow(draft: Draft, status: WorkflowStatus, now: number, patch: P
   // Nothing may keep running for a workflow that has ended.
   for (const t of draft.run.tasks) {
     if (!isTerminalTaskStatus(t.status)) {
-      draft.updateTask(t.taskId, { status: TaskStatus.Canceled, endTime: now });
       draft.commands.push({ type: 'queue.remove', taskId: t.taskId });
-      draft.emitTask('cancel.success', t.taskId);
+      draft.transition(t.taskId, 'cancel.success', { endTime: now });
     }
   }
   draft.setWorkflow({ ...patch, status, endTime: now });

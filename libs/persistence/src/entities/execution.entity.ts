@@ -79,9 +79,9 @@ export class TaskEntity {
  * The worker-task queue: a row per task waiting for a worker. Inserted by the executor in the same
  * transaction that schedules the task; leased by pollers with `FOR UPDATE SKIP LOCKED`; deleted by the
  * executor when the claim is processed. A lease that runs out (a poller died) makes the row pollable again.
+ * Its ready index `(queue_name, priority DESC, visible_at)` lives in the migration (TypeORM cannot say DESC).
  */
 @Entity({ name: 'task_queue' })
-@Index('idx_task_queue_ready', ['queueName', 'priority', 'visibleAt'])
 export class TaskQueueEntity {
   @PrimaryColumn({ name: 'task_id', type: 'uuid' })
   taskId!: string;

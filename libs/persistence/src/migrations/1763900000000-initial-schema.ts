@@ -63,7 +63,7 @@ export class InitialSchema1763900000000 implements MigrationInterface {
         leased_until timestamptz,
         created_at   timestamptz  NOT NULL
       )`);
-    await q.query(`CREATE INDEX idx_task_queue_ready ON task_queue (queue_name, priority, visible_at)`);
+    await q.query(`CREATE INDEX idx_task_queue_ready ON task_queue (queue_name, priority DESC, visible_at)`);
     await q.query(`
       CREATE TABLE outbox (
         id          bigserial    PRIMARY KEY,

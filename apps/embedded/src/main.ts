@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import { REQUEST_TOPICS } from '@app/contracts';
+import { EmbeddedPostgresServer } from '@app/persistence';
+import { exitOnBootFailure, host, loadHttpConfig, loadInfraConfig, onShutdownSignal } from '@app/runtime';
+// The composition root of embedded mode: the one place allowed to import the apps' root modules.
+import { ExecutorModule } from '../../executor/src/executor.module';
+import { GatewayModule } from '../../gateway/src/gateway.module';
+import { IndexerModule } from '../../indexer/src/indexer.module';
+import { MetadataModule } from '../../metadata/src/metadata.module';
+
+/**
+ * `npm start`: all four apps in one process. PostgreSQL is started on the data directory unless
+ * DATABASE_URL points elsewhere; the bus is in-process unless KAFKA_BROKERS is set.
+ */
+async function main(): Promise<void> {
+  const infra = loadInfraConfig(process.env, 'baton', { requireExternal: false });
+  const http = loadHttpConfig(process.env, 'baton');
+  const pg =
+    infra.database.kind === 'embedded'
+      ? await EmbeddedPostgresServer.start({ dataDir: infra.database.dataDir, port: infra.database.port })
+      : null;
+  const databaseUrl = pg ? pg.url : infra.database.kind === 'external' ? infra.database.url : '';
+  const stopPostgres = async () => {
+    await pg?.stop().catch(() => undefined);
+  };
+  try {
+    const app = await host({
+      name: 'baton',
+      modules: [GatewayModule, MetadataModule, ExecutorModule, IndexerModule],
+      groupId: 'baton',
+      requestTopics: REQUEST_TOPICS,
+      consumes: true,
+      http,
+      infra,
+      databaseUrl,
+      migrations: 'run',
+    });
+    onShutdownSignal(async () => {
+      await app.close();
+      await stopPostgres();
+    });
+    const base = `http://localhost:${http.port}`;
+    const where = infra.database.kind === 'embedded' ? `embedded PostgreSQL on ${infra.database.dataDir}` : 'DATABASE_URL';
+    console.log(
+      [
+        '',
+        `Baton is running (embedded: all services in one process, ${where}, ${infra.bus.kind} bus).`,
+        `  Conductor API:  ${base}/api`,
+        `  Health:         ${base}/health`,
+        '',
+      ].join('\n'),
+    );
+  } catch (err) {
+    await stopPostgres();
+    throw err;
+  }
+}
+
+main().catch(exitOnBootFailure);

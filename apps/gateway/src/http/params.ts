@@ -1,0 +1,45 @@
+import { BatonError, ErrorCode, ValidationErrorItem } from '@app/contracts';
+
+/**
+ * Query-parameter parsing for the Conductor endpoints. Each parser returns the value or records a
+ * problem; `check` then throws one 400 listing every problem.
+ */
+export class Params {
+  private readonly problems: ValidationErrorItem[] = [];
+
+  int(name: string, raw: string | undefined, opts: { min?: number; max?: number; fallback?: number } = {}): number | undefined {
+    if (raw === undefined || raw === '') return opts.fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value)) return this.fail(name, `${name} must be an integer`, raw);
+    if (opts.min !== undefined && value < opts.min) return this.fail(name, `${name} must be >= ${opts.min}`, raw);
+    if (opts.max !== undefined && value > opts.max) return this.fail(name, `${name} must be <= ${opts.max}`, raw);
+    return value;
+  }
+
+  bool(name: string, raw: string | undefined, fallback: boolean): boolean {
+    if (raw === undefined || raw === '') return fallback;
+    if (raw === 'true' || raw === 'false') return raw === 'true';
+    this.fail(name, `${name} must be true or false`, raw);
+    return fallback;
+  }
+
+  check(): void {
+    if (this.problems.length) throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', this.problems);
+  }
+
+  private fail(path: string, message: string, invalidValue: unknown): undefined {
+    this.problems.push({ path, message, invalidValue });
+    return undefined;
+  }
+}
+
+/** The body must be a JSON object (Conductor binds it to a Map). */
+export function requireObject(body: unknown, what: string): Record<string, unknown> {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', [
+      { path: what, message: `${what} must be a JSON object`, invalidValue: body },
+    ]);
+  }
+  return body as Record<string, unknown>;
+}

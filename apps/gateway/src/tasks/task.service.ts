@@ -1,0 +1,115 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  BatonError,
+  ClaimTaskCommand,
+  ClaimTaskReply,
+  CommandReply,
+  ErrorCode,
+  Task,
+  TaskResult,
+  Topic,
+  UpdateTaskCommand,
+  UpdateTaskReply,
+  unwrapReply,
+} from '@app/contracts';
+import { MessageBus } from '@app/bus';
+import { Clock, IdGenerator } from '@app/runtime';
+import { ExecutionQueryRepository } from '../workflows/execution-query.repository';
+import { QueueWaiter } from './queue-waiter';
+import { TaskQueueRepository } from './task-queue.repository';
+
+/** How long a poller holds a leased row while the owner processes its claim. */
+const LEASE_MS = 30_000;
+
+export interface PollRequest {
+  readonly taskType: string;
+  readonly workerId?: string;
+  readonly count: number;
+  readonly timeoutMs: number;
+}
+
+@Injectable()
+export class TaskService {
+  private readonly logger = new Logger(TaskService.name);
+
+  constructor(
+    @Inject(MessageBus) private readonly bus: MessageBus,
+    private readonly queue: TaskQueueRepository,
+    private readonly waiter: QueueWaiter,
+    private readonly query: ExecutionQueryRepository,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  /**
+   * Batch poll: lease ready rows, have each task's owner hand it out (SCHEDULED → IN_PROGRESS, recorded
+   * before the worker sees it), and return what was handed out. With nothing ready, wait for the queue to
+   * be notified — returning as soon as anything arrives — until the timeout.
+   */
+  async poll(req: PollRequest): Promise<Task[]> {
+    const deadline = this.clock.now() + req.timeoutMs;
+    for (;;) {
+      const leased = await this.queue.lease(req.taskType, req.count, LEASE_MS);
+      if (leased.length) {
+        const tasks = await this.claimAll(leased, req.workerId);
+        if (tasks.length) return tasks;
+        continue; // all of them were stale (canceled meanwhile): look again
+      }
+      const remaining = deadline - this.clock.now();
+      if (remaining <= 0) return [];
+      const nextReady = await this.queue.msUntilNextReady(req.taskType);
+      await this.waiter.wait(req.taskType, nextReady === null ? remaining : Math.min(remaining, Math.max(nextReady, 5)));
+    }
+  }
+
+  async update(result: TaskResult): Promise<string> {
+    const command: UpdateTaskCommand = {
+      type: 'task.update',
+      commandId: this.ids.next(),
+      issuedAt: this.clock.now(),
+      workflowId: result.workflowInstanceId,
+      result,
+    };
+    const reply = await this.bus.request<CommandReply<UpdateTaskReply>>({ topic: Topic.ExecutorCommands, key: command.workflowId, value: command });
+    return unwrapReply(reply).taskId;
+  }
+
+  async get(taskId: string): Promise<Task> {
+    const task = await this.query.task(taskId);
+    if (!task) throw new BatonError(ErrorCode.TaskNotFound, `No such task found by id: ${taskId}`);
+    return task;
+  }
+
+  private async claimAll(leased: readonly { taskId: string; workflowId: string }[], workerId?: string): Promise<Task[]> {
+    const outcomes = await Promise.allSettled(
+      leased.map((l) => {
+        const command: ClaimTaskCommand = {
+          type: 'task.claim',
+          commandId: this.ids.next(),
+          issuedAt: this.clock.now(),
+          workflowId: l.workflowId,
+          taskId: l.taskId,
+          workerId,
+        };
+        return this.bus.request<CommandReply<ClaimTaskReply>>({ topic: Topic.ExecutorCommands, key: l.workflowId, value: command });
+      }),
+    );
+    const tasks: Task[] = [];
+    const unanswered: string[] = [];
+    outcomes.forEach((o, i) => {
+      if (o.status === 'fulfilled' && o.value.ok) {
+        if (o.value.value.task) tasks.push(o.value.value.task);
+        return;
+      }
+      unanswered.push(leased[i].taskId);
+      const why = o.status === 'rejected' ? String((o.reason as Error)?.message ?? o.reason) : o.value.ok ? '' : o.value.error.message;
+      this.logger.warn(`claim of task ${leased[i].taskId} failed: ${why}`);
+    });
+    // The owner did not answer or failed (a rebalance, a restart): hand the rows back for the next poll.
+    if (unanswered.length) await this.queue.release(unanswered);
+    if (!tasks.length && unanswered.length === leased.length) {
+      throw new BatonError(ErrorCode.Unavailable, 'The executor did not answer the claims; try again');
+    }
+    return tasks;
+  }
+}

@@ -1,0 +1,36 @@
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import type { Workflow } from '@app/contracts';
+import { Params, requireObject } from '../http/params';
+import { WorkflowService } from './workflow.service';
+
+/** Conductor's `/api/workflow` (start by name, get by id; the rest arrives with later issues). */
+@Controller('api/workflow')
+export class WorkflowController {
+  constructor(private readonly workflows: WorkflowService) {}
+
+  @Post(':name')
+  @HttpCode(200)
+  @Header('Content-Type', 'text/plain')
+  start(
+    @Param('name') name: string,
+    @Body() body: unknown,
+    @Query('version') version?: string,
+    @Query('correlationId') correlationId?: string,
+    @Query('priority') priority?: string,
+  ): Promise<string> {
+    const p = new Params();
+    const v = p.int('version', version, { min: 1 });
+    const prio = p.int('priority', priority, { min: 0, max: 99, fallback: 0 }) ?? 0;
+    const input = requireObject(body, 'input');
+    p.check();
+    return this.workflows.start({ name, version: v, input, correlationId: correlationId || undefined, priority: prio });
+  }
+
+  @Get(':workflowId')
+  get(@Param('workflowId') workflowId: string, @Query('includeTasks') includeTasks?: string): Promise<Workflow> {
+    const p = new Params();
+    const withTasks = p.bool('includeTasks', includeTasks, true);
+    p.check();
+    return this.workflows.get(workflowId, withTasks);
+  }
+}

@@ -1,0 +1,25 @@
+import { Logger } from '@nestjs/common';
+import { BatonError, CommandReply, ErrorCode, replyError } from '@app/contracts';
+
+const logger = new Logger('CommandHandler');
+
+// Postgres SQLSTATE classes that mean "try again": connection (08), resources (53), operator
+// intervention such as a shutdown (57), serialization failures (40).
+const TRANSIENT_SQLSTATE = /^(08|53|57|40)/;
+const TRANSIENT_NODE_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
+
+/**
+ * Turns whatever a command handler threw into a reply: a domain error keeps its code; a database or
+ * network failure is UNAVAILABLE (the requester may retry); anything else is INTERNAL and logged, since
+ * it is a bug.
+ */
+export function toErrorReply(err: unknown, what: string): CommandReply<never> {
+  if (err instanceof BatonError) return replyError(err);
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string' && (TRANSIENT_SQLSTATE.test(code) || TRANSIENT_NODE_ERRORS.has(code))) {
+    logger.warn(`${what} failed transiently: ${(err as Error).message}`);
+    return replyError(new BatonError(ErrorCode.Unavailable, `Service temporarily unavailable: ${(err as Error).message}`));
+  }
+  logger.error(`${what} failed: ${(err as Error)?.stack ?? String(err)}`);
+  return replyError(new BatonError(ErrorCode.Internal, `Internal error while handling ${what}`));
+}

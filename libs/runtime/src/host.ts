@@ -1,0 +1,85 @@
+import { DynamicModule, INestApplication, Logger, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { BusModule, BusSettings, BusTransport } from '@app/bus';
+import { PersistenceModule } from '@app/persistence';
+import { ALL_TOPICS } from '@app/contracts';
+import type { BusConfig, HttpConfig, InfraConfig } from './infra.config';
+import { logLevelsFrom } from './infra.config';
+
+export interface HostSpec {
+  /** Process name, used in logs and as the Kafka client id suffix. */
+  readonly name: string;
+  /** The app modules this process hosts (one in a distributed deployment, all four embedded). */
+  readonly modules: readonly Type<unknown>[];
+  /** Consumer group of this process's handlers. */
+  readonly groupId: string;
+  /** Topics this process sends requests on. */
+  readonly requestTopics: readonly string[];
+  /** Whether this process serves bus handlers (every app but the gateway). */
+  readonly consumes: boolean;
+  /** Serve HTTP on this address (the gateway). */
+  readonly http?: HttpConfig;
+  readonly infra: InfraConfig;
+  readonly databaseUrl: string;
+  readonly migrations: 'run' | 'verify';
+}
+
+/** Conductor payloads can be megabytes (its own default threshold is 5 MB); Express's default is 100 kB. */
+const BODY_LIMIT = '10mb';
+
+/**
+ * Boots one Baton process: the database, the bus and the given app modules, chosen once from validated
+ * config. The same code hosts a single service or all four.
+ */
+export async function host(spec: HostSpec): Promise<INestApplication> {
+  const root: DynamicModule = {
+    module: class BatonHostModule {},
+    imports: [
+      PersistenceModule.forRoot({ url: spec.databaseUrl, migrations: spec.migrations, applicationName: `baton-${spec.name}` }),
+      BusModule.forRoot({ settings: busSettings(spec.infra.bus), groupId: spec.groupId, requestTopics: spec.requestTopics, topics: ALL_TOPICS }),
+      ...spec.modules,
+    ],
+  };
+  const app = await NestFactory.create<NestExpressApplication>(root, { logger: logLevelsFrom(spec.infra.logLevel), bodyParser: false, abortOnError: false });
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  if (spec.consumes) {
+    app.connectMicroservice({ strategy: app.get(BusTransport).serverStrategy() }, { inheritAppConfig: true });
+    await app.startAllMicroservices();
+  }
+  if (spec.http) await app.listen(spec.http.port, spec.http.host);
+  else await app.init();
+  new Logger(spec.name).log(`${spec.name} is up (bus: ${spec.infra.bus.kind}, database: ${redact(spec.databaseUrl)})`);
+  return app;
+}
+
+function busSettings(bus: BusConfig): BusSettings {
+  return bus.kind === 'kafka' ? bus : { kind: 'in-process', lanes: bus.lanes };
+}
+
+export const redact = (url: string): string => url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+
+/** Stops the process cleanly on SIGINT/SIGTERM, running `stop` once. */
+export function onShutdownSignal(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    new Logger('shutdown').log(`${signal} received, stopping`);
+    stop()
+      .then(() => process.exit(0))
+      .catch((err) => {
+        console.error(err);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => handler('SIGINT'));
+  process.on('SIGTERM', () => handler('SIGTERM'));
+}
+
+/** For mains: report a boot failure (a ConfigError lists every bad variable) and exit non-zero. */
+export function exitOnBootFailure(err: unknown): never {
+  console.error(err instanceof Error ? err.message : err);
+  if (err instanceof Error && err.name !== 'ConfigError' && err.stack) console.error(err.stack);
+  process.exit(1);
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Brings up the test infrastructure (Kafka, then PostgreSQL), reusing what is running.
+#
+#   scripts/infra/up.sh [--fresh]      # --fresh wipes both data dirs first
+#
+# stdout carries only KEY=value lines (also written to $BATON_INFRA_DIR/env), so
+#   export $(scripts/infra/up.sh)
+# works; progress and errors go to stderr.
+set -euo pipefail
+
+LOG_PREFIX=infra
+HERE="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=SCRIPTDIR/lib.sh
+source "$HERE/lib.sh"
+
+main() {
+  case "${1:-}" in
+    "" | --fresh) ;;
+    *) echo "usage: $0 [--fresh]" >&2; exit 2 ;;
+  esac
+  "$HERE/kafka/start.sh" "$@" >&2
+  "$HERE/postgres/start.sh" "$@" >&2
+
+  local env_file
+  env_file="$(infra_dir)/env"
+  cat > "$env_file" <<ENV
+KAFKA_BROKERS=127.0.0.1:${KAFKA_PORT:-9092}
+DATABASE_URL=postgres://baton:baton@127.0.0.1:${PGPORT:-55432}/baton
+ENV
+  cat "$env_file"
+}
+
+main "$@"
