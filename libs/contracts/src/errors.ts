@@ -55,16 +55,20 @@ export class BatonError extends Error {
   }
 }
 
-/** A reply to a command: the value, or the domain error it ended in. */
+/**
+ * A reply to a command: the result, or the domain error it ended in. (No top-level `key` or `value`: the
+ * Kafka transport would take such an object for a raw Kafka message.)
+ */
 export type CommandReply<T> =
-  | { readonly ok: true; readonly value: T }
+  | { readonly ok: true; readonly result: T }
   | { readonly ok: false; readonly error: ErrorPayload };
 
-export const replyOk = <T>(value: T): CommandReply<T> => ({ ok: true, value });
+export const replyOk = <T>(result: T): CommandReply<T> => ({ ok: true, result });
 export const replyError = (error: BatonError): CommandReply<never> => ({ ok: false, error: error.toPayload() });
 
 /** Unwraps a reply; a domain error becomes a BatonError again on the requesting side. */
 export function unwrapReply<T>(reply: CommandReply<T>): T {
-  if (reply.ok) return reply.value;
-  throw BatonError.from(reply.error);
+  if (reply?.ok === true) return reply.result;
+  if (reply?.ok === false && reply.error) throw BatonError.from(reply.error);
+  throw new Error(`malformed command reply: ${JSON.stringify(reply)}`);
 }

@@ -45,7 +45,8 @@ const MIGRATION_LOCK_KEY = 0x6261746f6e; // "baton"
 
 /**
  * Applies pending migrations under a Postgres advisory lock: TypeORM's migrator takes no lock, and several
- * processes may boot at once against one database.
+ * processes may boot at once against one database. Needs two connections: one holds the lock while the
+ * migrator works on another.
  */
 export async function runMigrations(ds: DataSource): Promise<string[]> {
   const runner = ds.createQueryRunner();

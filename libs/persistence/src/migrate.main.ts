@@ -6,7 +6,7 @@ import { dataSourceOptions, runMigrations } from './data-source';
 async function main(): Promise<void> {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is required (e.g. postgres://baton:baton@localhost:5432/baton)');
-  const ds = await new DataSource(dataSourceOptions({ url, poolSize: 1, applicationName: 'baton-migrate' })).initialize();
+  const ds = await new DataSource(dataSourceOptions({ url, poolSize: 2, applicationName: 'baton-migrate' })).initialize();
   try {
     const applied = await runMigrations(ds);
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');

@@ -1,7 +1,6 @@
 import {
   conductorTaskStatus,
   ErrorCode,
-  isRetriableTaskStatus,
   isSuccessfulTaskStatus,
   isTerminalTaskStatus,
   isTerminalWorkflowStatus,

@@ -98,7 +98,7 @@ export class TaskService {
     const unanswered: string[] = [];
     outcomes.forEach((o, i) => {
       if (o.status === 'fulfilled' && o.value.ok) {
-        if (o.value.value.task) tasks.push(o.value.value.task);
+        if (o.value.result.task) tasks.push(o.value.result.task);
         return;
       }
       unanswered.push(leased[i].taskId);

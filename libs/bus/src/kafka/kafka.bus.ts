@@ -20,7 +20,8 @@ const baseClient = (c: KafkaBusConfig, clientId: string) => ({
 });
 
 // Java-compatible murmur2 partitioning: a key lands on the same partition whichever client produced it.
-const producerConfig = { createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 };
+// One request in flight per connection keeps a retried batch from overtaking the next (per-key order).
+const producerConfig = { createPartitioner: Partitioners.DefaultPartitioner, maxInFlightRequests: 1 };
 
 /**
  * Creates every topic the system uses, with the configured partition count, if it does not exist yet.

@@ -1,0 +1,61 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/**
+ * Boundaries (CONVENTIONS §5): apps import libs only by their package root (`@app/contracts`), never a
+ * deep path and never another app; libs never import apps. The embedded composition root is the one
+ * place that may import the apps' root modules.
+ */
+const boundaries = {
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: [
+        { group: ['@app/*/*'], message: 'Import a lib by its package root only (e.g. @app/contracts).' },
+        { group: ['**/libs/**', '../**/libs/*'], message: 'Import a lib through its @app/* alias, not a path.' },
+        { group: ['**/apps/**', '../../*/src/**', '../../../apps/**'], message: 'An app never imports another app.' },
+      ],
+    },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.infra/**', 'data/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      ...boundaries,
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'off',
+      'no-constant-condition': ['error', { checkLoops: false }],
+    },
+  },
+  {
+    // The wire stays framework-free: no Nest, no TypeORM, no other lib.
+    files: ['libs/contracts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@nestjs/*', 'typeorm', '@app/*'], message: 'libs/contracts is the wire: no framework or other lib imports.' },
+            { group: ['**/apps/**', '**/libs/**'], message: 'libs/contracts imports nothing from the repo.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The composition root of embedded mode wires the four apps together.
+    files: ['apps/embedded/src/main.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+);
