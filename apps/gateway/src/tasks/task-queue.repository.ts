@@ -16,16 +16,19 @@ export class TaskQueueRepository {
    * SKIP LOCKED lets concurrent pollers take different rows instead of waiting on each other.
    */
   async lease(queueName: string, count: number, leaseMs: number): Promise<LeasedTask[]> {
-    // TypeORM answers an UPDATE with [rows, affectedCount].
-    const [rows]: [Array<{ task_id: string; workflow_id: string }>, number] = await this.dataSource.query(
-      `UPDATE task_queue SET leased_until = now() + ($3 || ' milliseconds')::interval
-       WHERE task_id IN (
+    // The UPDATE's RETURNING has no order of its own: order the leased rows as they were picked.
+    const rows: Array<{ task_id: string; workflow_id: string }> = await this.dataSource.query(
+      `WITH picked AS (
          SELECT task_id FROM task_queue
          WHERE queue_name = $1 AND visible_at <= now() AND (leased_until IS NULL OR leased_until <= now())
          ORDER BY priority DESC, visible_at, created_at
          LIMIT $2
-         FOR UPDATE SKIP LOCKED)
-       RETURNING task_id, workflow_id`,
+         FOR UPDATE SKIP LOCKED),
+       leased AS (
+         UPDATE task_queue q SET leased_until = now() + ($3 || ' milliseconds')::interval
+         FROM picked WHERE q.task_id = picked.task_id
+         RETURNING q.task_id, q.workflow_id, q.priority, q.visible_at, q.created_at)
+       SELECT task_id, workflow_id FROM leased ORDER BY priority DESC, visible_at, created_at`,
       [queueName, count, String(leaseMs)],
     );
     return rows.map((r) => ({ taskId: r.task_id, workflowId: r.workflow_id }));
