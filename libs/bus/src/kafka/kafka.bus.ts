@@ -70,10 +70,27 @@ export function createKafkaServer(c: KafkaBusConfig, groupId: string): ServerKaf
 export const wireTopic = (c: Pick<KafkaBusConfig, 'topicPrefix'>, topic: string): string => `${c.topicPrefix ?? ''}${topic}`;
 const wireGroup = (c: Pick<KafkaBusConfig, 'topicPrefix'>, groupId: string): string => `${c.topicPrefix ?? ''}${groupId}`;
 
-/** Subscribes handlers, declared with contract topic names, to their namespaced wire topics. */
+/**
+ * Subscribes handlers, declared with contract topic names, to their namespaced wire topics, and logs
+ * which partitions this member owns after every rebalance (ownership of workflows follows partitions).
+ */
 class PrefixedServerKafka extends ServerKafka {
+  private readonly ownership = new Logger('KafkaOwnership');
+
   constructor(options: KafkaOptions['options'], private readonly prefix: string) {
     super(options ?? {});
+  }
+
+  protected override registerConsumerEventListeners(): void {
+    super.registerConsumerEventListeners();
+    const consumer = this.consumer;
+    if (!consumer) return;
+    consumer.on(consumer.events.GROUP_JOIN, (e: { payload: { groupId: string; memberAssignment: Record<string, number[]> } }) => {
+      const owned = Object.entries(e.payload.memberAssignment)
+        .map(([topic, partitions]) => `${topic}[${[...partitions].sort((a, b) => a - b).join(',')}]`)
+        .join(' ');
+      this.ownership.log(`group ${e.payload.groupId} assigned: ${owned || 'no partitions'}`);
+    });
   }
 
   override async listen(callback: (err?: unknown, ...optionalParams: unknown[]) => void): Promise<void> {

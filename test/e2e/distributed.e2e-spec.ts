@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { testInfra } from '../support/infra';
+import { ConductorClient } from './harness/conductor-client';
+import { greet, greetingTaskDefs, greetingWorkflow, shout } from './harness/fixtures';
+import { freePort, ServiceProcess } from './harness/service-process';
+import { PollingWorker } from './harness/worker';
+
+jest.setTimeout(300_000);
+
+/**
+ * Distributed mode: gateway, metadata, two executors and the indexer as separate processes over real
+ * Kafka and Postgres, driven through the Conductor HTTP API. Each run gets its own database and its own
+ * Kafka namespace (KAFKA_TOPIC_PREFIX), so runs never see each other's messages.
+ */
+describe('distributed mode (separate processes over Kafka and Postgres)', () => {
+  const infra = testInfra();
+  const namespace = `e2e-${randomBytes(3).toString('hex')}.`;
+  let db: TestDatabase;
+  let api: ConductorClient;
+  const services: ServiceProcess[] = [];
+
+  const env = (extra: Record<string, string> = {}) => ({
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: infra.kafkaBrokers,
+    KAFKA_TOPIC_PREFIX: namespace,
+    KAFKA_PARTITIONS: '6',
+    LOG_LEVEL: 'log',
+    ...extra,
+  });
+
+  const runToExit = async (p: ServiceProcess): Promise<void> => {
+    p.start();
+    const code = await new Promise<number | null>((resolve) => {
+      const check = setInterval(() => {
+        const exit = (p as unknown as { child: { exitCode: number | null } }).child.exitCode;
+        if (exit !== null) {
+          clearInterval(check);
+          resolve(exit);
+        }
+      }, 50);
+    });
+    if (code !== 0) throw new Error(`${p.name} exited ${code}: ${p.tail()}`);
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase('baton_e2e');
+    await runToExit(new ServiceProcess('migrate', 'dist/libs/persistence/src/migrate.main.js', env()));
+    const port = await freePort();
+    api = new ConductorClient(`http://127.0.0.1:${port}`);
+    services.push(
+      new ServiceProcess('metadata', 'dist/apps/metadata/src/main.js', env()),
+      new ServiceProcess('executor-1', 'dist/apps/executor/src/main.js', env({ BATON_INSTANCE_ID: 'executor-1' })),
+      new ServiceProcess('executor-2', 'dist/apps/executor/src/main.js', env({ BATON_INSTANCE_ID: 'executor-2' })),
+      new ServiceProcess('indexer', 'dist/apps/indexer/src/main.js', env()),
+      new ServiceProcess('gateway', 'dist/apps/gateway/src/main.js', env({ PORT: String(port) })),
+    );
+    services.forEach((s) => s.start());
+    await Promise.all(services.map((s) => s.waitForOutput(/is up \(bus: kafka/)));
+    await api.waitHealthy();
+    await api.registerTaskDefs(greetingTaskDefs);
+    await api.registerWorkflow(greetingWorkflow());
+  });
+
+  afterAll(async () => {
+    await Promise.all(services.map((s) => s.stop()));
+    await db?.drop();
+  });
+
+  it('refuses to start a service against an unmigrated database, naming the fix', async () => {
+    const empty = await createTestDatabase('baton_e2e_empty');
+    try {
+      const p = new ServiceProcess('executor-unmigrated', 'dist/apps/executor/src/main.js', { ...env(), DATABASE_URL: empty.url }).start();
+      await p.waitForOutput('npm run migrate');
+      await p.stop();
+    } finally {
+      await empty.drop();
+    }
+  });
+
+  it('refuses to start a service without DATABASE_URL and KAFKA_BROKERS, naming both', async () => {
+    const p = new ServiceProcess('gateway-unconfigured', 'dist/apps/gateway/src/main.js', { DATABASE_URL: '', KAFKA_BROKERS: '' }).start();
+    await p.waitForOutput(/DATABASE_URL is required[\s\S]*KAFKA_BROKERS is required/);
+    await p.stop();
+  });
+
+  it("runs the linear workflow to COMPLETED, task 1's output reaching task 2's input", async () => {
+    const greeter = new PollingWorker(api, 'e2e_greet', 'greeter', (t) => greet(t.inputData)).start();
+    const shouter = new PollingWorker(api, 'e2e_shout', 'shouter', (t) => shout(t.inputData)).start();
+    try {
+      const id = await api.startWorkflow('greeting', { name: 'ada', times: 1 });
+      const done = await api.waitForStatus(id, 'COMPLETED');
+      expect(done.output).toEqual({ loud: 'HELLO ADA', from: 'hello ada' });
+      expect(done.tasks.map((t) => t.inputData)).toEqual([{ who: 'ada' }, { text: 'hello ada', times: 1 }]);
+    } finally {
+      await Promise.all([greeter.stop(), shouter.stop()]);
+    }
+  });
+
+  it('completes 50 workflows across two executors, each task handed out and completed exactly once', async () => {
+    const workers = [
+      new PollingWorker(api, 'e2e_greet', 'greet-a', (t) => greet(t.inputData)),
+      new PollingWorker(api, 'e2e_greet', 'greet-b', (t) => greet(t.inputData)),
+      new PollingWorker(api, 'e2e_shout', 'shout-a', (t) => shout(t.inputData)),
+      new PollingWorker(api, 'e2e_shout', 'shout-b', (t) => shout(t.inputData)),
+    ].map((w) => w.start());
+    try {
+      const ids = await Promise.all(Array.from({ length: 50 }, (_, i) => api.startWorkflow('greeting', { name: `user${i}`, times: 1 })));
+      expect(new Set(ids).size).toBe(50);
+
+      const finished = await Promise.all(ids.map((id) => api.waitForStatus(id, 'COMPLETED', 120_000)));
+
+      finished.forEach((wf, i) => expect(wf.output).toEqual({ loud: `HELLO USER${i}`, from: `hello user${i}` }));
+      const tasks = finished.flatMap((wf) => wf.tasks);
+      expect(tasks).toHaveLength(100);
+      expect(tasks.every((t) => t.status === 'COMPLETED' && t.pollCount === 1)).toBe(true);
+      const handedOut = workers.flatMap((w) => w.handled.map((t) => t.taskId)).filter((id) => tasks.some((t) => t.taskId === id));
+      expect(handedOut).toHaveLength(100);
+      expect(new Set(handedOut).size).toBe(100);
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+    }
+
+    // Both executors took part: after the last rebalance each owns some of the command partitions.
+    for (const executor of services.filter((s) => s.name.startsWith('executor'))) {
+      const assignments = executor.tail(100_000).split('\n').filter((l) => l.includes('group') && l.includes('assigned:'));
+      expect(assignments.pop()).toMatch(new RegExp(`${namespace.replace('.', '\\.')}baton\\.executor\\.commands\\.v1\\[\\d`));
+    }
+
+    // The indexer projected every execution (eventually: it consumes asynchronously).
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    try {
+      const deadline = Date.now() + 60_000;
+      let completed = 0;
+      while (Date.now() < deadline) {
+        completed = (await pg.query(`SELECT count(*)::int AS n FROM search_workflow WHERE status = 'COMPLETED'`)).rows[0].n;
+        if (completed >= 51) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(completed).toBe(51);
+      const { rows } = await pg.query(`SELECT count(*)::int AS n FROM search_task WHERE status = 'COMPLETED'`);
+      expect(rows[0].n).toBe(102);
+    } finally {
+      await pg.end();
+    }
+  });
+});
