@@ -31,7 +31,7 @@ RUN npm run build \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 # ---------------------------------------------------------------------------------------------------
-# runtime: production node_modules + dist only, as the unprivileged `node` user (uid 1000).
+# runtime: production node_modules + dist only, as the base image's unprivileged `node` user.
 # ---------------------------------------------------------------------------------------------------
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
@@ -46,7 +46,8 @@ COPY --from=build /app/dist ./dist
 # volume behind per container. Mount one for embedded mode: -v baton-data:/app/data.
 RUN mkdir -p /app/data && chown node:node /app/data
 
-USER node
+# Numeric, so an orchestrator can verify runAsNonRoot: 1000 is the node image's `node` user.
+USER 1000:1000
 # Gateway / embedded HTTP port (PORT, default 8080). The gateway's health check lives in
 # docker-compose.yml (a node one-liner: the slim image has no curl).
 EXPOSE 8080
