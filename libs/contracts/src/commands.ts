@@ -33,6 +33,11 @@ export interface ClaimTaskCommand extends CommandBase {
   readonly workflowId: string;
   readonly taskId: string;
   readonly workerId?: string;
+  /**
+   * Epoch ms after which the poller has given up waiting: a claim processed later is refused, so a task
+   * is never marked IN_PROGRESS for a worker that never received it.
+   */
+  readonly deadline: number;
 }
 
 export interface UpdateTaskCommand extends CommandBase {
@@ -47,8 +52,10 @@ export interface StartWorkflowReply {
   readonly workflowId: string;
 }
 export interface ClaimTaskReply {
-  /** The task as handed to the worker, or null when it was no longer claimable (say, canceled). */
+  /** The task as handed to the worker, or null when it was not handed out. */
   readonly task: Task | null;
+  /** Why not: the task is gone or no longer SCHEDULED (`stale`), or the claim came too late (`expired`). */
+  readonly refused?: 'stale' | 'expired';
 }
 export interface UpdateTaskReply {
   readonly taskId: string;

@@ -17,9 +17,12 @@ export function parseEnv<T extends object>(cls: new () => T, env: NodeJS.Process
   // An empty variable counts as unset, so `PORT= npm start` falls back to the default.
   const plain = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = plainToInstance(cls, plain, { exposeDefaultValues: true });
-  const problems = validateSync(parsed, { forbidUnknownValues: false }).flatMap((e) =>
-    Object.values(e.constraints ?? {}).map((msg) => `${msg} (got ${JSON.stringify(plain[e.property] ?? null)})`),
-  );
+  // One problem per variable: its type or format first (a non-number is not also "out of range").
+  const problems = validateSync(parsed, { forbidUnknownValues: false }).map((e) => {
+    const c = e.constraints ?? {};
+    const msg = c.isInt ?? c.isString ?? c.matches ?? c.isIn ?? Object.values(c)[0];
+    return `${msg} (got ${JSON.stringify(plain[e.property] ?? null)})`;
+  });
   if (problems.length) throw new ConfigError(app, problems);
   return parsed;
 }

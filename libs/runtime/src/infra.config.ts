@@ -1,3 +1,5 @@
+// class-transformer's @Type reads design-time metadata through this polyfill.
+import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { hostname } from 'node:os';

@@ -33,7 +33,7 @@ describe('WorkflowExecutionService on real Postgres', () => {
   const start = (workflowId = randomUUID(), input: Record<string, unknown> = { x: 1 }) =>
     executions.start({ type: 'workflow.start', commandId: randomUUID(), issuedAt: Date.now(), workflowId, name: 'two_steps', input, priority: 0 });
   const claim = (workflowId: string, taskId: string) =>
-    executions.claim({ type: 'task.claim', commandId: randomUUID(), issuedAt: Date.now(), workflowId, taskId, workerId: 'w' });
+    executions.claim({ type: 'task.claim', commandId: randomUUID(), issuedAt: Date.now(), deadline: Date.now() + 5000, workflowId, taskId, workerId: 'w' });
   const complete = (workflowId: string, taskId: string, outputData: Record<string, unknown>) =>
     executions.update({ type: 'task.update', commandId: randomUUID(), issuedAt: Date.now(), workflowId, result: { workflowInstanceId: workflowId, taskId, status: 'COMPLETED', outputData } });
   const queuedTaskOf = async (workflowId: string): Promise<string> =>
@@ -125,6 +125,19 @@ describe('WorkflowExecutionService on real Postgres', () => {
       'two:start.success:COMPLETED',
     ]);
     expect(taskEvents.every((e) => e.attempt === 1 && e.eventId && e.version >= 1)).toBe(true);
+  });
+
+  it('refuses a claim that arrives after its deadline and leaves the task queued', async () => {
+    const workflowId = randomUUID();
+    await start(workflowId);
+    const taskId = await queuedTaskOf(workflowId);
+
+    const late = await executions.claim({ type: 'task.claim', commandId: randomUUID(), issuedAt: 0, deadline: Date.now() - 1, workflowId, taskId });
+
+    expect(late).toEqual({ task: null, refused: 'expired' });
+    expect(await queuedTaskOf(workflowId)).toBe(taskId);
+    const [task] = await ds.query('SELECT status FROM task WHERE task_id = $1', [taskId]);
+    expect(task.status).toBe('SCHEDULED');
   });
 
   it('answers a result for an unknown task with TASK_NOT_FOUND and changes nothing', async () => {

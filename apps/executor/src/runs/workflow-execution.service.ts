@@ -74,11 +74,13 @@ export class WorkflowExecutionService {
   }
 
   async claim(cmd: ClaimTaskCommand): Promise<ClaimTaskReply> {
+    // The poller stopped waiting (a slow rebalance): leave the task queued for the next poll.
+    if (this.clock.now() > cmd.deadline) return { task: null, refused: 'expired' };
     const decision = await this.onRun(cmd.workflowId, { type: 'task.claim', taskId: cmd.taskId, workerId: cmd.workerId }, async (m) => {
       // An orphan queue row (its workflow is gone): drop it so pollers stop finding it.
       await this.queue.remove(m, [cmd.taskId]);
     });
-    if (!decision || decision.rejection) return { task: null };
+    if (!decision || decision.rejection) return { task: null, refused: 'stale' };
     return { task: decision.state.tasks.find((t) => t.taskId === cmd.taskId) ?? null };
   }
 

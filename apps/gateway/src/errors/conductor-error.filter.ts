@@ -46,10 +46,12 @@ export class ConductorErrorFilter implements ExceptionFilter {
       const message = typeof response === 'object' && response && 'message' in response ? String((response as { message: unknown }).message) : exception.message;
       return this.body(status, status === HttpStatus.BAD_REQUEST && /JSON/i.test(message) ? `Malformed JSON request body: ${message}` : message, false);
     }
-    // body-parser errors reach here as plain errors with a status (e.g. a body that is not JSON).
-    const status = (exception as { status?: unknown })?.status;
+    // body-parser errors reach here as plain errors with a status and a type.
+    const { status, type } = (exception ?? {}) as { status?: unknown; type?: unknown };
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      return this.body(status, `Malformed request body: ${(exception as Error).message}`, false);
+      const message =
+        type === 'entity.too.large' ? `Request body too large: ${(exception as Error).message}` : `Malformed request body: ${(exception as Error).message}`;
+      return this.body(status, message, false);
     }
     return this.body(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error', false);
   }

@@ -14,12 +14,16 @@ import {
 } from '@app/contracts';
 import { MessageBus } from '@app/bus';
 import { Clock, IdGenerator } from '@app/runtime';
-import { ExecutionQueryRepository } from '../workflows/execution-query.repository';
+import { ExecutionQueryRepository, isUuid } from '../workflows/execution-query.repository';
 import { QueueWaiter } from './queue-waiter';
 import { TaskQueueRepository } from './task-queue.repository';
 
 /** How long a poller holds a leased row while the owner processes its claim. */
 const LEASE_MS = 30_000;
+/** How long the owner has to hand a claimed task out; the claim is refused after that. */
+const CLAIM_DEADLINE_MS = 5_000;
+/** How long the poller waits for the claim's reply: longer than the deadline, so no claim outlives it. */
+const CLAIM_REPLY_TIMEOUT_MS = 8_000;
 
 export interface PollRequest {
   readonly taskType: string;
@@ -63,6 +67,10 @@ export class TaskService {
   }
 
   async update(result: TaskResult): Promise<string> {
+    // Baton's ids are uuids: anything else cannot name a task, and must not reach a uuid column.
+    if (!isUuid(result.taskId) || !isUuid(result.workflowInstanceId)) {
+      throw new BatonError(ErrorCode.TaskNotFound, `No such task found by id: ${result.taskId}`);
+    }
     const command: UpdateTaskCommand = {
       type: 'task.update',
       commandId: this.ids.next(),
@@ -83,22 +91,29 @@ export class TaskService {
   private async claimAll(leased: readonly { taskId: string; workflowId: string }[], workerId?: string): Promise<Task[]> {
     const outcomes = await Promise.allSettled(
       leased.map((l) => {
+        const issuedAt = this.clock.now();
         const command: ClaimTaskCommand = {
           type: 'task.claim',
           commandId: this.ids.next(),
-          issuedAt: this.clock.now(),
+          issuedAt,
+          deadline: issuedAt + CLAIM_DEADLINE_MS,
           workflowId: l.workflowId,
           taskId: l.taskId,
           workerId,
         };
-        return this.bus.request<CommandReply<ClaimTaskReply>>({ topic: Topic.ExecutorCommands, key: l.workflowId, value: command });
+        return this.bus.request<CommandReply<ClaimTaskReply>>(
+          { topic: Topic.ExecutorCommands, key: l.workflowId, value: command },
+          { timeoutMs: CLAIM_REPLY_TIMEOUT_MS },
+        );
       }),
     );
     const tasks: Task[] = [];
     const unanswered: string[] = [];
     outcomes.forEach((o, i) => {
       if (o.status === 'fulfilled' && o.value.ok) {
-        if (o.value.result.task) tasks.push(o.value.result.task);
+        const { task, refused } = o.value.result;
+        if (task) tasks.push(task);
+        if (refused === 'expired') unanswered.push(leased[i].taskId);
         return;
       }
       unanswered.push(leased[i].taskId);
