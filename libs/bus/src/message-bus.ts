@@ -1,4 +1,8 @@
-/** A message on the bus. `key` decides the partition (and so the order and the owner): a workflowId. */
+/**
+ * A message on the bus. `key` decides the partition (and so the order and the owner): a workflowId.
+ * `value` is a JSON object: both adapters carry objects identically (Kafka's transport would hand a bare
+ * string or number back as text), so anything else is refused at the port.
+ */
 export interface BusMessage<T = unknown> {
   readonly topic: string;
   readonly key: string;
@@ -20,6 +24,14 @@ export abstract class MessageBus {
 
   /** Sends a command to the owner of `key` and resolves with its reply (after the owner committed). */
   abstract request<TReply>(message: BusMessage, options?: RequestOptions): Promise<TReply>;
+}
+
+/** Refuses a value the bus cannot carry identically on both adapters. */
+export function assertWireValue(message: BusMessage): void {
+  const v = message.value;
+  if (v === null || typeof v !== 'object') {
+    throw new TypeError(`a message on ${message.topic} must carry a JSON object, not ${v === null ? 'null' : typeof v}`);
+  }
 }
 
 /** The request timed out or the broker is unreachable: the caller may retry. */

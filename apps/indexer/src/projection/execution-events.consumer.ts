@@ -2,7 +2,7 @@ import { Controller, Inject, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { TASK_EVENT_TYPES, TaskEvent, Topic, WorkflowEvent } from '@app/contracts';
 import { MessageBus } from '@app/bus';
-import { SearchProjectionRepository } from './search-projection.repository';
+import { ProjectionBatcher } from './projection-batcher';
 
 const isTaskEvent = (e: unknown): e is TaskEvent =>
   typeof e === 'object' && e !== null && typeof (e as TaskEvent).taskId === 'string' && typeof (e as TaskEvent).version === 'number' &&
@@ -21,20 +21,20 @@ export class ExecutionEventsConsumer {
   private readonly logger = new Logger(ExecutionEventsConsumer.name);
 
   constructor(
-    private readonly projection: SearchProjectionRepository,
+    private readonly projection: ProjectionBatcher,
     @Inject(MessageBus) private readonly bus: MessageBus,
   ) {}
 
   @EventPattern(Topic.TaskEvents)
   async onTaskEvent(@Payload() event: unknown): Promise<void> {
     if (!isTaskEvent(event)) return this.deadLetter(Topic.TaskEvents, event, 'not a task event');
-    await this.projection.upsertTasks([event]);
+    await this.projection.addTask(event);
   }
 
   @EventPattern(Topic.WorkflowEvents)
   async onWorkflowEvent(@Payload() event: unknown): Promise<void> {
     if (!isWorkflowEvent(event)) return this.deadLetter(Topic.WorkflowEvents, event, 'not a workflow event');
-    await this.projection.upsertWorkflows([event]);
+    await this.projection.addWorkflow(event);
   }
 
   private async deadLetter(topic: string, payload: unknown, reason: string): Promise<void> {

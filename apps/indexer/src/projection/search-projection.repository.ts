@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { TaskEvent, WorkflowEvent } from '@app/contracts';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 
 /**
  * The Postgres search backend: one document per workflow and per task, upserted in bulk and guarded by
@@ -10,7 +10,15 @@ import { DataSource } from 'typeorm';
 export class SearchProjectionRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async upsertWorkflows(events: readonly WorkflowEvent[]): Promise<void> {
+  /** Writes workflows and tasks of one batch in one transaction. */
+  async write(workflows: readonly WorkflowEvent[], tasks: readonly TaskEvent[]): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      await this.upsertWorkflows(workflows, m);
+      await this.upsertTasks(tasks, m);
+    });
+  }
+
+  async upsertWorkflows(events: readonly WorkflowEvent[], m: EntityManager = this.dataSource.manager): Promise<void> {
     const latest = newestBy(events, (e) => e.workflowId);
     if (!latest.length) return;
     const values: unknown[] = [];
@@ -20,7 +28,7 @@ export class SearchProjectionRepository {
       const p = i * 8;
       return `($${p + 1}::uuid, $${p + 2}::int, $${p + 3}, $${p + 4}, $${p + 5}, to_timestamp($${p + 6} / 1000.0), to_timestamp($${p + 7} / 1000.0), $${p + 8}::jsonb)`;
     });
-    await this.dataSource.query(
+    await m.query(
       `INSERT INTO search_workflow (workflow_id, version, workflow_type, status, correlation_id, start_time, update_time, doc)
        VALUES ${rows.join(', ')}
        ON CONFLICT (workflow_id) DO UPDATE SET version = EXCLUDED.version, status = EXCLUDED.status,
@@ -30,7 +38,7 @@ export class SearchProjectionRepository {
     );
   }
 
-  async upsertTasks(events: readonly TaskEvent[]): Promise<void> {
+  async upsertTasks(events: readonly TaskEvent[], m: EntityManager = this.dataSource.manager): Promise<void> {
     const latest = newestBy(events, (e) => e.taskId);
     if (!latest.length) return;
     const values: unknown[] = [];
@@ -39,7 +47,7 @@ export class SearchProjectionRepository {
       const p = i * 7;
       return `($${p + 1}::uuid, $${p + 2}::int, $${p + 3}::uuid, $${p + 4}, $${p + 5}, to_timestamp($${p + 6} / 1000.0), $${p + 7}::jsonb)`;
     });
-    await this.dataSource.query(
+    await m.query(
       `INSERT INTO search_task (task_id, version, workflow_id, task_type, status, update_time, doc)
        VALUES ${rows.join(', ')}
        ON CONFLICT (task_id) DO UPDATE SET version = EXCLUDED.version, status = EXCLUDED.status,

@@ -134,6 +134,31 @@ describe('InProcessBroker', () => {
       expect(order).toEqual([otherLaneKey, slowKey, sameLaneKey]);
     });
 
+    it('keeps topics in separate lanes: a slow message on one topic does not hold up the same key on another', async () => {
+      // given one lane per topic, and a held message for a workflow on the first topic
+      const broker = new InProcessBroker({ lanes: 1 });
+      const release = deferred();
+      const otherTopicDelivered = deferred();
+      const order: string[] = [];
+      broker.attach(async (d) => {
+        if (d.topic === 't.slow') await release.promise;
+        order.push(`${d.topic}:${d.value}`);
+        if (d.topic === 't.events') otherTopicDelivered.resolve();
+      });
+
+      // when the same workflow then gets a message on a second topic, and another on the first
+      broker.enqueue(anEvent('wf-a', 1, 't.slow'));
+      broker.enqueue(anEvent('wf-a', 2, 't.events'));
+      broker.enqueue(anEvent('wf-a', 3, 't.slow'));
+
+      // then the second topic is served meanwhile (as separate Kafka topics would be), the first stays in order
+      await otherTopicDelivered.promise;
+      expect(order).toEqual(['t.events:2']);
+      release.resolve();
+      await broker.whenIdle();
+      expect(order).toEqual(['t.events:2', 't.slow:1', 't.slow:3']);
+    });
+
     it('holds messages published before a handler is attached and delivers them in order once it is', async () => {
       // given messages published to a broker with no consumer yet
       const broker = new InProcessBroker({ lanes: 2 });
@@ -205,7 +230,7 @@ describe('InProcessBroker', () => {
       });
 
       // when both are published
-      broker.enqueue(anEvent('wf-a', 'poison', 't.poison'));
+      broker.enqueue(anEvent('wf-a', 'poison'));
       broker.enqueue(anEvent('wf-a', 'good'));
       await broker.whenIdle();
 
@@ -213,7 +238,7 @@ describe('InProcessBroker', () => {
       expect(attempts).toEqual(['poison', 'poison', 'poison', 'good']);
       expect(processed).toEqual(['good']);
       expect(errorLog).toHaveBeenCalledTimes(1);
-      expect(errorLog.mock.calls[0][0]).toMatch(/dropping t\.poison message for key wf-a after 3 attempts: cannot parse/);
+      expect(errorLog.mock.calls[0][0]).toMatch(/dropping t\.events message for key wf-a after 3 attempts: cannot parse/);
     });
   });
 
@@ -254,19 +279,26 @@ describe('InProcessBroker', () => {
       broker.attach(
         answering(async (v) => {
           calls.push(v);
-          if (v === 'explode') throw new Error('handler blew up');
+          if ((v as { op?: string }).op === 'explode') throw new Error('handler blew up');
           return 'done';
         }),
       );
 
       // when it is requested, followed by another request in the same lane
-      const failing = bus.request({ topic: 't.commands', key: 'wf-a', value: 'explode' });
-      const following = bus.request({ topic: 't.commands', key: 'wf-a', value: 'fine' });
+      const failing = bus.request({ topic: 't.commands', key: 'wf-a', value: { op: 'explode' } });
+      const following = bus.request({ topic: 't.commands', key: 'wf-a', value: { op: 'fine' } });
 
       // then the first rejects with that error after a single attempt, and the next is answered
       await expect(failing).rejects.toThrow('handler blew up');
       await expect(following).resolves.toBe('done');
-      expect(calls).toEqual(['explode', 'fine']);
+      expect(calls).toEqual([{ op: 'explode' }, { op: 'fine' }]);
+    });
+
+    it('refuses a value that is not a JSON object, as Kafka could not carry it identically', async () => {
+      const bus = new InProcessMessageBus(new InProcessBroker({ lanes: 1 }), 1000);
+
+      expect(() => bus.request({ topic: 't.commands', key: 'k', value: 'text' })).toThrow(/must carry a JSON object, not string/);
+      await expect(bus.publish([{ topic: 't.events', key: 'k', value: null }])).rejects.toThrow(/not null/);
     });
 
     it('rejects with BusUnavailableError when no reply comes within the timeout', async () => {
@@ -282,7 +314,7 @@ describe('InProcessBroker', () => {
       );
 
       // when a request with a short timeout is sent
-      const reply = bus.request({ topic: 't.commands', key: 'wf-a', value: 1 }, { timeoutMs: 30 });
+      const reply = bus.request({ topic: 't.commands', key: 'wf-a', value: { n: 1 } }, { timeoutMs: 30 });
 
       // then it fails as "unavailable", which the caller may retry
       await expect(reply).rejects.toBeInstanceOf(BusUnavailableError);

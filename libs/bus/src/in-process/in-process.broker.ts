@@ -11,33 +11,34 @@ export interface Delivery {
 export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
 
 export interface InProcessBrokerOptions {
-  /** Independent ordered lanes (Kafka's partitions): messages with one key always share a lane. */
+  /**
+   * Ordered lanes per topic (Kafka's partitions): messages of one topic with one key always share a lane;
+   * topics never share lanes, so a slow consumer of one topic does not hold up another.
+   */
   readonly lanes: number;
   /** Attempts for a failing event before it is dead-lettered (logged); Kafka retries forever instead. */
   readonly maxAttempts?: number;
 }
 
 /**
- * The in-process stand-in for Kafka. Each key hashes to a lane; a lane delivers one message at a time in
- * publish order, so per-key order holds. A delivery whose handler fails is retried with backoff before the
- * lane moves on (at-least-once), as a Kafka consumer that does not commit the offset would.
+ * The in-process stand-in for Kafka. Each (topic, key) hashes to a lane of that topic; a lane delivers one
+ * message at a time in publish order, so per-key order holds. A delivery whose handler fails is retried
+ * with backoff before the lane moves on (at-least-once), as a Kafka consumer that does not commit the
+ * offset would.
  */
 export class InProcessBroker {
   private readonly logger = new Logger(InProcessBroker.name);
-  private readonly queues: Delivery[][];
-  private readonly running: boolean[];
+  private readonly queues = new Map<string, Delivery[]>();
+  private readonly running = new Set<string>();
   private handler: DeliveryHandler | null = null;
   private readonly idle: Array<() => void> = [];
   private stopped = false;
 
-  constructor(private readonly options: InProcessBrokerOptions) {
-    this.queues = Array.from({ length: options.lanes }, () => []);
-    this.running = Array.from({ length: options.lanes }, () => false);
-  }
+  constructor(private readonly options: InProcessBrokerOptions) {}
 
   attach(handler: DeliveryHandler): void {
     this.handler = handler;
-    this.queues.forEach((_, lane) => this.drain(lane));
+    for (const lane of this.queues.keys()) this.drain(lane);
   }
 
   detach(): Promise<void> {
@@ -48,32 +49,34 @@ export class InProcessBroker {
 
   enqueue(delivery: Delivery): void {
     if (this.stopped) throw new Error('the in-process bus is closed');
-    const lane = laneOf(delivery.key, this.options.lanes);
-    this.queues[lane].push(delivery);
+    const lane = `${delivery.topic}#${laneOf(delivery.key, this.options.lanes)}`;
+    let queue = this.queues.get(lane);
+    if (!queue) this.queues.set(lane, (queue = []));
+    queue.push(delivery);
     this.drain(lane);
   }
 
   /** Resolves when no lane has work in flight (tests and shutdown). */
   whenIdle(): Promise<void> {
-    if (this.running.every((r) => !r)) return Promise.resolve();
+    if (!this.running.size) return Promise.resolve();
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  private drain(lane: number): void {
-    if (this.running[lane] || !this.handler) return;
-    this.running[lane] = true;
+  private drain(lane: string): void {
+    if (this.running.has(lane) || !this.handler) return;
+    this.running.add(lane);
     // Deliver on a later tick: a publisher never runs its own consumer synchronously.
     setImmediate(() => void this.run(lane));
   }
 
-  private async run(lane: number): Promise<void> {
-    const queue = this.queues[lane];
+  private async run(lane: string): Promise<void> {
+    const queue = this.queues.get(lane) ?? [];
     while (queue.length && this.handler) {
       await this.deliver(queue[0]);
       queue.shift();
     }
-    this.running[lane] = false;
-    if (this.running.every((r) => !r)) this.idle.splice(0).forEach((resolve) => resolve());
+    this.running.delete(lane);
+    if (!this.running.size) this.idle.splice(0).forEach((resolve) => resolve());
   }
 
   private async deliver(delivery: Delivery): Promise<void> {

@@ -1,4 +1,4 @@
-import { BusMessage, BusUnavailableError, MessageBus, RequestOptions } from '../message-bus';
+import { assertWireValue, BusMessage, BusUnavailableError, MessageBus, RequestOptions } from '../message-bus';
 import { InProcessBroker } from './in-process.broker';
 
 /** The in-process adapter of the bus port. Values are cloned as they would be serialised on Kafka. */
@@ -11,11 +11,13 @@ export class InProcessMessageBus extends MessageBus {
   }
 
   async publish(messages: readonly BusMessage[]): Promise<void> {
+    messages.forEach(assertWireValue);
     for (const m of messages) this.broker.enqueue({ topic: m.topic, key: m.key, value: wireCopy(m.value) });
   }
 
   request<TReply>(message: BusMessage, options: RequestOptions = {}): Promise<TReply> {
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
+    assertWireValue(message);
     return new Promise<TReply>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new BusUnavailableError(`no reply on ${message.topic} within ${timeoutMs} ms`)),

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ClientKafka, KafkaOptions, ServerKafka } from '@nestjs/microservices';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { lastValueFrom, timeout, TimeoutError } from 'rxjs';
-import { BusMessage, BusUnavailableError, MessageBus, RequestOptions } from '../message-bus';
+import { assertWireValue, BusMessage, BusUnavailableError, MessageBus, RequestOptions } from '../message-bus';
 
 export interface KafkaBusConfig {
   readonly brokers: readonly string[];
@@ -34,16 +34,23 @@ const producerConfig = { createPartitioner: Partitioners.DefaultPartitioner, max
  */
 export async function provisionTopics(c: KafkaBusConfig, contractTopics: readonly string[]): Promise<void> {
   const topics = contractTopics.map((t) => wireTopic(c, t));
-  const admin = new Kafka(baseClient(c, `${c.clientId}-admin`)).admin();
+  // kafkajs logs a lost creation race ("topic already exists") as an ERROR; the outcome is checked below.
+  const admin = new Kafka({ ...baseClient(c, `${c.clientId}-admin`), logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t));
-    if (missing.length) {
+    if (!missing.length) return;
+    try {
       await admin.createTopics({
         waitForLeaders: true,
         topics: missing.map((topic) => ({ topic, numPartitions: c.partitions, replicationFactor: c.replicationFactor })),
       });
+    } catch (err) {
+      // Another process may have created some of them first: only topics still missing are a failure.
+      const now = new Set(await admin.listTopics());
+      const stillMissing = missing.filter((t) => !now.has(t));
+      if (stillMissing.length) throw new Error(`could not create Kafka topics ${stillMissing.join(', ')}: ${(err as Error).message}`);
     }
   } finally {
     await admin.disconnect();
@@ -133,6 +140,7 @@ export class KafkaMessageBus extends MessageBus {
   }
 
   async publish(messages: readonly BusMessage[]): Promise<void> {
+    messages.forEach(assertWireValue);
     const byTopic = new Map<string, BusMessage[]>();
     for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
     const producer = await this.client.connect();
@@ -147,6 +155,7 @@ export class KafkaMessageBus extends MessageBus {
 
   async request<TReply>(message: BusMessage, options: RequestOptions = {}): Promise<TReply> {
     const timeoutMs = options.timeoutMs ?? this.config.requestTimeoutMs;
+    assertWireValue(message);
     try {
       return await lastValueFrom(
         this.client.send<TReply>(wireTopic(this.config, message.topic), { key: message.key, value: message.value }).pipe(timeout(timeoutMs)),
