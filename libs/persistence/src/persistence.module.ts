@@ -12,8 +12,6 @@ export interface PersistenceOptions {
   readonly applicationName?: string;
 }
 
-const PERSISTENCE_OPTIONS = Symbol('PERSISTENCE_OPTIONS');
-
 /** The database for a process: a TypeORM DataSource (migrated or verified) and the LISTEN hub. */
 @Global()
 @Module({})
@@ -44,7 +42,6 @@ export class PersistenceModule implements OnApplicationShutdown {
         }),
       ],
       providers: [
-        { provide: PERSISTENCE_OPTIONS, useValue: options },
         { provide: PgNotificationHub, useFactory: () => new PgNotificationHub(options.url) },
       ],
       exports: [PgNotificationHub],
