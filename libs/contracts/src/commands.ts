@@ -1,4 +1,6 @@
 import type { TaskDef, WorkflowDef } from './conductor/definitions';
+import type { EventHandler } from './conductor/event-handler';
+import type { BulkResponse } from './conductor/bulk';
 import type { Task } from './conductor/execution';
 import type { TaskResult } from './conductor/task-result';
 
@@ -82,9 +84,69 @@ export interface RegisterWorkflowDefCommand extends CommandBase {
   readonly createdBy?: string;
 }
 
-export type MetadataCommand = RegisterTaskDefsCommand | RegisterWorkflowDefCommand;
+export interface UpdateTaskDefCommand extends CommandBase {
+  readonly type: 'taskdef.update';
+  readonly taskDef: TaskDef;
+  readonly updatedBy?: string;
+}
+
+export interface DeleteTaskDefCommand extends CommandBase {
+  readonly type: 'taskdef.delete';
+  readonly name: string;
+}
+
+/** `PUT /api/metadata/workflow`: create or replace many; each one stands alone (BulkResponse). */
+export interface UpsertWorkflowDefsCommand extends CommandBase {
+  readonly type: 'workflowdefs.upsert';
+  readonly workflowDefs: readonly WorkflowDef[];
+  readonly updatedBy?: string;
+}
+
+export interface DeleteWorkflowDefCommand extends CommandBase {
+  readonly type: 'workflowdef.delete';
+  readonly name: string;
+  readonly version: number;
+}
+
+export interface SaveEventHandlerCommand extends CommandBase {
+  readonly type: 'eventhandler.add' | 'eventhandler.update';
+  readonly eventHandler: EventHandler;
+}
+
+export interface DeleteEventHandlerCommand extends CommandBase {
+  readonly type: 'eventhandler.delete';
+  readonly name: string;
+}
+
+/** Rill Flow `add_descriptor.json`: a YAML DAG registered under business id, feature name and alias. */
+export interface AddRillDescriptorCommand extends CommandBase {
+  readonly type: 'rill.descriptor.add';
+  readonly businessId: string;
+  readonly featureName: string;
+  readonly alias: string;
+  readonly yaml: string;
+}
+
+export type MetadataCommand =
+  | RegisterTaskDefsCommand
+  | UpdateTaskDefCommand
+  | DeleteTaskDefCommand
+  | RegisterWorkflowDefCommand
+  | UpsertWorkflowDefsCommand
+  | DeleteWorkflowDefCommand
+  | SaveEventHandlerCommand
+  | DeleteEventHandlerCommand
+  | AddRillDescriptorCommand;
 
 export interface MetadataReplies {
   'taskdefs.register': { readonly names: readonly string[] };
+  'taskdef.update': { readonly name: string };
+  'taskdef.delete': { readonly name: string };
   'workflowdef.register': { readonly name: string; readonly version: number };
+  'workflowdefs.upsert': BulkResponse<string>;
+  'workflowdef.delete': { readonly name: string; readonly version: number };
+  'eventhandler.add': { readonly name: string };
+  'eventhandler.update': { readonly name: string };
+  'eventhandler.delete': { readonly name: string };
+  'rill.descriptor.add': { readonly descriptorId: string; readonly version: number };
 }

@@ -8,6 +8,8 @@ export const ErrorCode = {
   TaskNotFound: 'TASK_NOT_FOUND',
   TaskDefNotFound: 'TASK_DEF_NOT_FOUND',
   DefinitionConflict: 'DEFINITION_CONFLICT',
+  EventHandlerNotFound: 'EVENT_HANDLER_NOT_FOUND',
+  RillDescriptorNotFound: 'RILL_DESCRIPTOR_NOT_FOUND',
   ValidationFailed: 'VALIDATION_FAILED',
   InvalidArgument: 'INVALID_ARGUMENT',
   TaskNotClaimable: 'TASK_NOT_CLAIMABLE',

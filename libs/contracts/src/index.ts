@@ -9,3 +9,5 @@ export * from './conductor/definitions';
 export * from './conductor/execution';
 export * from './conductor/task-result';
 export * from './task-types';
+export * from './conductor/event-handler';
+export * from './conductor/bulk';

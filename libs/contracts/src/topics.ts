@@ -12,6 +12,8 @@ export const Topic = {
   TaskEvents: 'baton.task.events.v1',
   /** executor → indexer: workflow state changes; key = workflowId. */
   WorkflowEvents: 'baton.workflow.events.v1',
+  /** metadata → every app that caches definitions: a definition changed; key = definition name. */
+  DefinitionEvents: 'baton.metadata.definition-events.v1',
   /** where a consumer parks a message it can never process, with the reason in a header. */
   DeadLetter: 'baton.dead-letter.v1',
 } as const;

@@ -3,6 +3,8 @@ import { TaskDefEntity, WorkflowDefEntity } from './entities/definition.entity';
 import { OutboxEntity, TaskEntity, TaskQueueEntity, WorkflowEntity } from './entities/execution.entity';
 import { SearchTaskEntity, SearchWorkflowEntity } from './entities/search.entity';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
+import { EventHandlersAndRillDescriptors1763900100000 } from './migrations/1763900100000-event-handlers-and-rill-descriptors';
+import { EventHandlerEntity, RillDescriptorAliasEntity, RillDescriptorEntity } from './entities/metadata-extra.entity';
 
 export const ENTITIES = [
   TaskDefEntity,
@@ -13,10 +15,13 @@ export const ENTITIES = [
   OutboxEntity,
   SearchWorkflowEntity,
   SearchTaskEntity,
+  EventHandlerEntity,
+  RillDescriptorEntity,
+  RillDescriptorAliasEntity,
 ];
 
 /** Every migration, in order. Schema changes only happen here (never `synchronize`). */
-export const MIGRATIONS = [InitialSchema1763900000000];
+export const MIGRATIONS = [InitialSchema1763900000000, EventHandlersAndRillDescriptors1763900100000];
 
 export interface DataSourceSettings {
   readonly url: string;

@@ -8,6 +8,8 @@ export function httpStatusOf(code: ErrorCode): HttpStatus {
     case ErrorCode.WorkflowDefNotFound:
     case ErrorCode.TaskNotFound:
     case ErrorCode.TaskDefNotFound:
+    case ErrorCode.EventHandlerNotFound:
+    case ErrorCode.RillDescriptorNotFound:
       return HttpStatus.NOT_FOUND;
     case ErrorCode.DefinitionConflict:
     case ErrorCode.TaskNotClaimable:
