@@ -4,7 +4,7 @@ import { EmbeddedPostgresServer } from '@app/persistence';
 import { exitOnBootFailure, host, loadHttpConfig, loadInfraConfig, onShutdownSignal } from '@app/runtime';
 // The composition root of embedded mode: the one place allowed to import the apps' root modules.
 import { ExecutorModule } from '../../executor/src/executor.module';
-import { GatewayModule } from '../../gateway/src/gateway.module';
+import { GatewayModule, OPENAPI_JSON_PATH, setupOpenApi, SWAGGER_UI_PATH } from '../../gateway/src';
 import { IndexerModule } from '../../indexer/src/indexer.module';
 import { MetadataModule } from '../../metadata/src/metadata.module';
 
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
       requestTopics: REQUEST_TOPICS,
       consumes: true,
       http,
+      configureHttp: setupOpenApi,
       infra,
       databaseUrl,
       migrations: 'run',
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
         '',
         `Baton is running (embedded: all services in one process, ${where}, ${infra.bus.kind} bus).`,
         `  Conductor API:  ${base}/api`,
+        `  Swagger UI:     ${base}/${SWAGGER_UI_PATH}`,
+        `  OpenAPI:        ${base}/${OPENAPI_JSON_PATH}`,
         `  Health:         ${base}/health`,
         '',
       ].join('\n'),

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { Clock, IdGenerator } from '@app/runtime';
 import { ConductorErrorFilter } from './errors/conductor-error.filter';
+import { EventController } from './events/event.controller';
 import { HealthController } from './health/health.controller';
 import { DefinitionQueryRepository } from './metadata/definition-query.repository';
 import { MetadataController } from './metadata/metadata.controller';
@@ -16,7 +17,7 @@ import { WorkflowService } from './workflows/workflow.service';
 
 /** The HTTP edge: Conductor's REST API. Stateless; commands go over the bus, reads come from the store. */
 @Module({
-  controllers: [HealthController, MetadataController, WorkflowController, TaskController],
+  controllers: [HealthController, MetadataController, EventController, WorkflowController, TaskController],
   providers: [
     { provide: APP_FILTER, useClass: ConductorErrorFilter },
     MetadataService,

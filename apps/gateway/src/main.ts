@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { REQUEST_TOPICS } from '@app/contracts';
 import { exitOnBootFailure, host, loadHttpConfig, loadInfraConfig, onShutdownSignal } from '@app/runtime';
 import { GatewayModule } from './gateway.module';
+import { setupOpenApi } from './openapi/openapi.setup';
 
 /** The gateway as its own process (distributed mode): requires DATABASE_URL and KAFKA_BROKERS. */
 async function main(): Promise<void> {
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
     requestTopics: REQUEST_TOPICS,
     consumes: false,
     http,
+    configureHttp: setupOpenApi,
     infra,
     databaseUrl: infra.database.kind === 'external' ? infra.database.url : '',
     migrations: 'verify',

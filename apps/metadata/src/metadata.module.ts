@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { Clock } from '@app/runtime';
+import { Clock, IdGenerator } from '@app/runtime';
 import { DefinitionRepository } from './definitions/definition.repository';
 import { DefinitionService } from './definitions/definition.service';
 import { MetadataCommandsConsumer } from './definitions/metadata-commands.consumer';
@@ -7,6 +7,6 @@ import { MetadataCommandsConsumer } from './definitions/metadata-commands.consum
 /** The definition registry: the only writer of task and workflow definitions. */
 @Module({
   controllers: [MetadataCommandsConsumer],
-  providers: [DefinitionService, DefinitionRepository, Clock],
+  providers: [DefinitionService, DefinitionRepository, Clock, IdGenerator],
 })
 export class MetadataModule {}

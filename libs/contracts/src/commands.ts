@@ -108,6 +108,12 @@ export interface DeleteWorkflowDefCommand extends CommandBase {
   readonly version: number;
 }
 
+/** `POST /api/metadata/workflow/validate`: validation only, nothing is written. */
+export interface ValidateWorkflowDefCommand extends CommandBase {
+  readonly type: 'workflowdef.validate';
+  readonly workflowDef: WorkflowDef;
+}
+
 export interface SaveEventHandlerCommand extends CommandBase {
   readonly type: 'eventhandler.add' | 'eventhandler.update';
   readonly eventHandler: EventHandler;
@@ -134,6 +140,7 @@ export type MetadataCommand =
   | RegisterWorkflowDefCommand
   | UpsertWorkflowDefsCommand
   | DeleteWorkflowDefCommand
+  | ValidateWorkflowDefCommand
   | SaveEventHandlerCommand
   | DeleteEventHandlerCommand
   | AddRillDescriptorCommand;
@@ -145,6 +152,7 @@ export interface MetadataReplies {
   'workflowdef.register': { readonly name: string; readonly version: number };
   'workflowdefs.upsert': BulkResponse<string>;
   'workflowdef.delete': { readonly name: string; readonly version: number };
+  'workflowdef.validate': { readonly valid: true };
   'eventhandler.add': { readonly name: string };
   'eventhandler.update': { readonly name: string };
   'eventhandler.delete': { readonly name: string };

@@ -20,6 +20,8 @@ export interface HostSpec {
   readonly consumes: boolean;
   /** Serve HTTP on this address (the gateway). */
   readonly http?: HttpConfig;
+  /** Called before the server listens (the gateway adds its OpenAPI document and Swagger UI). */
+  readonly configureHttp?: (app: INestApplication) => void;
   readonly infra: InfraConfig;
   readonly databaseUrl: string;
   readonly migrations: 'run' | 'verify';
@@ -47,6 +49,7 @@ export async function host(spec: HostSpec): Promise<INestApplication> {
     app.connectMicroservice({ strategy: app.get(BusTransport).serverStrategy() }, { inheritAppConfig: true });
     await app.startAllMicroservices();
   }
+  spec.configureHttp?.(app);
   if (spec.http) await app.listen(spec.http.port, spec.http.host);
   else await app.init();
   new Logger(spec.name).log(`${spec.name} is up (bus: ${spec.infra.bus.kind}, database: ${redact(spec.databaseUrl)})`);

@@ -90,6 +90,24 @@ describe('WorkflowExecutionService on real Postgres', () => {
     expect(await Promise.all(['workflow', 'task', 'task_queue', 'outbox'].map((t) => count(t)))).toEqual(before);
   });
 
+  it('refuses to start a definition with a built-in task type the engine cannot run yet, naming where', async () => {
+    const switchDef = withWorkflowDefDefaults({
+      name: 'has_switch',
+      version: 1,
+      tasks: [{ name: 'route', taskReferenceName: 'route', type: 'SWITCH', evaluatorType: 'value-param', expression: 'x', decisionCases: { a: [{ name: 't', taskReferenceName: 't' }] } }],
+    });
+    await ds.query(`INSERT INTO workflow_def (name, version, definition, create_time, update_time) VALUES ($1, 1, $2, now(), now())`, [switchDef.name, switchDef]);
+    const workflowId = randomUUID();
+
+    const err = (await executions
+      .start({ type: 'workflow.start', commandId: randomUUID(), issuedAt: 0, workflowId, name: 'has_switch', input: {}, priority: 0 })
+      .catch((e) => e)) as BatonError;
+
+    expect(err.code).toBe(ErrorCode.InvalidArgument);
+    expect(err.validationErrors).toEqual([expect.objectContaining({ path: 'tasks[0].type', invalidValue: 'SWITCH' })]);
+    expect(await count('workflow', 'workflow_id = $1', [workflowId])).toBe(0);
+  });
+
   it('runs the workflow to COMPLETED through claims and results, passing outputs along', async () => {
     const workflowId = randomUUID();
     await start(workflowId, { x: 'in' });

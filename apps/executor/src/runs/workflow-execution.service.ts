@@ -21,6 +21,7 @@ import { decide } from '../decider/decide';
 import type { DeciderEvent } from '../decider/events';
 import type { WorkflowRun } from '../decider/workflow-run';
 import { DefinitionReader } from '../definitions/definition.reader';
+import { unrunnableTasks } from '../definitions/runnable';
 import { EXECUTOR_PRODUCER, OutboxRelay } from '../outbox/outbox.relay';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import { TaskQueueWriter } from './task-queue.writer';
@@ -54,6 +55,10 @@ export class WorkflowExecutionService {
       const found = await this.definitions.workflowDef(m, cmd.name, cmd.version);
       if (!found) {
         throw new BatonError(ErrorCode.WorkflowDefNotFound, `No such workflow found by name: ${cmd.name}, version: ${cmd.version ?? null}`);
+      }
+      const unrunnable = unrunnableTasks(found);
+      if (unrunnable.length) {
+        throw new BatonError(ErrorCode.InvalidArgument, `Workflow ${found.name} version ${found.version ?? 1} uses task types this version of Baton cannot run yet`, unrunnable);
       }
       const definition = await this.definitions.withTaskDefs(m, found);
       const now = this.clock.now();

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { ResolvedTaskDef, WorkflowDef } from '@app/contracts';
+import type { EventHandler, ResolvedTaskDef, WorkflowDef } from '@app/contracts';
 import { EntityManager } from 'typeorm';
 
-/** The definitions aggregate (task defs and versioned workflow defs). The metadata app is its only writer. */
+/**
+ * The definitions aggregate: task defs, versioned workflow defs and event handlers. The metadata app is its
+ * only writer; every method runs in the caller's transaction.
+ */
 @Injectable()
 export class DefinitionRepository {
   async upsertTaskDefs(m: EntityManager, defs: readonly ResolvedTaskDef[], now: number): Promise<void> {
@@ -16,6 +19,17 @@ export class DefinitionRepository {
         [def.name, def, now],
       );
     }
+  }
+
+  async taskDefExists(m: EntityManager, name: string): Promise<boolean> {
+    const rows: unknown[] = await m.query('SELECT 1 FROM task_def WHERE name = $1 FOR UPDATE', [name]);
+    return rows.length > 0;
+  }
+
+  /** Deletes a task definition; false when there was none. */
+  async deleteTaskDef(m: EntityManager, name: string): Promise<boolean> {
+    const [, affected]: [unknown, number] = await m.query('DELETE FROM task_def WHERE name = $1', [name]);
+    return affected > 0;
   }
 
   async workflowDefExists(m: EntityManager, name: string, version: number): Promise<boolean> {
@@ -32,5 +46,31 @@ export class DefinitionRepository {
          update_time = EXCLUDED.update_time`,
       [def.name, def.version, def, now],
     );
+  }
+
+  /** Deletes one version; running executions keep the copy they pinned at start. False when absent. */
+  async deleteWorkflowDef(m: EntityManager, name: string, version: number): Promise<boolean> {
+    const [, affected]: [unknown, number] = await m.query('DELETE FROM workflow_def WHERE name = $1 AND version = $2', [name, version]);
+    return affected > 0;
+  }
+
+  async eventHandlerExists(m: EntityManager, name: string): Promise<boolean> {
+    const rows: unknown[] = await m.query('SELECT 1 FROM event_handler WHERE name = $1 FOR UPDATE', [name]);
+    return rows.length > 0;
+  }
+
+  async saveEventHandler(m: EntityManager, handler: EventHandler, now: number): Promise<void> {
+    await m.query(
+      `INSERT INTO event_handler (name, event, active, definition, create_time, update_time)
+       VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), to_timestamp($5 / 1000.0))
+       ON CONFLICT (name) DO UPDATE SET event = EXCLUDED.event, active = EXCLUDED.active,
+         definition = EXCLUDED.definition, update_time = EXCLUDED.update_time`,
+      [handler.name, handler.event, handler.active ?? true, handler, now],
+    );
+  }
+
+  async deleteEventHandler(m: EntityManager, name: string): Promise<boolean> {
+    const [, affected]: [unknown, number] = await m.query('DELETE FROM event_handler WHERE name = $1', [name]);
+    return affected > 0;
   }
 }

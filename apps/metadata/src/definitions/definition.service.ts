@@ -1,55 +1,192 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   BatonError,
+  bulkResponse,
+  DefinitionChanged,
+  DeleteEventHandlerCommand,
+  DeleteTaskDefCommand,
+  DeleteWorkflowDefCommand,
   ErrorCode,
+  EventHandler,
   MetadataReplies,
   RegisterTaskDefsCommand,
   RegisterWorkflowDefCommand,
+  SaveEventHandlerCommand,
+  Topic,
+  UpdateTaskDefCommand,
+  UpsertWorkflowDefsCommand,
+  ValidateWorkflowDefCommand,
+  ValidationErrorItem,
   withTaskDefDefaults,
   withWorkflowDefDefaults,
+  WorkflowDef,
 } from '@app/contracts';
-import { Clock } from '@app/runtime';
+import { MessageBus } from '@app/bus';
+import { Clock, IdGenerator } from '@app/runtime';
 import { DataSource } from 'typeorm';
 import { DefinitionRepository } from './definition.repository';
 import { validateTaskDef, validateWorkflowDef } from './definition.validator';
+import { validateEventHandler } from './event-handler.validator';
 
-/** Registers definitions: validate everything first, then write in one transaction, or write nothing. */
+const VALIDATION_FAILED = 'Validation failed, check below errors for detail.';
+
+const invalid = (errors: ValidationErrorItem[]) => new BatonError(ErrorCode.ValidationFailed, VALIDATION_FAILED, errors);
+
+/**
+ * The definition registry. Every write validates first and then commits in one transaction, or writes
+ * nothing; after the commit a definition-changed event tells the other apps to drop what they cached.
+ */
 @Injectable()
 export class DefinitionService {
+  private readonly logger = new Logger(DefinitionService.name);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly definitions: DefinitionRepository,
     private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+    @Inject(MessageBus) private readonly bus: MessageBus,
   ) {}
+
+  // ---- task definitions ------------------------------------------------------------------------------
 
   async registerTaskDefs(cmd: RegisterTaskDefsCommand): Promise<MetadataReplies['taskdefs.register']> {
     if (!Array.isArray(cmd.taskDefs) || !cmd.taskDefs.length) {
-      throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', [
-        { path: 'taskDefs', message: 'TaskDefList cannot be empty or null' },
-      ]);
+      throw invalid([{ path: 'taskDefs', message: 'TaskDefList cannot be empty or null' }]);
     }
     const errors = cmd.taskDefs.flatMap((def, i) => validateTaskDef(def, `[${i}]`));
-    if (errors.length) throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', errors);
+    if (errors.length) throw invalid(errors);
     const now = this.clock.now();
-    const defs = cmd.taskDefs.map((d) =>
-      withTaskDefDefaults({ ...d, createTime: now, updateTime: now, createdBy: d.createdBy ?? cmd.createdBy }),
-    );
+    const defs = cmd.taskDefs.map((d) => withTaskDefDefaults({ ...d, createTime: now, updateTime: now, createdBy: d.createdBy ?? cmd.createdBy }));
     await this.dataSource.transaction((m) => this.definitions.upsertTaskDefs(m, defs, now));
+    await this.announce(defs.map((d) => ({ kind: 'taskdef', change: 'upserted', name: d.name })));
     return { names: defs.map((d) => d.name) };
   }
 
-  async registerWorkflowDef(cmd: RegisterWorkflowDefCommand): Promise<MetadataReplies['workflowdef.register']> {
-    const errors = validateWorkflowDef(cmd.workflowDef);
-    if (errors.length) throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', errors);
+  async updateTaskDef(cmd: UpdateTaskDefCommand): Promise<MetadataReplies['taskdef.update']> {
+    const errors = validateTaskDef(cmd.taskDef);
+    if (errors.length) throw invalid(errors);
     const now = this.clock.now();
-    const def = withWorkflowDefDefaults({ ...cmd.workflowDef, createTime: now, updateTime: now, createdBy: cmd.workflowDef.createdBy ?? cmd.createdBy });
-    const version = def.version ?? 1;
+    const def = withTaskDefDefaults({ ...cmd.taskDef, updateTime: now, updatedBy: cmd.taskDef.updatedBy ?? cmd.updatedBy });
     await this.dataSource.transaction(async (m) => {
-      if (!cmd.overwrite && (await this.definitions.workflowDefExists(m, def.name, version))) {
-        throw new BatonError(ErrorCode.DefinitionConflict, `Workflow with ${def.name}.${version} already exists!`);
+      if (!(await this.definitions.taskDefExists(m, def.name))) {
+        throw new BatonError(ErrorCode.TaskDefNotFound, `No such taskType found by name: ${def.name}`);
       }
-      await this.definitions.upsertWorkflowDef(m, { ...def, version }, now);
+      await this.definitions.upsertTaskDefs(m, [def], now);
     });
-    return { name: def.name, version };
+    await this.announce([{ kind: 'taskdef', change: 'upserted', name: def.name }]);
+    return { name: def.name };
+  }
+
+  async deleteTaskDef(cmd: DeleteTaskDefCommand): Promise<MetadataReplies['taskdef.delete']> {
+    const deleted = await this.dataSource.transaction((m) => this.definitions.deleteTaskDef(m, cmd.name));
+    if (!deleted) throw new BatonError(ErrorCode.TaskDefNotFound, `No such taskType found by name: ${cmd.name}`);
+    await this.announce([{ kind: 'taskdef', change: 'deleted', name: cmd.name }]);
+    return { name: cmd.name };
+  }
+
+  // ---- workflow definitions --------------------------------------------------------------------------
+
+  async registerWorkflowDef(cmd: RegisterWorkflowDefCommand): Promise<MetadataReplies['workflowdef.register']> {
+    const def = this.prepareWorkflowDef(cmd.workflowDef, cmd.createdBy);
+    await this.dataSource.transaction(async (m) => {
+      if (!cmd.overwrite && (await this.definitions.workflowDefExists(m, def.name, def.version))) {
+        throw new BatonError(ErrorCode.DefinitionConflict, `Workflow with ${def.name}.${def.version} already exists!`);
+      }
+      await this.definitions.upsertWorkflowDef(m, def, def.createTime!);
+    });
+    await this.announce([{ kind: 'workflowdef', change: 'upserted', name: def.name, version: def.version }]);
+    return { name: def.name, version: def.version };
+  }
+
+  /**
+   * Creates or replaces many definitions. Each stands alone, as in Conductor: a bad one is reported in
+   * `bulkErrorResults` under its name and the others are still stored.
+   */
+  async upsertWorkflowDefs(cmd: UpsertWorkflowDefsCommand): Promise<MetadataReplies['workflowdefs.upsert']> {
+    if (!Array.isArray(cmd.workflowDefs) || !cmd.workflowDefs.length) {
+      throw invalid([{ path: 'workflowDefs', message: 'WorkflowDef list name cannot be null or empty' }]);
+    }
+    const successes: string[] = [];
+    const errors: Record<string, string> = {};
+    for (const [i, raw] of cmd.workflowDefs.entries()) {
+      const key = typeof (raw as { name?: unknown })?.name === 'string' && (raw as WorkflowDef).name ? (raw as WorkflowDef).name : `[${i}]`;
+      try {
+        const def = this.prepareWorkflowDef(raw, cmd.updatedBy);
+        await this.dataSource.transaction((m) => this.definitions.upsertWorkflowDef(m, def, def.createTime!));
+        await this.announce([{ kind: 'workflowdef', change: 'upserted', name: def.name, version: def.version }]);
+        successes.push(def.name);
+      } catch (err) {
+        if (!(err instanceof BatonError)) throw err;
+        errors[key] = err.validationErrors.length ? err.validationErrors.map((e) => `${e.path}: ${e.message}`).join('; ') : err.message;
+      }
+    }
+    return bulkResponse(successes, errors);
+  }
+
+  async deleteWorkflowDef(cmd: DeleteWorkflowDefCommand): Promise<MetadataReplies['workflowdef.delete']> {
+    const deleted = await this.dataSource.transaction((m) => this.definitions.deleteWorkflowDef(m, cmd.name, cmd.version));
+    if (!deleted) throw new BatonError(ErrorCode.WorkflowDefNotFound, `No such workflow definition: ${cmd.name} version: ${cmd.version}`);
+    await this.announce([{ kind: 'workflowdef', change: 'deleted', name: cmd.name, version: cmd.version }]);
+    return { name: cmd.name, version: cmd.version };
+  }
+
+  validateWorkflowDef(cmd: ValidateWorkflowDefCommand): MetadataReplies['workflowdef.validate'] {
+    const errors = validateWorkflowDef(cmd.workflowDef);
+    if (errors.length) throw invalid(errors);
+    return { valid: true };
+  }
+
+  // ---- event handlers ---------------------------------------------------------------------------------
+
+  async saveEventHandler(cmd: SaveEventHandlerCommand): Promise<{ name: string }> {
+    const errors = validateEventHandler(cmd.eventHandler);
+    if (errors.length) throw invalid(errors);
+    const handler: EventHandler = { ...cmd.eventHandler, active: cmd.eventHandler.active ?? true };
+    await this.dataSource.transaction(async (m) => {
+      const exists = await this.definitions.eventHandlerExists(m, handler.name);
+      if (cmd.type === 'eventhandler.add' && exists) {
+        throw new BatonError(ErrorCode.DefinitionConflict, `EventHandler with name ${handler.name} already exists!`);
+      }
+      if (cmd.type === 'eventhandler.update' && !exists) {
+        throw new BatonError(ErrorCode.EventHandlerNotFound, `EventHandler with name ${handler.name} not found!`);
+      }
+      await this.definitions.saveEventHandler(m, handler, this.clock.now());
+    });
+    await this.announce([{ kind: 'eventhandler', change: 'upserted', name: handler.name }]);
+    return { name: handler.name };
+  }
+
+  async deleteEventHandler(cmd: DeleteEventHandlerCommand): Promise<{ name: string }> {
+    const deleted = await this.dataSource.transaction((m) => this.definitions.deleteEventHandler(m, cmd.name));
+    if (!deleted) throw new BatonError(ErrorCode.EventHandlerNotFound, `EventHandler with name ${cmd.name} not found!`);
+    await this.announce([{ kind: 'eventhandler', change: 'deleted', name: cmd.name }]);
+    return { name: cmd.name };
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------------------
+
+  /** Validates, fills Conductor's defaults and stamps the audit fields; throws on an invalid definition. */
+  private prepareWorkflowDef(raw: WorkflowDef, by?: string): WorkflowDef & { version: number } {
+    const errors = validateWorkflowDef(raw);
+    if (errors.length) throw invalid(errors);
+    const now = this.clock.now();
+    const def = withWorkflowDefDefaults({ ...raw, createTime: now, updateTime: now, createdBy: raw.createdBy ?? by });
+    return { ...def, version: def.version ?? 1 };
+  }
+
+  /**
+   * Tells the other apps what changed (after the commit). A lost announcement only delays a cache refresh:
+   * caches also expire on their own.
+   */
+  private async announce(changes: Array<Omit<DefinitionChanged, 'eventId' | 'occurredAt'>>): Promise<void> {
+    const occurredAt = this.clock.now();
+    try {
+      await this.bus.publish(
+        changes.map((c) => ({ topic: Topic.DefinitionEvents, key: c.name, value: { ...c, eventId: this.ids.next(), occurredAt } satisfies DefinitionChanged })),
+      );
+    } catch (err) {
+      this.logger.warn(`could not announce definition changes (${changes.map((c) => c.name).join(', ')}): ${(err as Error).message}`);
+    }
   }
 }

@@ -12,16 +12,37 @@ export class MetadataCommandsConsumer {
   @MessagePattern(Topic.MetadataCommands)
   async handle(@Payload() command: MetadataCommand): Promise<CommandReply<unknown>> {
     try {
-      switch (command?.type) {
-        case 'taskdefs.register':
-          return replyOk(await this.definitions.registerTaskDefs(command));
-        case 'workflowdef.register':
-          return replyOk(await this.definitions.registerWorkflowDef(command));
-        default:
-          throw new BatonError(ErrorCode.InvalidArgument, `unknown metadata command: ${JSON.stringify((command as { type?: unknown })?.type)}`);
-      }
+      return replyOk(await this.dispatch(command));
     } catch (err) {
       return toErrorReply(err, `metadata ${command?.type}`);
+    }
+  }
+
+  private dispatch(command: MetadataCommand): Promise<unknown> | unknown {
+    switch (command?.type) {
+      case 'taskdefs.register':
+        return this.definitions.registerTaskDefs(command);
+      case 'taskdef.update':
+        return this.definitions.updateTaskDef(command);
+      case 'taskdef.delete':
+        return this.definitions.deleteTaskDef(command);
+      case 'workflowdef.register':
+        return this.definitions.registerWorkflowDef(command);
+      case 'workflowdefs.upsert':
+        return this.definitions.upsertWorkflowDefs(command);
+      case 'workflowdef.delete':
+        return this.definitions.deleteWorkflowDef(command);
+      case 'workflowdef.validate':
+        return this.definitions.validateWorkflowDef(command);
+      case 'eventhandler.add':
+      case 'eventhandler.update':
+        return this.definitions.saveEventHandler(command);
+      case 'eventhandler.delete':
+        return this.definitions.deleteEventHandler(command);
+      case 'rill.descriptor.add':
+        throw new BatonError(ErrorCode.InvalidArgument, 'Rill Flow descriptors are not wired yet');
+      default:
+        throw new BatonError(ErrorCode.InvalidArgument, `unknown metadata command: ${JSON.stringify((command as { type?: unknown })?.type)}`);
     }
   }
 }

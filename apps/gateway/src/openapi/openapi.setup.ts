@@ -1,0 +1,30 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
+import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import { RESPONSE_SCHEMAS } from './openapi.schemas';
+
+/** Conductor serves its OpenAPI document at `/api-docs`; Baton does too, plus Swagger UI. */
+export const OPENAPI_JSON_PATH = 'api-docs';
+export const SWAGGER_UI_PATH = 'swagger-ui';
+
+/**
+ * Builds the OpenAPI document from the controllers' decorators, with request schemas derived from the
+ * class-validator models in `libs/contracts` (one source of truth for validation and documentation).
+ */
+export function setupOpenApi(app: INestApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('Baton')
+    .setDescription("Baton's Conductor-compatible REST API")
+    .setVersion('0.1.0')
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  const modelSchemas = validationMetadatasToSchemas({
+    refPointerPrefix: '#/components/schemas/',
+    classTransformerMetadataStorage: defaultMetadataStorage,
+  });
+  // class-validator also knows the config classes (`*Env`); only the API models belong in the document.
+  const apiModels = Object.fromEntries(Object.entries(modelSchemas).filter(([name]) => !name.endsWith('Env')));
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...apiModels, ...(RESPONSE_SCHEMAS as object) } };
+  SwaggerModule.setup(SWAGGER_UI_PATH, app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH, customSiteTitle: 'Baton API' });
+}
