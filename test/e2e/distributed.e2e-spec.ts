@@ -4,6 +4,7 @@ import { createTestDatabase, TestDatabase } from '../support/database';
 import { testInfra } from '../support/infra';
 import { ConductorClient } from './harness/conductor-client';
 import { greet, greetingTaskDefs, greetingWorkflow, shout } from './harness/fixtures';
+import { metadataApiSuite } from './harness/metadata-api.suite';
 import { freePort, ServiceProcess } from './harness/service-process';
 import { PollingWorker } from './harness/worker';
 
@@ -67,6 +68,8 @@ describe('distributed mode (separate processes over Kafka and Postgres)', () => 
     await Promise.all(services.map((s) => s.stop()));
     await db?.drop();
   });
+
+  describe('the metadata and event-handler API (through Kafka to the metadata app)', () => metadataApiSuite(() => api));
 
   it('refuses to start a service against an unmigrated database, naming the fix', async () => {
     const empty = await createTestDatabase('baton_e2e_empty');

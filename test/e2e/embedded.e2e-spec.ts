@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { ConductorClient, WorkflowView } from './harness/conductor-client';
 import { greet, greetingTaskDefs, greetingWorkflow, shout } from './harness/fixtures';
+import { metadataApiSuite } from './harness/metadata-api.suite';
 import { freePort, ServiceProcess } from './harness/service-process';
 
 jest.setTimeout(180_000);
@@ -157,6 +158,8 @@ describe('embedded mode (one process)', () => {
       expectConductorError(await api.call('GET', '/api/nothing/here'), 404);
     });
   });
+
+  describe('the metadata and event-handler API', () => metadataApiSuite(() => api));
 
   it('keeps workflows across a restart: start, stop, start again, finish it', async () => {
     const id = await api.startWorkflow('greeting', { name: 'grace', times: 1 });

@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
 export const schemaRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
@@ -15,7 +16,7 @@ export const errorResponses = (...statuses: number[]) =>
   applyDecorators(...statuses.map((status) => ApiResponse({ status, description: DESCRIPTIONS[status], schema: schemaRef('ErrorResponse') })));
 
 /** Schemas of the response models that are interfaces (no class-validator metadata to derive them from). */
-export const RESPONSE_SCHEMAS = {
+export const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
   ErrorResponse: {
     type: 'object',
     required: ['status', 'message', 'instance', 'retryable'],
@@ -83,4 +84,4 @@ export const RESPONSE_SCHEMAS = {
       tasks: { type: 'array', items: { $ref: '#/components/schemas/Task' } },
     },
   },
-} as const;
+};

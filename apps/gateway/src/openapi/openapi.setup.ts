@@ -25,6 +25,6 @@ export function setupOpenApi(app: INestApplication): void {
   });
   // class-validator also knows the config classes (`*Env`); only the API models belong in the document.
   const apiModels = Object.fromEntries(Object.entries(modelSchemas).filter(([name]) => !name.endsWith('Env')));
-  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...apiModels, ...(RESPONSE_SCHEMAS as object) } };
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...(apiModels as typeof RESPONSE_SCHEMAS), ...RESPONSE_SCHEMAS } };
   SwaggerModule.setup(SWAGGER_UI_PATH, app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH, customSiteTitle: 'Baton API' });
 }
