@@ -5,6 +5,7 @@ import { testInfra } from '../support/infra';
 import { ConductorClient } from './harness/conductor-client';
 import { greet, greetingTaskDefs, greetingWorkflow, shout } from './harness/fixtures';
 import { metadataApiSuite } from './harness/metadata-api.suite';
+import { rillFlowApiSuite } from './harness/rill-flow-api.suite';
 import { freePort, ServiceProcess } from './harness/service-process';
 import { PollingWorker } from './harness/worker';
 
@@ -70,6 +71,8 @@ describe('distributed mode (separate processes over Kafka and Postgres)', () => 
   });
 
   describe('the metadata and event-handler API (through Kafka to the metadata app)', () => metadataApiSuite(() => api));
+
+  describe('Rill Flow descriptors', () => rillFlowApiSuite(() => api));
 
   it('refuses to start a service against an unmigrated database, naming the fix', async () => {
     const empty = await createTestDatabase('baton_e2e_empty');

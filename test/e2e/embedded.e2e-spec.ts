@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { ConductorClient, WorkflowView } from './harness/conductor-client';
 import { greet, greetingTaskDefs, greetingWorkflow, shout } from './harness/fixtures';
 import { metadataApiSuite } from './harness/metadata-api.suite';
+import { rillFlowApiSuite } from './harness/rill-flow-api.suite';
 import { freePort, ServiceProcess } from './harness/service-process';
 
 jest.setTimeout(180_000);
@@ -160,6 +161,8 @@ describe('embedded mode (one process)', () => {
   });
 
   describe('the metadata and event-handler API', () => metadataApiSuite(() => api));
+
+  describe('Rill Flow descriptors', () => rillFlowApiSuite(() => api));
 
   it('keeps workflows across a restart: start, stop, start again, finish it', async () => {
     const id = await api.startWorkflow('greeting', { name: 'grace', times: 1 });

@@ -4,6 +4,8 @@ import { Clock, IdGenerator } from '@app/runtime';
 import { ConductorErrorFilter } from './errors/conductor-error.filter';
 import { EventController } from './events/event.controller';
 import { HealthController } from './health/health.controller';
+import { RillDescriptorQueryRepository } from './rill-flow/rill-descriptor-query.repository';
+import { RillFlowController } from './rill-flow/rill-flow.controller';
 import { DefinitionQueryRepository } from './metadata/definition-query.repository';
 import { MetadataController } from './metadata/metadata.controller';
 import { MetadataService } from './metadata/metadata.service';
@@ -17,7 +19,7 @@ import { WorkflowService } from './workflows/workflow.service';
 
 /** The HTTP edge: Conductor's REST API. Stateless; commands go over the bus, reads come from the store. */
 @Module({
-  controllers: [HealthController, MetadataController, EventController, WorkflowController, TaskController],
+  controllers: [HealthController, MetadataController, EventController, WorkflowController, TaskController, RillFlowController],
   providers: [
     { provide: APP_FILTER, useClass: ConductorErrorFilter },
     MetadataService,
@@ -27,6 +29,7 @@ import { WorkflowService } from './workflows/workflow.service';
     TaskService,
     TaskQueueRepository,
     QueueWaiter,
+    RillDescriptorQueryRepository,
     Clock,
     IdGenerator,
   ],

@@ -45,6 +45,8 @@ export async function host(spec: HostSpec): Promise<INestApplication> {
   };
   const app = await NestFactory.create<NestExpressApplication>(root, { logger: logLevelsFrom(spec.infra.logLevel), bodyParser: false, abortOnError: false });
   app.useBodyParser('json', { limit: BODY_LIMIT });
+  // YAML definitions (Rill Flow descriptors) arrive as text.
+  app.useBodyParser('text', { limit: BODY_LIMIT, type: ['text/plain', 'text/yaml', 'application/yaml', 'application/x-yaml'] });
   if (spec.consumes) {
     app.connectMicroservice({ strategy: app.get(BusTransport).serverStrategy() }, { inheritAppConfig: true });
     await app.startAllMicroservices();

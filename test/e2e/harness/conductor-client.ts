@@ -9,10 +9,10 @@ export interface HttpResult<T = unknown> {
 export class ConductorClient {
   constructor(readonly baseUrl: string) {}
 
-  async call<T = unknown>(method: string, path: string, body?: unknown, rawBody?: string): Promise<HttpResult<T>> {
+  async call<T = unknown>(method: string, path: string, body?: unknown, rawBody?: string, requestType = 'application/json'): Promise<HttpResult<T>> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: body !== undefined || rawBody !== undefined ? { 'content-type': 'application/json' } : {},
+      headers: body !== undefined || rawBody !== undefined ? { 'content-type': requestType } : {},
       body: rawBody ?? (body !== undefined ? JSON.stringify(body) : undefined),
     });
     const text = await res.text();

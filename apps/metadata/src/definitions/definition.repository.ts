@@ -73,4 +73,30 @@ export class DefinitionRepository {
     const [, affected]: [unknown, number] = await m.query('DELETE FROM event_handler WHERE name = $1', [name]);
     return affected > 0;
   }
+
+  /**
+   * Stores a new version of a Rill Flow DAG (one more than the newest) and points `alias` at it. Serialised
+   * per DAG by locking its newest version row, so two concurrent registrations get distinct versions.
+   */
+  async addRillDescriptorVersion(
+    m: EntityManager,
+    d: { businessId: string; featureName: string; alias: string; yaml: string; dag: object },
+    now: number,
+  ): Promise<number> {
+    await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`rill:${d.businessId}:${d.featureName}`]);
+    const [{ next }]: Array<{ next: number }> = await m.query(
+      'SELECT coalesce(max(version), 0) + 1 AS next FROM rill_descriptor WHERE business_id = $1 AND feature_name = $2',
+      [d.businessId, d.featureName],
+    );
+    await m.query(
+      `INSERT INTO rill_descriptor (business_id, feature_name, version, yaml, dag, create_time) VALUES ($1, $2, $3, $4, $5, to_timestamp($6 / 1000.0))`,
+      [d.businessId, d.featureName, next, d.yaml, d.dag, now],
+    );
+    await m.query(
+      `INSERT INTO rill_descriptor_alias (business_id, feature_name, alias, version, update_time) VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0))
+       ON CONFLICT (business_id, feature_name, alias) DO UPDATE SET version = EXCLUDED.version, update_time = EXCLUDED.update_time`,
+      [d.businessId, d.featureName, d.alias, next, now],
+    );
+    return next;
+  }
 }

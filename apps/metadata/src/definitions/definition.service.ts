@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  AddRillDescriptorCommand,
   BatonError,
   bulkResponse,
   DefinitionChanged,
@@ -27,6 +28,7 @@ import { DataSource } from 'typeorm';
 import { DefinitionRepository } from './definition.repository';
 import { validateTaskDef, validateWorkflowDef } from './definition.validator';
 import { validateEventHandler } from './event-handler.validator';
+import { parseRillDescriptor } from '../rill-flow/rill-dag.parser';
 
 const VALIDATION_FAILED = 'Validation failed, check below errors for detail.';
 
@@ -164,6 +166,30 @@ export class DefinitionService {
     return { name: cmd.name };
   }
 
+  // ---- Rill Flow descriptors --------------------------------------------------------------------------------
+
+  /**
+   * Registers a Rill Flow YAML DAG: parsed, validated and translated into Baton's model (kept beside the
+   * original YAML), stored as a new version that `alias` then points at.
+   */
+  async addRillDescriptor(cmd: AddRillDescriptorCommand): Promise<MetadataReplies['rill.descriptor.add']> {
+    const idErrors = [
+      ...rillIdProblems('business_id', cmd.businessId),
+      ...rillIdProblems('feature_name', cmd.featureName),
+      ...rillIdProblems('alias', cmd.alias),
+    ];
+    if (idErrors.length) throw invalid(idErrors);
+    const parsed = parseRillDescriptor(cmd.yaml ?? '', { businessId: cmd.businessId, featureName: cmd.featureName });
+    if (!parsed.ok) throw invalid(parsed.errors);
+    for (const warning of parsed.warnings ?? []) this.logger.warn(`descriptor ${cmd.businessId}:${cmd.featureName}: ${warning}`);
+    const version = await this.dataSource.transaction((m) =>
+      this.definitions.addRillDescriptorVersion(m, { ...cmd, dag: parsed.dag }, this.clock.now()),
+    );
+    const descriptorId = `${cmd.businessId}:${cmd.featureName}`;
+    await this.announce([{ kind: 'rill-descriptor', change: 'upserted', name: descriptorId, version }]);
+    return { descriptorId, version };
+  }
+
   // ---- helpers ------------------------------------------------------------------------------------------
 
   /** Validates, fills Conductor's defaults and stamps the audit fields; throws on an invalid definition. */
@@ -189,4 +215,13 @@ export class DefinitionService {
       this.logger.warn(`could not announce definition changes (${changes.map((c) => c.name).join(', ')}): ${(err as Error).message}`);
     }
   }
+}
+
+/** Rill Flow ids are path-like keys: letters, digits, `_` and `-`, and no `:` (the id separator). */
+function rillIdProblems(param: string, value: unknown): ValidationErrorItem[] {
+  if (typeof value !== 'string' || !value) return [{ path: param, message: `${param} is required` }];
+  if (!/^[A-Za-z0-9_-]{1,255}$/.test(value)) {
+    return [{ path: param, message: `${param} may only contain letters, digits, "_" and "-" (at most 255)`, invalidValue: value }];
+  }
+  return [];
 }

@@ -40,7 +40,7 @@ export class MetadataCommandsConsumer {
       case 'eventhandler.delete':
         return this.definitions.deleteEventHandler(command);
       case 'rill.descriptor.add':
-        throw new BatonError(ErrorCode.InvalidArgument, 'Rill Flow descriptors are not wired yet');
+        return this.definitions.addRillDescriptor(command);
       default:
         throw new BatonError(ErrorCode.InvalidArgument, `unknown metadata command: ${JSON.stringify((command as { type?: unknown })?.type)}`);
     }

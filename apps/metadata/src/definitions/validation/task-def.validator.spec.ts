@@ -1,0 +1,37 @@
+import { validateTaskDef } from './task-def.validator';
+
+describe('validateTaskDef', () => {
+  it.each([
+    ['a name', { retryCount: 1 }, 'name', 'TaskDef name cannot be null or empty'],
+    ['retryCount >= 0', { name: 't', retryCount: -1 }, 'retryCount', 'TaskDef retryCount: -1 must be >= 0'],
+    ['timeoutSeconds >= 0', { name: 't', timeoutSeconds: -1 }, 'timeoutSeconds', 'TaskDef timeoutSeconds: -1 must be >= 0'],
+    ['responseTimeoutSeconds >= 1', { name: 't', responseTimeoutSeconds: 0 }, 'responseTimeoutSeconds', 'TaskDef responseTimeoutSeconds: 0 must be >= 1'],
+    ['responseTimeoutSeconds <= timeoutSeconds', { name: 't', timeoutSeconds: 10, responseTimeoutSeconds: 20 }, 'responseTimeoutSeconds', 'TaskDef: t responseTimeoutSeconds: 20 must be less than timeoutSeconds: 10'],
+    ['timeoutSeconds <= totalTimeoutSeconds', { name: 't', timeoutSeconds: 100, responseTimeoutSeconds: 10, totalTimeoutSeconds: 50 }, 'totalTimeoutSeconds', 'TaskDef: t timeoutSeconds: 100 must be less than or equal to totalTimeoutSeconds: 50'],
+    ['backoffScaleFactor >= 1', { name: 't', backoffScaleFactor: 0 }, 'backoffScaleFactor', 'backoffScaleFactor must not be less than 1'],
+    ['a valid ownerEmail', { name: 't', ownerEmail: 'ops@' }, 'ownerEmail', 'ownerEmail should be valid email address'],
+    ['a known retryLogic', { name: 't', retryLogic: 'RANDOM' }, 'retryLogic', 'retryLogic must be one of'],
+  ])('needs %s', (_rule, def, path, message) => {
+    expect(validateTaskDef(def)).toEqual([expect.objectContaining({ path, message: expect.stringContaining(message) })]);
+  });
+
+  it('prefixes paths, as the bulk registration does', () => {
+    expect(validateTaskDef({ name: 'bad', retryCount: -1 }, '[1]')).toEqual([expect.objectContaining({ path: '[1].retryCount' })]);
+  });
+
+  it('checks the timeout relations only on fields that are themselves valid', () => {
+    expect(validateTaskDef({ name: 't', timeoutSeconds: 'ten', responseTimeoutSeconds: 20 })).toEqual([
+      expect.objectContaining({ path: 'timeoutSeconds', message: 'timeoutSeconds must be an integer number' }),
+    ]);
+  });
+
+  it.each([
+    [{ name: 't' }],
+    [{ name: 't', timeoutSeconds: 0, responseTimeoutSeconds: 7200 }],
+    [{ name: 't', timeoutSeconds: 60, responseTimeoutSeconds: 60, totalTimeoutSeconds: 60 }],
+    [{ name: 't', ownerEmail: 'ops@localhost' }],
+    [{ name: 't', ownerEmail: '' }],
+  ])('accepts %j', (def) => {
+    expect(validateTaskDef(def)).toEqual([]);
+  });
+});

@@ -1,0 +1,48 @@
+import { TaskDef, ValidationErrorItem } from '@app/contracts';
+import { checkModel } from './model-constraints';
+import { isJson, prop } from './json-path.util';
+
+/** Hibernate's @Email, loosely: one `@`, no whitespace, a domain (a dot is not required: `ops@localhost`). */
+const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)*$/;
+
+export function ownerEmailErrors(value: unknown, path: string): ValidationErrorItem[] {
+  // An empty string is not an address but not a wrong one either (Hibernate's @Email accepts it).
+  return typeof value === 'string' && value !== '' && !EMAIL.test(value)
+    ? [{ path: prop(path, 'ownerEmail'), message: 'ownerEmail should be valid email address', invalidValue: value }]
+    : [];
+}
+
+/**
+ * A task definition, reported as Conductor does: the model's constraints, then the cross-field ones
+ * (TaskTimeoutConstraint) on whichever fields are themselves valid.
+ */
+export function validateTaskDef(value: unknown, path = ''): ValidationErrorItem[] {
+  const errors = checkModel(TaskDef, value, path);
+  if (!isJson(value)) return errors;
+  const broken = new Set(errors.map((e) => e.path));
+  const seconds = (field: keyof TaskDef): number | undefined => {
+    const v = value[field];
+    return typeof v === 'number' && Number.isInteger(v) && !broken.has(prop(path, field)) ? v : undefined;
+  };
+  const name = String(value.name);
+  const timeout = seconds('timeoutSeconds');
+  const response = seconds('responseTimeoutSeconds');
+  const total = seconds('totalTimeoutSeconds');
+
+  if (!broken.has(prop(path, 'ownerEmail'))) errors.push(...ownerEmailErrors(value.ownerEmail, path));
+  if (timeout && response && response > timeout) {
+    errors.push({
+      path: prop(path, 'responseTimeoutSeconds'),
+      message: `TaskDef: ${name} responseTimeoutSeconds: ${response} must be less than timeoutSeconds: ${timeout}`,
+      invalidValue: response,
+    });
+  }
+  if (timeout && total && timeout > total) {
+    errors.push({
+      path: prop(path, 'totalTimeoutSeconds'),
+      message: `TaskDef: ${name} timeoutSeconds: ${timeout} must be less than or equal to totalTimeoutSeconds: ${total}`,
+      invalidValue: total,
+    });
+  }
+  return errors;
+}
