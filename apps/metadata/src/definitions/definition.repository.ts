@@ -21,6 +21,16 @@ export class DefinitionRepository {
     }
   }
 
+  /** Input templates of the named task definitions (HTTP and similar tasks may take their request there). */
+  async inputTemplates(m: EntityManager, names: readonly string[]): Promise<Map<string, { inputTemplate?: Record<string, unknown> }>> {
+    if (!names.length) return new Map();
+    const rows: Array<{ name: string; input_template: Record<string, unknown> | null }> = await m.query(
+      `SELECT name, definition -> 'inputTemplate' AS input_template FROM task_def WHERE name = ANY($1::text[])`,
+      [names],
+    );
+    return new Map(rows.map((r) => [r.name, { inputTemplate: r.input_template ?? undefined }]));
+  }
+
   async taskDefExists(m: EntityManager, name: string): Promise<boolean> {
     const rows: unknown[] = await m.query('SELECT 1 FROM task_def WHERE name = $1 FOR UPDATE', [name]);
     return rows.length > 0;

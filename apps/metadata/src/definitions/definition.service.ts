@@ -90,7 +90,7 @@ export class DefinitionService {
   // ---- workflow definitions --------------------------------------------------------------------------
 
   async registerWorkflowDef(cmd: RegisterWorkflowDefCommand): Promise<MetadataReplies['workflowdef.register']> {
-    const def = this.prepareWorkflowDef(cmd.workflowDef, cmd.createdBy);
+    const def = await this.prepareWorkflowDef(cmd.workflowDef, cmd.createdBy);
     await this.dataSource.transaction(async (m) => {
       if (!cmd.overwrite && (await this.definitions.workflowDefExists(m, def.name, def.version))) {
         throw new BatonError(ErrorCode.DefinitionConflict, `Workflow with ${def.name}.${def.version} already exists!`);
@@ -114,7 +114,7 @@ export class DefinitionService {
     for (const [i, raw] of cmd.workflowDefs.entries()) {
       const key = typeof (raw as { name?: unknown })?.name === 'string' && (raw as WorkflowDef).name ? (raw as WorkflowDef).name : `[${i}]`;
       try {
-        const def = this.prepareWorkflowDef(raw, cmd.updatedBy);
+        const def = await this.prepareWorkflowDef(raw, cmd.updatedBy);
         await this.dataSource.transaction((m) => this.definitions.upsertWorkflowDef(m, def, def.createTime!));
         await this.announce([{ kind: 'workflowdef', change: 'upserted', name: def.name, version: def.version }]);
         successes.push(def.name);
@@ -133,8 +133,8 @@ export class DefinitionService {
     return { name: cmd.name, version: cmd.version };
   }
 
-  validateWorkflowDef(cmd: ValidateWorkflowDefCommand): MetadataReplies['workflowdef.validate'] {
-    const errors = validateWorkflowDef(cmd.workflowDef);
+  async validateWorkflowDef(cmd: ValidateWorkflowDefCommand): Promise<MetadataReplies['workflowdef.validate']> {
+    const errors = await this.validateAgainstRegistry(cmd.workflowDef);
     if (errors.length) throw invalid(errors);
     return { valid: true };
   }
@@ -193,12 +193,18 @@ export class DefinitionService {
   // ---- helpers ------------------------------------------------------------------------------------------
 
   /** Validates, fills Conductor's defaults and stamps the audit fields; throws on an invalid definition. */
-  private prepareWorkflowDef(raw: WorkflowDef, by?: string): WorkflowDef & { version: number } {
-    const errors = validateWorkflowDef(raw);
+  private async prepareWorkflowDef(raw: WorkflowDef, by?: string): Promise<WorkflowDef & { version: number }> {
+    const errors = await this.validateAgainstRegistry(raw);
     if (errors.length) throw invalid(errors);
     const now = this.clock.now();
     const def = withWorkflowDefDefaults({ ...raw, createTime: now, updateTime: now, createdBy: raw.createdBy ?? by });
     return { ...def, version: def.version ?? 1 };
+  }
+
+  /** Validates with the registered task definitions at hand (a task may take its request from one). */
+  private async validateAgainstRegistry(raw: unknown): Promise<ValidationErrorItem[]> {
+    const taskDefs = await this.definitions.inputTemplates(this.dataSource.manager, taskNamesIn(raw));
+    return validateWorkflowDef(raw, { taskDefs });
   }
 
   /**
@@ -224,4 +230,18 @@ function rillIdProblems(param: string, value: unknown): ValidationErrorItem[] {
     return [{ path: param, message: `${param} may only contain letters, digits, "_" and "-" (at most 255)`, invalidValue: value }];
   }
   return [];
+}
+
+/** Names of every task in a (possibly invalid) definition, at any depth. */
+function taskNamesIn(value: unknown, names = new Set<string>()): string[] {
+  if (Array.isArray(value)) value.forEach((v) => taskNamesIn(v, names));
+  else if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    if (typeof o.name === 'string' && typeof o.taskReferenceName === 'string') names.add(o.name);
+    for (const key of ['tasks', 'decisionCases', 'defaultCase', 'forkTasks', 'loopOver']) {
+      const child = o[key];
+      if (child && typeof child === 'object') taskNamesIn(key === 'decisionCases' ? Object.values(child) : child, names);
+    }
+  }
+  return [...names];
 }

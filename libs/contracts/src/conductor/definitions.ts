@@ -47,14 +47,14 @@ export class TaskDef extends Auditable {
   name!: string;
 
   @IsOptional() @IsString() description?: string;
-  @IsOptional() @IsInt() @Min(0, { message: 'TaskDef retryCount: ${value} must be >= 0' }) retryCount?: number;
-  @IsOptional() @IsInt() @Min(0, { message: 'TaskDef timeoutSeconds: ${value} must be >= 0' }) timeoutSeconds?: number;
+  @IsOptional() @IsInt() @Min(0, { message: 'TaskDef retryCount: $value must be >= 0' }) retryCount?: number;
+  @IsOptional() @IsInt() @Min(0, { message: 'TaskDef timeoutSeconds: $value must be >= 0' }) timeoutSeconds?: number;
   @IsOptional() @IsArray() @IsString({ each: true }) inputKeys?: string[];
   @IsOptional() @IsArray() @IsString({ each: true }) outputKeys?: string[];
   @IsOptional() @IsIn(Object.values(TimeoutPolicy)) timeoutPolicy?: TimeoutPolicy;
   @IsOptional() @IsIn(Object.values(RetryLogic)) retryLogic?: RetryLogic;
   @IsOptional() @IsInt() @Min(0) retryDelaySeconds?: number;
-  @IsOptional() @IsInt() @Min(1, { message: 'TaskDef responseTimeoutSeconds: ${value} must be >= 1' }) responseTimeoutSeconds?: number;
+  @IsOptional() @IsInt() @Min(1, { message: 'TaskDef responseTimeoutSeconds: $value must be >= 1' }) responseTimeoutSeconds?: number;
   @IsOptional() @IsInt() @Min(0) concurrentExecLimit?: number;
   @IsOptional() @IsObject() inputTemplate?: Record<string, unknown>;
   @IsOptional() @IsInt() @Min(0) rateLimitPerFrequency?: number;
