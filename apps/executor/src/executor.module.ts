@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { Clock, IdGenerator } from '@app/runtime';
+import { DefinitionCache } from './definitions/definition.cache';
 import { DefinitionReader } from './definitions/definition.reader';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { OutboxRepository } from './outbox/outbox.repository';
@@ -21,6 +22,7 @@ import { WorkflowRunRepository } from './runs/workflow-run.repository';
     OutboxRepository,
     OutboxRelay,
     DefinitionReader,
+    DefinitionCache,
     Clock,
     IdGenerator,
   ],

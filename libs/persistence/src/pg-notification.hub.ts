@@ -7,6 +7,12 @@ type Listener = (payload: string) => void;
 export const TASK_QUEUE_CHANNEL = 'baton_task_queue';
 
 /**
+ * Notified (at commit) when a definition changes; the payload is `<kind>:<name>` (kind: taskdef,
+ * workflowdef, eventhandler). Every process hears it, which is what cache invalidation needs.
+ */
+export const DEFINITIONS_CHANNEL = 'baton_definitions';
+
+/**
  * One dedicated connection per process that LISTENs on Postgres channels and fans notifications out to
  * in-process subscribers. NOTIFY sent inside a transaction is delivered at commit, so a subscriber never
  * hears about a row it cannot see yet. Reconnects (and re-LISTENs) when the connection drops; subscribers

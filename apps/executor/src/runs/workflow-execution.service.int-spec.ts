@@ -199,6 +199,30 @@ describe('WorkflowExecutionService on real Postgres', () => {
     expect(bus.ofTopic<WorkflowEvent>(Topic.WorkflowEvents).some((e) => e.workflowId === workflowId)).toBe(true);
   });
 
+  it('picks up a replaced definition as soon as the metadata app commits it (cache invalidated at commit)', async () => {
+    const name = 'cached_def';
+    const v1 = withWorkflowDefDefaults({ name, version: 1, tasks: [{ name: 'old_task', taskReferenceName: 'x' }] });
+    await ds.query(`INSERT INTO workflow_def (name, version, definition, create_time, update_time) VALUES ($1, 1, $2, now(), now())`, [name, v1]);
+    const firstTaskOf = async () => {
+      const workflowId = randomUUID();
+      await executions.start({ type: 'workflow.start', commandId: randomUUID(), issuedAt: 0, workflowId, name, input: {}, priority: 0 });
+      return (await ds.query('SELECT task_type FROM task WHERE workflow_id = $1', [workflowId]))[0].task_type as string;
+    };
+    expect(await firstTaskOf()).toBe('old_task');
+
+    // what the metadata app does when a definition is overwritten: write and NOTIFY in one transaction
+    const v1b = { ...v1, tasks: [{ ...v1.tasks[0], name: 'new_task' }] };
+    await ds.transaction(async (m) => {
+      await m.query('UPDATE workflow_def SET definition = $2 WHERE name = $1 AND version = 1', [name, v1b]);
+      await m.query(`SELECT pg_notify('baton_definitions', $1)`, [`workflowdef:${name}`]);
+    });
+
+    const deadline = Date.now() + 5000;
+    let seen = await firstTaskOf();
+    while (seen !== 'new_task' && Date.now() < deadline) seen = await firstTaskOf();
+    expect(seen).toBe('new_task');
+  });
+
   it('completes each task exactly once when the same result races in concurrently', async () => {
     const workflowId = randomUUID();
     await start(workflowId);

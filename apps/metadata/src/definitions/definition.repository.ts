@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EventHandler, ResolvedTaskDef, WorkflowDef } from '@app/contracts';
+import { DEFINITIONS_CHANNEL } from '@app/persistence';
 import { EntityManager } from 'typeorm';
 
 /**
@@ -8,8 +9,14 @@ import { EntityManager } from 'typeorm';
  */
 @Injectable()
 export class DefinitionRepository {
+  /** Tells every process's caches, at commit, that a definition changed. */
+  private async notify(m: EntityManager, kind: 'taskdef' | 'workflowdef' | 'eventhandler', name: string): Promise<void> {
+    await m.query('SELECT pg_notify($1, $2)', [DEFINITIONS_CHANNEL, `${kind}:${name}`]);
+  }
+
   async upsertTaskDefs(m: EntityManager, defs: readonly ResolvedTaskDef[], now: number): Promise<void> {
     for (const def of defs) {
+      await this.notify(m, 'taskdef', def.name);
       // createTime survives an update, as in Conductor.
       await m.query(
         `INSERT INTO task_def (name, definition, create_time, update_time) VALUES ($1, $2, to_timestamp($3 / 1000.0), to_timestamp($3 / 1000.0))
@@ -38,6 +45,7 @@ export class DefinitionRepository {
 
   /** Deletes a task definition; false when there was none. */
   async deleteTaskDef(m: EntityManager, name: string): Promise<boolean> {
+    await this.notify(m, 'taskdef', name);
     const [, affected]: [unknown, number] = await m.query('DELETE FROM task_def WHERE name = $1', [name]);
     return affected > 0;
   }
@@ -48,6 +56,7 @@ export class DefinitionRepository {
   }
 
   async upsertWorkflowDef(m: EntityManager, def: WorkflowDef & { version: number }, now: number): Promise<void> {
+    await this.notify(m, 'workflowdef', def.name);
     await m.query(
       `INSERT INTO workflow_def (name, version, definition, create_time, update_time)
        VALUES ($1, $2, $3, to_timestamp($4 / 1000.0), to_timestamp($4 / 1000.0))
@@ -60,6 +69,7 @@ export class DefinitionRepository {
 
   /** Deletes one version; running executions keep the copy they pinned at start. False when absent. */
   async deleteWorkflowDef(m: EntityManager, name: string, version: number): Promise<boolean> {
+    await this.notify(m, 'workflowdef', name);
     const [, affected]: [unknown, number] = await m.query('DELETE FROM workflow_def WHERE name = $1 AND version = $2', [name, version]);
     return affected > 0;
   }
@@ -70,6 +80,7 @@ export class DefinitionRepository {
   }
 
   async saveEventHandler(m: EntityManager, handler: EventHandler, now: number): Promise<void> {
+    await this.notify(m, 'eventhandler', handler.name);
     await m.query(
       `INSERT INTO event_handler (name, event, active, definition, create_time, update_time)
        VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), to_timestamp($5 / 1000.0))
@@ -80,6 +91,7 @@ export class DefinitionRepository {
   }
 
   async deleteEventHandler(m: EntityManager, name: string): Promise<boolean> {
+    await this.notify(m, 'eventhandler', name);
     const [, affected]: [unknown, number] = await m.query('DELETE FROM event_handler WHERE name = $1', [name]);
     return affected > 0;
   }
