@@ -56,3 +56,16 @@ describe('parameter expressions', () => {
     expect(resolveString('${first.output.items[?(@ > 1)]}', doc)).toBeNull();
   });
 });
+
+describe('parameter expressions on hostile input', () => {
+  it('keeps thousands of unterminated references as text instead of recursing through them', () => {
+    const text = '${'.repeat(6000);
+    expect(resolveString(text, doc)).toBe(text);
+  });
+
+  it('resolves reasonable nesting and stops looking into absurd nesting', () => {
+    expect(resolveString('${workflow.input.${workflow.input.key}}', doc)).toBe(3);
+    const deep = `${'${'.repeat(200)}x${'}'.repeat(200)}`;
+    expect(() => resolveString(deep, doc)).not.toThrow();
+  });
+});

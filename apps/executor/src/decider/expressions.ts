@@ -50,13 +50,16 @@ function lookup(path: string, doc: ExpressionDocument): unknown {
 
 const stringify = (v: unknown): string => (v === null || v === undefined ? 'null' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
+/** References nested deeper than this are kept as text: it bounds recursion on hostile input. */
+const MAX_NESTING = 32;
+
 /** Splits a template into literal text and (possibly nested) `${…}` references. */
 function parse(input: string): Segment[] {
-  const [segments] = parseUntil(input, 0, false);
+  const [segments] = parseUntil(input, 0, false, 0);
   return segments;
 }
 
-function parseUntil(input: string, start: number, insideRef: boolean): [Segment[], number] {
+function parseUntil(input: string, start: number, insideRef: boolean, depth: number): [Segment[], number] {
   const segments: Segment[] = [];
   let text = '';
   let i = start;
@@ -68,8 +71,8 @@ function parseUntil(input: string, start: number, insideRef: boolean): [Segment[
     if (input.startsWith('$${', i)) {
       text += '${';
       i += 3;
-    } else if (input.startsWith('${', i)) {
-      const [parts, end] = parseUntil(input, i + 2, true);
+    } else if (input.startsWith('${', i) && depth < MAX_NESTING) {
+      const [parts, end] = parseUntil(input, i + 2, true, depth + 1);
       if (end < 0) {
         // Unterminated reference: keep it as literal text, as the original string.
         text += input.slice(i);

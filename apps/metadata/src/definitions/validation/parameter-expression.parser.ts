@@ -17,19 +17,24 @@ export interface ParameterExpression {
   readonly nested: readonly ParameterExpression[];
 }
 
-export function parseExpressions(text: string): ParameterExpression[] {
+/** Nesting deeper than this is not looked into (no real expression nests so deep; it bounds the work). */
+const MAX_NESTING = 32;
+
+export function parseExpressions(text: string, depth = 0): ParameterExpression[] {
   const found: ParameterExpression[] = [];
+  if (depth > MAX_NESTING) return found;
+  const closing = matchingBraces(text);
   let i = 0;
   while (i < text.length) {
     if (text.startsWith('$${', i)) {
       i += 3;
     } else if (text.startsWith('${', i)) {
-      const end = closingBrace(text, i + 1);
+      const end = closing[i + 1];
       if (end < 0) {
         i += 2;
         continue;
       }
-      found.push(expression(text.slice(i, end + 1), text.slice(i + 2, end)));
+      found.push(expression(text.slice(i, end + 1), text.slice(i + 2, end), depth));
       i = end + 1;
     } else {
       i++;
@@ -61,20 +66,24 @@ export function forEachString(value: unknown, path: string, visit: (text: string
   }
 }
 
-function expression(text: string, inner: string): ParameterExpression {
+function expression(text: string, inner: string, depth: number): ParameterExpression {
   const body = inner.trim();
-  const nested = parseExpressions(body);
+  const nested = parseExpressions(body, depth + 1);
   const head = /^[^.[]*/.exec(body)?.[0] ?? '';
   const root = head && !head.includes('${') ? head.trim() : undefined;
   return { text, body, root: root || undefined, hasPath: !!root && body.length > head.length, nested };
 }
 
-/** Index of the `}` closing the `{` at `open`, counting nested braces; -1 when it is never closed. */
-function closingBrace(text: string, open: number): number {
-  let depth = 0;
-  for (let j = open; j < text.length; j++) {
-    if (text[j] === '{') depth++;
-    else if (text[j] === '}' && --depth === 0) return j;
+/**
+ * For every `{`, the index of the `}` that closes it counting nested braces (-1 when never closed), found
+ * in one linear pass: scanning from each `${` separately is quadratic on input full of unclosed ones.
+ */
+function matchingBraces(text: string): Int32Array {
+  const closing = new Int32Array(text.length).fill(-1);
+  const open: number[] = [];
+  for (let j = 0; j < text.length; j++) {
+    if (text[j] === '{') open.push(j);
+    else if (text[j] === '}' && open.length) closing[open.pop()!] = j;
   }
-  return -1;
+  return closing;
 }

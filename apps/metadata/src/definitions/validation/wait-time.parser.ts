@@ -3,8 +3,16 @@
  * hours, minutes and seconds in that order (`10s`, `5 minutes`, `1d 2h`); `until` is `yyyy-MM-dd HH:mm`,
  * `yyyy-MM-dd HH:mm <zone>` or `yyyy-MM-dd`.
  */
-const DURATION =
-  /^\s*(?:(\d+)\s*(?:days?|d))?\s*(?:(\d+)\s*(?:hours?|hrs?|h))?\s*(?:(\d+)\s*(?:minutes?|mins?|m))?\s*(?:(\d+)\s*(?:seconds?|secs?|s))?\s*$/i;
+// Read token by token with a sticky pattern (linear time): a single regex with optional groups around
+// optional whitespace backtracks exponentially on input like 200 spaces and an `x`.
+const DURATION_TOKEN = /(\d{1,12})\s*([a-z]+)\s*/iy;
+const DURATION_UNITS: ReadonlyArray<readonly [RegExp, number]> = [
+  [/^(?:days?|d)$/i, 86_400],
+  [/^(?:hours?|hrs?|h)$/i, 3_600],
+  [/^(?:minutes?|mins?|m)$/i, 60],
+  [/^(?:seconds?|secs?|s)$/i, 1],
+];
+const MAX_DURATION_TEXT = 200;
 
 const UNTIL = /^(\d{4})-(\d{1,2})-(\d{1,2})(?: (\d{1,2}):(\d{2})(?: (.+))?)?$/;
 
@@ -13,10 +21,22 @@ const ZONE = /^(?:[A-Za-z][A-Za-z0-9_/+\-: ]*|[+-]\d{2}:?\d{2})$/;
 
 /** The duration in seconds, or undefined when the text is not a duration. */
 export function parseWaitDuration(text: string): number | undefined {
-  const m = DURATION.exec(text);
-  if (!m || !text.trim()) return undefined;
-  const [d, h, min, s] = m.slice(1).map((g) => Number(g ?? 0));
-  return ((d * 24 + h) * 60 + min) * 60 + s;
+  const t = text.trim();
+  if (!t || t.length > MAX_DURATION_TEXT) return undefined;
+  let total = 0;
+  let nextUnit = 0;
+  for (let pos = 0; pos < t.length; ) {
+    DURATION_TOKEN.lastIndex = pos;
+    const m = DURATION_TOKEN.exec(t);
+    if (!m) return undefined;
+    const unit = DURATION_UNITS.findIndex(([pattern]) => pattern.test(m[2]));
+    // Units come at most once each, in order: days, hours, minutes, seconds.
+    if (unit < nextUnit) return undefined;
+    nextUnit = unit + 1;
+    total += Number(m[1]) * DURATION_UNITS[unit][1];
+    pos = DURATION_TOKEN.lastIndex;
+  }
+  return total;
 }
 
 export function isWaitUntil(text: string): boolean {
