@@ -154,6 +154,19 @@ describe('embedded mode (one process)', () => {
       expectConductorError(await api.call('GET', '/api/tasks/poll/batch/e2e_greet?timeout=6000'), 400);
     });
 
+    it('400s input the database could not store, instead of failing with a 500', async () => {
+      const before = await counts();
+      expectConductorError(await api.call('POST', '/api/workflow/greeting', undefined, '{"name":"nul \\u0000 char"}'), 400);
+      expectConductorError(await api.call('POST', `/api/workflow/greeting?correlationId=${'c'.repeat(300)}`, {}), 400);
+      expectConductorError(await api.call('POST', '/api/workflow/greeting?version=3000000000', {}), 400);
+      expectConductorError(await api.call('GET', '/api/metadata/workflow/greeting?version=3000000000'), 400);
+      expectConductorError(await api.call('POST', '/api/metadata/workflow', { name: 'huge', version: 3000000000, tasks: [{ name: 'a', taskReferenceName: 'a' }] }), 400);
+      const id = await api.startWorkflow('greeting', { name: 'x' });
+      const [task] = (await api.workflow(id)).tasks;
+      expectConductorError(await api.call('POST', '/api/tasks', { workflowInstanceId: id, taskId: task.taskId, status: 'IN_PROGRESS', callbackAfterSeconds: 1e13 }), 400);
+      expect((await counts()).defs).toBe(before.defs);
+    });
+
     it('404s an unknown workflow id and an unknown route', async () => {
       expectConductorError(await api.call('GET', '/api/workflow/not-a-workflow-id'), 404);
       expectConductorError(await api.call('GET', '/api/nothing/here'), 404);

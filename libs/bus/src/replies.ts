@@ -16,6 +16,11 @@ const TRANSIENT_NODE_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'
 export function toErrorReply(err: unknown, what: string): CommandReply<never> {
   if (err instanceof BatonError) return replyError(err);
   const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string' && code.startsWith('22')) {
+    // A data exception (value too long, out of range, bad encoding): the input did not fit; nothing was written.
+    logger.warn(`${what} rejected by the database: ${(err as Error).message}`);
+    return replyError(new BatonError(ErrorCode.InvalidArgument, `Invalid input: ${(err as Error).message}`));
+  }
   if (typeof code === 'string' && (TRANSIENT_SQLSTATE.test(code) || TRANSIENT_NODE_ERRORS.has(code))) {
     logger.warn(`${what} failed transiently: ${(err as Error).message}`);
     return replyError(new BatonError(ErrorCode.Unavailable, `Service temporarily unavailable: ${(err as Error).message}`));

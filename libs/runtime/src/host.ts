@@ -44,7 +44,7 @@ export async function host(spec: HostSpec): Promise<INestApplication> {
     ],
   };
   const app = await NestFactory.create<NestExpressApplication>(root, { logger: logLevelsFrom(spec.infra.logLevel), bodyParser: false, abortOnError: false });
-  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.useBodyParser('json', { limit: BODY_LIMIT, reviver: rejectNul });
   // YAML definitions (Rill Flow descriptors) arrive as text.
   app.useBodyParser('text', { limit: BODY_LIMIT, type: ['text/plain', 'text/yaml', 'application/yaml', 'application/x-yaml'] });
   if (spec.consumes) {
@@ -56,6 +56,12 @@ export async function host(spec: HostSpec): Promise<INestApplication> {
   else await app.init();
   new Logger(spec.name).log(`${spec.name} is up (bus: ${spec.infra.bus.kind}, database: ${redact(spec.databaseUrl)})`);
   return app;
+}
+
+/** PostgreSQL cannot store U+0000 in text or jsonb: refuse it while parsing (a 400), not at the database (a 500). */
+function rejectNul(_key: string, value: unknown): unknown {
+  if (typeof value === 'string' && value.includes('\u0000')) throw new SyntaxError('strings may not contain the NUL character (\\u0000)');
+  return value;
 }
 
 function busSettings(bus: BusConfig): BusSettings {

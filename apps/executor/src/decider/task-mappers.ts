@@ -1,5 +1,6 @@
 import {
   adHocTaskDef,
+  MAX_SECONDS,
   isWorkerTaskType,
   ResolvedTaskDef,
   RetryLogic,
@@ -115,5 +116,6 @@ export function retryDelayMs(def: ResolvedTaskDef, retryCount: number): number {
       seconds = base;
   }
   if (def.maxRetryDelaySeconds && def.maxRetryDelaySeconds > 0) seconds = Math.min(seconds, def.maxRetryDelaySeconds);
-  return seconds * 1000;
+  // Exponential backoff outgrows any timestamp after a few dozen retries.
+  return Math.min(seconds, MAX_SECONDS) * 1000;
 }

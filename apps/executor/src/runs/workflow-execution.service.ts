@@ -123,6 +123,8 @@ export class WorkflowExecutionService {
           this.logger.debug(`${err.message}; deciding again (attempt ${attempt + 1})`);
           continue;
         }
+        // Contention that outlasted the retries (a rebalance storm): the caller may try again.
+        if (err instanceof StaleRunError) throw new BatonError(ErrorCode.Unavailable, `${err.message}; try again`);
         throw err;
       }
     }

@@ -46,6 +46,11 @@ export class ConductorErrorFilter implements ExceptionFilter {
       const message = typeof response === 'object' && response && 'message' in response ? String((response as { message: unknown }).message) : exception.message;
       return this.body(status, status === HttpStatus.BAD_REQUEST && /JSON/i.test(message) ? `Malformed JSON request body: ${message}` : message, false);
     }
+    // A read the database refused for its input (a data exception, SQLSTATE class 22) is the caller's error.
+    const sqlState = (exception as { driverError?: { code?: unknown } })?.driverError?.code;
+    if (typeof sqlState === 'string' && sqlState.startsWith('22')) {
+      return this.body(HttpStatus.BAD_REQUEST, `Invalid input: ${(exception as Error).message}`, false);
+    }
     // body-parser errors reach here as plain errors with a status and a type.
     const { status, type } = (exception ?? {}) as { status?: unknown; type?: unknown };
     if (typeof status === 'number' && status >= 400 && status < 500) {

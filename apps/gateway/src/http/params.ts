@@ -1,5 +1,7 @@
 import { BatonError, ErrorCode, ValidationErrorItem } from '@app/contracts';
 
+const INT32_MAX = 2_147_483_647;
+
 /**
  * Query-parameter parsing for the Conductor endpoints. Each parser returns the value or records a
  * problem; `check` then throws one 400 listing every problem.
@@ -7,13 +9,22 @@ import { BatonError, ErrorCode, ValidationErrorItem } from '@app/contracts';
 export class Params {
   private readonly problems: ValidationErrorItem[] = [];
 
+  /** An integer parameter; unless told otherwise, bounded to what a 32-bit column holds. */
   int(name: string, raw: string | undefined, opts: { min?: number; max?: number; fallback?: number } = {}): number | undefined {
     if (raw === undefined || raw === '') return opts.fallback;
     const value = Number(raw);
+    const max = opts.max ?? INT32_MAX;
     if (!Number.isInteger(value)) return this.fail(name, `${name} must be an integer`, raw);
     if (opts.min !== undefined && value < opts.min) return this.fail(name, `${name} must be >= ${opts.min}`, raw);
-    if (opts.max !== undefined && value > opts.max) return this.fail(name, `${name} must be <= ${opts.max}`, raw);
+    if (value > max) return this.fail(name, `${name} must be <= ${max}`, raw);
     return value;
+  }
+
+  /** A text parameter of at most `maxLength` characters. */
+  text(name: string, raw: string | undefined, maxLength: number): string | undefined {
+    if (raw === undefined || raw === '') return undefined;
+    if (raw.length > maxLength) return this.fail(name, `${name} must be at most ${maxLength} characters`, `${raw.slice(0, 40)}…`);
+    return raw;
   }
 
   bool(name: string, raw: string | undefined, fallback: boolean): boolean {

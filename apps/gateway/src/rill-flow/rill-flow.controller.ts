@@ -65,9 +65,11 @@ export class RillFlowController {
         { path: 'descriptor_id', message: 'malformed descriptor id', invalidValue: descriptorId },
       ]);
     }
-    const version = /^v(\d+)$/.exec(selector ?? '');
-    const ref = version ? { version: Number(version[1]) } : { alias: selector || DEFAULT_ALIAS };
-    const found = await this.descriptors.find(businessId, featureName, ref);
+    const version = /^v(\d{1,10})$/.exec(selector ?? '');
+    const versionNumber = version ? Number(version[1]) : undefined;
+    const ref = versionNumber !== undefined ? { version: versionNumber } : { alias: selector || DEFAULT_ALIAS };
+    // A version beyond what is stored (32-bit) cannot exist.
+    const found = versionNumber !== undefined && versionNumber > 2_147_483_647 ? null : await this.descriptors.find(businessId, featureName, ref);
     if (!found) throw new BatonError(ErrorCode.RillDescriptorNotFound, `No descriptor found for ${descriptorId}`);
     return { ret: true, descriptor_id: `${businessId}:${featureName}`, version: found.version, create_time: found.createTime, descriptor: found.yaml, dag: found.dag };
   }

@@ -21,9 +21,10 @@ export class WorkflowController {
     const p = new Params();
     const v = p.int('version', version, { min: 1 });
     const prio = p.int('priority', priority, { min: 0, max: 99, fallback: 0 }) ?? 0;
+    const correlation = p.text('correlationId', correlationId, 255);
     const input = requireObject(body, 'input');
     p.check();
-    return this.workflows.start({ name, version: v, input, correlationId: correlationId || undefined, priority: prio });
+    return this.workflows.start({ name, version: v, input, correlationId: correlation, priority: prio });
   }
 
   @Get(':workflowId')

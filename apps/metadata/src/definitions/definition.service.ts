@@ -119,8 +119,13 @@ export class DefinitionService {
         await this.announce([{ kind: 'workflowdef', change: 'upserted', name: def.name, version: def.version }]);
         successes.push(def.name);
       } catch (err) {
-        if (!(err instanceof BatonError)) throw err;
-        errors[key] = err.validationErrors.length ? err.validationErrors.map((e) => `${e.path}: ${e.message}`).join('; ') : err.message;
+        // Each definition stands alone: whatever stopped this one is reported under its name.
+        if (err instanceof BatonError) {
+          errors[key] = err.validationErrors.length ? err.validationErrors.map((e) => `${e.path}: ${e.message}`).join('; ') : err.message;
+        } else {
+          this.logger.warn(`bulk upsert of ${key} failed: ${(err as Error).message}`);
+          errors[key] = `could not be stored: ${(err as Error).message}`;
+        }
       }
     }
     return bulkResponse(successes, errors);
@@ -178,6 +183,8 @@ export class DefinitionService {
       ...rillIdProblems('feature_name', cmd.featureName),
       ...rillIdProblems('alias', cmd.alias),
     ];
+    if (/^v\d+$/.test(cmd.alias ?? '')) idErrors.push({ path: 'alias', message: 'an alias may not look like a version (v<number>): descriptor ids use that form for versions', invalidValue: cmd.alias });
+    if ((cmd.yaml ?? '').includes('\u0000')) idErrors.push({ path: '$', message: 'the descriptor may not contain the NUL character' });
     if (idErrors.length) throw invalid(idErrors);
     const parsed = parseRillDescriptor(cmd.yaml ?? '', { businessId: cmd.businessId, featureName: cmd.featureName });
     if (!parsed.ok) throw invalid(parsed.errors);

@@ -31,6 +31,12 @@ export type WorkflowTimeoutPolicy = (typeof WorkflowTimeoutPolicy)[keyof typeof 
 
 /** Names are path segments and queue names: keep them printable and bounded. */
 export const MAX_NAME_LENGTH = 255;
+/** Versions are stored as 32-bit integers. */
+export const MAX_VERSION = 2_147_483_647;
+/** Delays and timeouts beyond ten years are certainly mistakes, and would overflow timestamps. */
+export const MAX_SECONDS = 315_360_000;
+/** More retries than this is a loop, not a retry policy. */
+export const MAX_RETRIES = 10_000;
 
 class Auditable {
   @IsOptional() @IsString() ownerApp?: string;
@@ -47,26 +53,26 @@ export class TaskDef extends Auditable {
   name!: string;
 
   @IsOptional() @IsString() description?: string;
-  @IsOptional() @IsInt() @Min(0, { message: 'TaskDef retryCount: $value must be >= 0' }) retryCount?: number;
-  @IsOptional() @IsInt() @Min(0, { message: 'TaskDef timeoutSeconds: $value must be >= 0' }) timeoutSeconds?: number;
+  @IsOptional() @IsInt() @Min(0, { message: 'TaskDef retryCount: $value must be >= 0' }) @Max(MAX_RETRIES) retryCount?: number;
+  @IsOptional() @IsInt() @Min(0, { message: 'TaskDef timeoutSeconds: $value must be >= 0' }) @Max(MAX_SECONDS) timeoutSeconds?: number;
   @IsOptional() @IsArray() @IsString({ each: true }) inputKeys?: string[];
   @IsOptional() @IsArray() @IsString({ each: true }) outputKeys?: string[];
   @IsOptional() @IsIn(Object.values(TimeoutPolicy)) timeoutPolicy?: TimeoutPolicy;
   @IsOptional() @IsIn(Object.values(RetryLogic)) retryLogic?: RetryLogic;
-  @IsOptional() @IsInt() @Min(0) retryDelaySeconds?: number;
-  @IsOptional() @IsInt() @Min(1, { message: 'TaskDef responseTimeoutSeconds: $value must be >= 1' }) responseTimeoutSeconds?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_SECONDS) retryDelaySeconds?: number;
+  @IsOptional() @IsInt() @Min(1, { message: 'TaskDef responseTimeoutSeconds: $value must be >= 1' }) @Max(MAX_SECONDS) responseTimeoutSeconds?: number;
   @IsOptional() @IsInt() @Min(0) concurrentExecLimit?: number;
   @IsOptional() @IsObject() inputTemplate?: Record<string, unknown>;
   @IsOptional() @IsInt() @Min(0) rateLimitPerFrequency?: number;
-  @IsOptional() @IsInt() @Min(0) rateLimitFrequencyInSeconds?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_SECONDS) rateLimitFrequencyInSeconds?: number;
   @IsOptional() @IsString() isolationGroupId?: string;
   @IsOptional() @IsString() executionNameSpace?: string;
   @IsOptional() @IsString() ownerEmail?: string;
-  @IsOptional() @IsInt() @Min(0) pollTimeoutSeconds?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_SECONDS) pollTimeoutSeconds?: number;
   @IsOptional() @IsInt() @Min(1) backoffScaleFactor?: number;
-  @IsOptional() @IsInt() @Min(0) maxRetryDelaySeconds?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_SECONDS) maxRetryDelaySeconds?: number;
   @IsOptional() @IsInt() @Min(0) backoffJitterMs?: number;
-  @IsOptional() @IsInt() @Min(0) totalTimeoutSeconds?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_SECONDS) totalTimeoutSeconds?: number;
   @IsOptional() @IsString() baseType?: string;
 }
 
@@ -91,8 +97,8 @@ export class WorkflowTask {
   @IsOptional() @IsObject() inputParameters?: Record<string, unknown>;
   @IsOptional() @IsString() type?: string;
   @IsOptional() @IsBoolean() optional?: boolean;
-  @IsOptional() @IsInt() @Min(0) retryCount?: number;
-  @IsOptional() @IsInt() @Min(0) startDelay?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_RETRIES) retryCount?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_SECONDS) startDelay?: number;
   @IsOptional() @IsBoolean() asyncComplete?: boolean;
   @IsOptional() @IsBoolean() permissive?: boolean;
   @IsOptional() @ValidateNested() @Type(() => TaskDef) taskDefinition?: TaskDef;
@@ -122,7 +128,7 @@ export class WorkflowDef extends Auditable {
   name!: string;
 
   @IsOptional() @IsString() description?: string;
-  @IsOptional() @IsInt() @Min(1) version?: number;
+  @IsOptional() @IsInt() @Min(1) @Max(MAX_VERSION) version?: number;
 
   @IsArray({ message: 'WorkflowTask list cannot be empty' })
   @ArrayNotEmpty({ message: 'WorkflowTask list cannot be empty' })
@@ -138,7 +144,7 @@ export class WorkflowDef extends Auditable {
   @IsOptional() @IsBoolean() workflowStatusListenerEnabled?: boolean;
   @IsOptional() @IsString() ownerEmail?: string;
   @IsOptional() @IsIn(Object.values(WorkflowTimeoutPolicy)) timeoutPolicy?: WorkflowTimeoutPolicy;
-  @IsOptional() @IsInt() @Min(0) timeoutSeconds?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_SECONDS) timeoutSeconds?: number;
   @IsOptional() @IsObject() variables?: Record<string, unknown>;
   @IsOptional() @IsObject() inputTemplate?: Record<string, unknown>;
 }

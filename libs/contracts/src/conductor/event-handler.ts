@@ -56,7 +56,7 @@ export class EventHandler {
   @IsString({ message: 'Missing event handler name' }) @IsNotEmpty({ message: 'Missing event handler name' }) @MaxLength(MAX_NAME_LENGTH)
   name!: string;
 
-  @IsString({ message: 'Missing event location' }) @IsNotEmpty({ message: 'Missing event location' })
+  @IsString({ message: 'Missing event location' }) @IsNotEmpty({ message: 'Missing event location' }) @MaxLength(1024)
   event!: string;
 
   @IsOptional() @IsString() condition?: string;

@@ -1,4 +1,5 @@
-import { IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Min } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Max, Min } from 'class-validator';
+import { MAX_SECONDS } from './definitions';
 import { TaskResultStatus } from '../status';
 
 /** What a worker reports for a task (Conductor `TaskResult`). */
@@ -15,7 +16,7 @@ export class TaskResult {
   status!: TaskResultStatus;
 
   @IsOptional() @IsString() reasonForIncompletion?: string;
-  @IsOptional() @IsInt() @Min(0, { message: 'Callback after seconds must be positive' }) callbackAfterSeconds?: number;
+  @IsOptional() @IsInt() @Min(0, { message: 'Callback after seconds must be positive' }) @Max(MAX_SECONDS) callbackAfterSeconds?: number;
   @IsOptional() @IsString() workerId?: string;
   @IsOptional() @IsObject() outputData?: Record<string, unknown>;
   @IsOptional() @IsArray() logs?: unknown[];
