@@ -15,6 +15,9 @@ const MAX_ENTRIES = 10_000;
 export class DefinitionCache implements OnModuleInit {
   private readonly logger = new Logger(DefinitionCache.name);
   private readonly entries = new Map<string, Map<string, { value: unknown; expiresAt: number }>>();
+  /** Bumped on every invalidation: a load that began before one may hold what it invalidated. */
+  private readonly generations = new Map<string, number>();
+  private epoch = 0;
   private size = 0;
 
   constructor(
@@ -30,12 +33,14 @@ export class DefinitionCache implements OnModuleInit {
   async get<T>(owner: string, key: string, load: () => Promise<T>): Promise<T> {
     const hit = this.entries.get(owner)?.get(key);
     if (hit && hit.expiresAt > this.clock.now()) return hit.value as T;
+    const generation = this.generationOf(owner);
     const value = await load();
-    if (value !== null && value !== undefined) this.put(owner, key, value);
+    if (value !== null && value !== undefined && this.generationOf(owner) === generation) this.put(owner, key, value);
     return value;
   }
 
   invalidate(owner: string): void {
+    this.generations.set(owner, (this.generations.get(owner) ?? 0) + 1);
     const dropped = this.entries.get(owner);
     if (!dropped) return;
     this.size -= dropped.size;
@@ -43,8 +48,14 @@ export class DefinitionCache implements OnModuleInit {
   }
 
   clear(): void {
+    this.epoch++;
     this.entries.clear();
+    this.generations.clear();
     this.size = 0;
+  }
+
+  private generationOf(owner: string): string {
+    return `${this.epoch}.${this.generations.get(owner) ?? 0}`;
   }
 
   private put(owner: string, key: string, value: unknown): void {

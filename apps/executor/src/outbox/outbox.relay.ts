@@ -9,8 +9,9 @@ const SWEEP_INTERVAL_MS = 1000;
 
 /**
  * Publishes committed outbox messages and deletes them once the bus acknowledged them. Kicked right after
- * every commit (the fast path) and swept every second (messages left by a crash or a failed publish).
- * At-least-once: a crash between publish and delete republishes, and consumers dedupe.
+ * every commit (the fast path) and swept every second (messages left by a crash or a failed publish, or
+ * skipped while another executor's relay held the outbox). At-least-once: a crash between publish and
+ * delete republishes, and consumers dedupe.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -64,6 +65,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private relayBatch(): Promise<number> {
     return this.dataSource.transaction(async (m) => {
+      // Another relay is draining: it will publish these too, in order.
+      if (!(await this.outbox.tryBecomeRelay(m, EXECUTOR_PRODUCER))) return 0;
       const rows = await this.outbox.claimBatch(m, EXECUTOR_PRODUCER, BATCH);
       if (!rows.length) return 0;
       await this.bus.publish(rows);

@@ -20,10 +20,19 @@ export class OutboxRepository {
     await m.query(`INSERT INTO outbox (producer, topic, message_key, payload, created_at) VALUES ${rows.join(', ')}`, values);
   }
 
-  /** Locks the oldest unsent messages of a producer; other relays skip them rather than wait. */
+  /**
+   * Makes this transaction the producer's only relay until it ends; false when another relay (in this or
+   * another process) holds it. One relay at a time keeps each key's messages in commit order.
+   */
+  async tryBecomeRelay(m: EntityManager, producer: string): Promise<boolean> {
+    const [{ locked }]: Array<{ locked: boolean }> = await m.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [`outbox:${producer}`]);
+    return locked;
+  }
+
+  /** The oldest unsent messages of a producer, locked for this transaction. */
   async claimBatch(m: EntityManager, producer: string, limit: number): Promise<OutboxRow[]> {
     const rows: Array<{ id: string; topic: string; message_key: string; payload: unknown }> = await m.query(
-      `SELECT id, topic, message_key, payload FROM outbox WHERE producer = $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      `SELECT id, topic, message_key, payload FROM outbox WHERE producer = $1 ORDER BY id LIMIT $2 FOR UPDATE`,
       [producer, limit],
     );
     return rows.map((r) => ({ id: r.id, topic: r.topic, key: r.message_key, value: r.payload }));
