@@ -3,6 +3,7 @@ import { BusMessage, MessageBus } from '@app/bus';
 /** A bus that records what is published (for tests of code above the bus port). */
 export class RecordingBus extends MessageBus {
   readonly published: BusMessage[] = [];
+  readonly requestTimeoutMs = 1000;
   /** While true, every publish fails as if the broker were down. */
   brokerDown = false;
 

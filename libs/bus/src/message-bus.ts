@@ -19,6 +19,9 @@ export interface RequestOptions {
  * `@MessagePattern` methods and run unchanged on either.
  */
 export abstract class MessageBus {
+  /** How long `request` waits for a reply unless told otherwise. */
+  abstract readonly requestTimeoutMs: number;
+
   /** Resolves once the messages are durable (the broker acknowledged them). */
   abstract publish(messages: readonly BusMessage[]): Promise<void>;
 
@@ -41,3 +44,9 @@ export class BusUnavailableError extends Error {
     this.name = 'BusUnavailableError';
   }
 }
+
+/**
+ * How long a command's owner may still act on it: a fifth less than the requester waits, so a command acted
+ * on just in time is answered before the requester gives up.
+ */
+export const ownerDeadlineMs = (bus: Pick<MessageBus, 'requestTimeoutMs'>): number => Math.floor(bus.requestTimeoutMs * 0.8);

@@ -12,7 +12,17 @@ import type { TaskResult } from './conductor/task-result';
 interface CommandBase {
   readonly commandId: string;
   readonly issuedAt: number;
+  /**
+   * Epoch ms after which the requester has stopped waiting. The owner refuses a command that reaches it
+   * later (a backlog, a replay of old messages): the requester already answered "unavailable", so acting
+   * on it now would surprise the caller (a second workflow after a retried start).
+   */
+  readonly deadline?: number;
 }
+
+/** True when a command reached its owner after its requester gave up. */
+export const isExpired = (command: { deadline?: number } | null | undefined, now: number): boolean =>
+  typeof command?.deadline === 'number' && now > command.deadline;
 
 // ---- executor (key = workflowId) ------------------------------------------------------------------
 
@@ -35,10 +45,7 @@ export interface ClaimTaskCommand extends CommandBase {
   readonly workflowId: string;
   readonly taskId: string;
   readonly workerId?: string;
-  /**
-   * Epoch ms after which the poller has given up waiting: a claim processed later is refused, so a task
-   * is never marked IN_PROGRESS for a worker that never received it.
-   */
+  /** Claims always carry one: a claim processed after it is refused, leaving the task queued. */
   readonly deadline: number;
 }
 

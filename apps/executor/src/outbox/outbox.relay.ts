@@ -54,6 +54,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     });
   }
 
+  /** Waits for this process's pass in flight, then relays what is left (tests, and shutdown). */
+  async settle(): Promise<void> {
+    await this.running;
+    await this.drain();
+  }
+
   /** Publishes everything pending now; resolves when the outbox is empty (or a publish failed). */
   async drain(): Promise<void> {
     try {

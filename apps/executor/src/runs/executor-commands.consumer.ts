@@ -1,17 +1,24 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { BatonError, CommandReply, ErrorCode, ExecutorCommand, Topic, replyOk } from '@app/contracts';
+import { BatonError, CommandReply, ErrorCode, ExecutorCommand, isExpired, Topic, replyOk } from '@app/contracts';
+import { Clock } from '@app/runtime';
 import { toErrorReply } from '@app/bus';
 import { WorkflowExecutionService } from './workflow-execution.service';
 
 /** Commands for the workflows on this executor's partitions: parse, make one service call, reply. */
 @Controller()
 export class ExecutorCommandsConsumer {
-  constructor(private readonly executions: WorkflowExecutionService) {}
+  constructor(
+    private readonly executions: WorkflowExecutionService,
+    private readonly clock: Clock,
+  ) {}
 
   @MessagePattern(Topic.ExecutorCommands)
   async handle(@Payload() command: ExecutorCommand): Promise<CommandReply<unknown>> {
     try {
+      if (isExpired(command, this.clock.now())) {
+        throw new BatonError(ErrorCode.Unavailable, `${command.type} arrived after its requester stopped waiting; nothing was done`);
+      }
       switch (command?.type) {
         case 'workflow.start':
           return replyOk(await this.executions.start(command));

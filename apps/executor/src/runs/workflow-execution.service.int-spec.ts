@@ -6,6 +6,7 @@ import { createMigratedDataSource, TestDatabase } from '../../../../test/support
 import { hostOnDatabase } from '../../../../test/support/executor-harness';
 import { RecordingBus } from '../../../../test/support/recording-bus';
 import { ExecutorModule } from '../executor.module';
+import { ExecutorCommandsConsumer } from './executor-commands.consumer';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { WorkflowExecutionService } from './workflow-execution.service';
 import { StaleRunError, WorkflowRunRepository } from './workflow-run.repository';
@@ -63,7 +64,7 @@ describe('WorkflowExecutionService on real Postgres', () => {
     expect(task.status).toBe('SCHEDULED');
     expect(task.data.inputData).toEqual({ x: 42 });
     expect(await count('task_queue', 'workflow_id = $1 AND queue_name = $2', [workflowId, 'step_one'])).toBe(1);
-    await relay.drain();
+    await relay.settle();
     expect(await count('outbox')).toBe(0);
     const events = bus.ofTopic<WorkflowEvent>(Topic.WorkflowEvents).filter((e) => e.workflowId === workflowId);
     expect(events.map((e) => e.type)).toEqual(['workflow.started']);
@@ -132,7 +133,7 @@ describe('WorkflowExecutionService on real Postgres', () => {
     expect(wf.end_time).not.toBeNull();
     expect(await count('task_queue', 'workflow_id = $1', [workflowId])).toBe(0);
 
-    await relay.drain();
+    await relay.settle();
     const taskEvents = bus.ofTopic<TaskEvent>(Topic.TaskEvents).filter((e) => e.workflowId === workflowId);
     expect(taskEvents.map((e) => `${e.task.referenceTaskName}:${e.type}:${e.status}`)).toEqual([
       'one:produce.success:SCHEDULED',
@@ -156,6 +157,16 @@ describe('WorkflowExecutionService on real Postgres', () => {
     expect(await queuedTaskOf(workflowId)).toBe(taskId);
     const [task] = await ds.query('SELECT status FROM task WHERE task_id = $1', [taskId]);
     expect(task.status).toBe('SCHEDULED');
+  });
+
+  it('refuses a command that reaches it after the requester stopped waiting, and writes nothing', async () => {
+    const consumer = moduleRef.get(ExecutorCommandsConsumer);
+    const workflowId = randomUUID();
+
+    const reply = await consumer.handle({ type: 'workflow.start', commandId: randomUUID(), issuedAt: 0, deadline: Date.now() - 1, workflowId, name: 'two_steps', input: {}, priority: 0 });
+
+    expect(reply).toEqual({ ok: false, error: expect.objectContaining({ code: ErrorCode.Unavailable }) });
+    expect(await count('workflow', 'workflow_id = $1', [workflowId])).toBe(0);
   });
 
   it('answers a result for an unknown task with TASK_NOT_FOUND and changes nothing', async () => {
@@ -185,15 +196,15 @@ describe('WorkflowExecutionService on real Postgres', () => {
   });
 
   it('keeps outbox messages when publishing fails and relays them on the next pass', async () => {
-    await relay.drain();
+    await relay.settle();
     const workflowId = randomUUID();
     bus.brokerDown = true;
     await start(workflowId);
-    await relay.drain();
+    await relay.settle();
     expect(await count('outbox')).toBeGreaterThan(0);
 
     bus.brokerDown = false;
-    await relay.drain();
+    await relay.settle();
 
     expect(await count('outbox')).toBe(0);
     expect(bus.ofTopic<WorkflowEvent>(Topic.WorkflowEvents).some((e) => e.workflowId === workflowId)).toBe(true);

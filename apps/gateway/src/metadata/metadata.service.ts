@@ -14,7 +14,7 @@ import {
   WorkflowDef,
   WorkflowDefSummary,
 } from '@app/contracts';
-import { MessageBus } from '@app/bus';
+import { MessageBus, ownerDeadlineMs } from '@app/bus';
 import { Clock, IdGenerator } from '@app/runtime';
 import { DefinitionQueryRepository } from './definition-query.repository';
 
@@ -119,7 +119,8 @@ export class MetadataService {
   }
 
   private async send<K extends MetadataCommand['type']>(type: K, key: string, body: CommandBody<K>): Promise<MetadataReplies[K]> {
-    const command = { ...body, type, commandId: this.ids.next(), issuedAt: this.clock.now() } as unknown as MetadataCommand;
+    const issuedAt = this.clock.now();
+    const command = { ...body, type, commandId: this.ids.next(), issuedAt, deadline: issuedAt + ownerDeadlineMs(this.bus) } as unknown as MetadataCommand;
     const reply = await this.bus.request<CommandReply<MetadataReplies[K]>>({ topic: Topic.MetadataCommands, key, value: command });
     return unwrapReply(reply);
   }

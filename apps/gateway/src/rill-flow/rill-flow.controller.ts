@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AddRillDescriptorCommand, BatonError, CommandReply, ErrorCode, MetadataReplies, Topic, unwrapReply } from '@app/contracts';
-import { MessageBus } from '@app/bus';
+import { MessageBus, ownerDeadlineMs } from '@app/bus';
 import { Clock, IdGenerator } from '@app/runtime';
 import { RillDescriptorQueryRepository } from './rill-descriptor-query.repository';
 import { RillFlowErrorFilter } from './rill-flow.filter';
@@ -40,6 +40,7 @@ export class RillFlowController {
       type: 'rill.descriptor.add',
       commandId: this.ids.next(),
       issuedAt: this.clock.now(),
+      deadline: this.clock.now() + ownerDeadlineMs(this.bus),
       businessId: businessId ?? '',
       featureName: featureName ?? '',
       alias: alias || DEFAULT_ALIAS,

@@ -12,7 +12,7 @@ import {
   UpdateTaskReply,
   unwrapReply,
 } from '@app/contracts';
-import { MessageBus } from '@app/bus';
+import { MessageBus, ownerDeadlineMs } from '@app/bus';
 import { Clock, IdGenerator } from '@app/runtime';
 import { ExecutionQueryRepository, isUuid } from '../workflows/execution-query.repository';
 import { QueueWaiter } from './queue-waiter';
@@ -75,6 +75,7 @@ export class TaskService {
       type: 'task.update',
       commandId: this.ids.next(),
       issuedAt: this.clock.now(),
+      deadline: this.clock.now() + ownerDeadlineMs(this.bus),
       workflowId: result.workflowInstanceId,
       result,
     };

@@ -9,7 +9,7 @@ import {
   unwrapReply,
   Workflow,
 } from '@app/contracts';
-import { MessageBus } from '@app/bus';
+import { MessageBus, ownerDeadlineMs } from '@app/bus';
 import { Clock, IdGenerator } from '@app/runtime';
 import { ExecutionQueryRepository } from './execution-query.repository';
 
@@ -39,6 +39,7 @@ export class WorkflowService {
       type: 'workflow.start',
       commandId: this.ids.next(),
       issuedAt: this.clock.now(),
+      deadline: this.clock.now() + ownerDeadlineMs(this.bus),
       workflowId: this.ids.next(),
       name: req.name,
       version: req.version,

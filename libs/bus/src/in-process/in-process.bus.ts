@@ -10,6 +10,10 @@ export class InProcessMessageBus extends MessageBus {
     super();
   }
 
+  get requestTimeoutMs(): number {
+    return this.defaultTimeoutMs;
+  }
+
   async publish(messages: readonly BusMessage[]): Promise<void> {
     messages.forEach(assertWireValue);
     for (const m of messages) this.broker.enqueue({ topic: m.topic, key: m.key, value: wireCopy(m.value) });

@@ -131,6 +131,10 @@ export class KafkaMessageBus extends MessageBus {
     for (const topic of requestTopics) this.client.subscribeToResponseOf(wireTopic(config, topic));
   }
 
+  get requestTimeoutMs(): number {
+    return this.config.requestTimeoutMs;
+  }
+
   async connect(): Promise<void> {
     await this.client.connect();
   }
