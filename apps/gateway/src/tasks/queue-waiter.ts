@@ -17,21 +17,51 @@ export class QueueWaiter implements OnModuleInit {
     this.hub.onReconnect(() => [...this.waiting.keys()].forEach((q) => this.wake(q)));
   }
 
+  /**
+   * Starts listening for the queue now, before the caller looks at it, so a notification that lands between
+   * the look and the wait is not missed. `wait(ms)` resolves true once notified (at once if it already
+   * was), false when `ms` pass first; `cancel()` stops listening.
+   */
+  arm(queueName: string): { wait(ms: number): Promise<boolean>; cancel(): void } {
+    let notified = false;
+    let resolveWait: ((woken: boolean) => void) | null = null;
+    let timer: NodeJS.Timeout | null = null;
+    let set = this.waiting.get(queueName);
+    if (!set) this.waiting.set(queueName, (set = new Set()));
+    const listeners = set;
+    const cancel = () => {
+      if (timer) clearTimeout(timer);
+      listeners.delete(wake);
+      if (!listeners.size && this.waiting.get(queueName) === listeners) this.waiting.delete(queueName);
+    };
+    const wake = () => {
+      notified = true;
+      if (resolveWait) {
+        cancel();
+        resolveWait(true);
+      }
+    };
+    listeners.add(wake);
+    return {
+      wait: (ms: number) =>
+        new Promise<boolean>((resolve) => {
+          if (notified) {
+            cancel();
+            return resolve(true);
+          }
+          resolveWait = resolve;
+          timer = setTimeout(() => {
+            cancel();
+            resolve(false);
+          }, ms);
+        }),
+      cancel,
+    };
+  }
+
   /** Resolves true when the queue was notified, false when `ms` passed first. */
   wait(queueName: string, ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      let set = this.waiting.get(queueName);
-      if (!set) this.waiting.set(queueName, (set = new Set()));
-      const done = (woken: boolean) => {
-        clearTimeout(timer);
-        set!.delete(wake);
-        if (!set!.size) this.waiting.delete(queueName);
-        resolve(woken);
-      };
-      const wake = () => done(true);
-      const timer = setTimeout(() => done(false), ms);
-      set.add(wake);
-    });
+    return this.arm(queueName).wait(ms);
   }
 
   private wake(queueName: string): void {

@@ -82,6 +82,22 @@ describe('the worker queue on real Postgres', () => {
     }
   });
 
+  it('keeps a notification that lands after arming but before waiting (a poller between its look and its wait)', async () => {
+    const hub = new PgNotificationHub(db.url);
+    const waiter = new QueueWaiter(hub);
+    await waiter.onModuleInit();
+    try {
+      const poller = waiter.arm('q_race');
+      const probe = waiter.arm('q_race');
+      await ds.query('SELECT pg_notify($1, $2)', [TASK_QUEUE_CHANNEL, 'q_race']);
+      await expect(probe.wait(10_000)).resolves.toBe(true); // the notification has been delivered
+
+      await expect(poller.wait(10)).resolves.toBe(true);
+    } finally {
+      await hub.close();
+    }
+  });
+
   it('does not deliver a notification from a transaction that rolled back', async () => {
     const hub = new PgNotificationHub(db.url);
     const waiter = new QueueWaiter(hub);

@@ -53,16 +53,22 @@ export class TaskService {
   async poll(req: PollRequest): Promise<Task[]> {
     const deadline = this.clock.now() + req.timeoutMs;
     for (;;) {
-      const leased = await this.queue.lease(req.taskType, req.count, LEASE_MS);
-      if (leased.length) {
-        const tasks = await this.claimAll(leased, req.workerId);
-        if (tasks.length) return tasks;
-        continue; // all of them were stale (canceled meanwhile): look again
+      // Listen before looking: work that arrives while we look wakes us instead of being slept through.
+      const waiter = this.waiter.arm(req.taskType);
+      try {
+        const leased = await this.queue.lease(req.taskType, req.count, LEASE_MS);
+        if (leased.length) {
+          const tasks = await this.claimAll(leased, req.workerId);
+          if (tasks.length) return tasks;
+          continue; // all of them were stale (canceled meanwhile): look again
+        }
+        const remaining = deadline - this.clock.now();
+        if (remaining <= 0) return [];
+        const nextReady = await this.queue.msUntilNextReady(req.taskType);
+        await waiter.wait(nextReady === null ? remaining : Math.min(remaining, Math.max(nextReady, 5)));
+      } finally {
+        waiter.cancel();
       }
-      const remaining = deadline - this.clock.now();
-      if (remaining <= 0) return [];
-      const nextReady = await this.queue.msUntilNextReady(req.taskType);
-      await this.waiter.wait(req.taskType, nextReady === null ? remaining : Math.min(remaining, Math.max(nextReady, 5)));
     }
   }
 
