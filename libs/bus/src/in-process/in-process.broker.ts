@@ -16,8 +16,13 @@ export interface InProcessBrokerOptions {
    * topics never share lanes, so a slow consumer of one topic does not hold up another.
    */
   readonly lanes: number;
-  /** Attempts for a failing event before it is dead-lettered (logged); Kafka retries forever instead. */
+  /**
+   * Attempts for a failing event before it is dropped (logged). Unset, as by default: retry forever, as a
+   * Kafka consumer that never commits the offset would. Tests set it.
+   */
   readonly maxAttempts?: number;
+  /** How long `detach` lets queued messages drain before dropping them (default 10 s). */
+  readonly drainMs?: number;
 }
 
 /**
@@ -41,10 +46,21 @@ export class InProcessBroker {
     for (const lane of this.queues.keys()) this.drain(lane);
   }
 
-  detach(): Promise<void> {
+  /**
+   * Stops taking messages, lets what is queued drain (up to `drainMs`), then stops delivering. Events still
+   * queued after that are lost from memory; their effects are reproducible (an outbox is republished, a
+   * projection is rebuilt from the next event of the same entity).
+   */
+  async detach(): Promise<void> {
     this.stopped = true;
+    const drained = this.whenIdle();
+    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), this.options.drainMs ?? 10_000).unref());
+    if ((await Promise.race([drained, timeout])) === 'timeout') {
+      const left = [...this.queues.values()].reduce((n, q) => n + q.length, 0);
+      this.logger.warn(`stopping the in-process bus with ${left} message(s) undelivered`);
+    }
     this.handler = null;
-    return this.whenIdle();
+    await this.whenIdle();
   }
 
   enqueue(delivery: Delivery): void {
@@ -80,7 +96,7 @@ export class InProcessBroker {
   }
 
   private async deliver(delivery: Delivery): Promise<void> {
-    const maxAttempts = this.options.maxAttempts ?? 8;
+    const maxAttempts = this.options.maxAttempts ?? Number.POSITIVE_INFINITY;
     for (let attempt = 1; this.handler; attempt++) {
       try {
         await this.handler(delivery);
@@ -93,6 +109,9 @@ export class InProcessBroker {
         if (attempt >= maxAttempts) {
           this.logger.error(`dropping ${delivery.topic} message for key ${delivery.key} after ${attempt} attempts: ${(err as Error).message}`);
           return;
+        }
+        if (attempt === 1 || attempt % 10 === 0) {
+          this.logger.warn(`${delivery.topic} message for key ${delivery.key} failed (attempt ${attempt}), retrying: ${(err as Error).message}`);
         }
         await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 2000)));
       }
