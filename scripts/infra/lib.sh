@@ -30,7 +30,7 @@ pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 pid_matches() {
   local pid="${1:-}" needle="$2"
   pid_alive "$pid" || return 1
-  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$needle"
+  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -F -- "$needle" > /dev/null  # not -q: an early exit can SIGPIPE tr under pipefail
 }
 
 # Serialises concurrent start/stop calls (e.g. several test workers running
