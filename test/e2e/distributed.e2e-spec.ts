@@ -104,6 +104,32 @@ describe('distributed mode (separate processes over Kafka and Postgres)', () => 
     }
   });
 
+  it('lets every accepted workflow finish when an executor restarts mid-run, each task handed out once', async () => {
+    const workers = [
+      new PollingWorker(api, 'e2e_greet', 'greet-r', (t) => greet(t.inputData)),
+      new PollingWorker(api, 'e2e_shout', 'shout-r', (t) => shout(t.inputData)),
+    ].map((w) => w.start());
+    try {
+      const ids = await Promise.all(Array.from({ length: 30 }, (_, i) => api.startWorkflow('greeting', { name: `restart${i}`, times: 1 })));
+
+      // a rolling restart: the executor leaves its group cleanly, its partitions move, then it comes back
+      const executor = services.find((s) => s.name === 'executor-1')!;
+      expect(await executor.stop()).toBe(0);
+      executor.start();
+      await executor.waitForOutput(/is up \(bus: kafka/);
+
+      const finished = await Promise.all(ids.map((id) => api.waitForStatus(id, 'COMPLETED', 120_000)));
+      const tasks = finished.flatMap((wf) => wf.tasks);
+      expect(tasks).toHaveLength(60);
+      expect(tasks.every((t) => t.status === 'COMPLETED' && t.pollCount === 1)).toBe(true);
+      const handedOut = workers.flatMap((w) => w.handled.map((t) => t.taskId)).filter((id) => tasks.some((t) => t.taskId === id));
+      expect(new Set(handedOut).size).toBe(handedOut.length);
+      expect(handedOut).toHaveLength(60);
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+    }
+  });
+
   it('completes 50 workflows across two executors, each task handed out and completed exactly once', async () => {
     const workers = [
       new PollingWorker(api, 'e2e_greet', 'greet-a', (t) => greet(t.inputData)),
@@ -142,12 +168,12 @@ describe('distributed mode (separate processes over Kafka and Postgres)', () => 
       let completed = 0;
       while (Date.now() < deadline) {
         completed = (await pg.query(`SELECT count(*)::int AS n FROM search_workflow WHERE status = 'COMPLETED'`)).rows[0].n;
-        if (completed >= 51) break;
+        if (completed >= 81) break;
         await new Promise((r) => setTimeout(r, 200));
       }
-      expect(completed).toBe(51);
+      expect(completed).toBe(81);
       const { rows } = await pg.query(`SELECT count(*)::int AS n FROM search_task WHERE status = 'COMPLETED'`);
-      expect(rows[0].n).toBe(102);
+      expect(rows[0].n).toBe(162);
     } finally {
       await pg.end();
     }
