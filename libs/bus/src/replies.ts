@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { BatonError, CommandReply, ErrorCode, replyError } from '@app/contracts';
+import { BatonError, CommandReply, ErrorCode, isExpired, replyError, replyOk } from '@app/contracts';
 
 const logger = new Logger('CommandHandler');
 
@@ -27,4 +27,24 @@ export function toErrorReply(err: unknown, what: string): CommandReply<never> {
   }
   logger.error(`${what} failed: ${(err as Error)?.stack ?? String(err)}`);
   return replyError(new BatonError(ErrorCode.Internal, `Internal error while handling ${what}`));
+}
+
+/**
+ * Answers a command: refuses it if its requester already gave up (its deadline passed), otherwise runs it
+ * and replies with the result or the error it ended in.
+ */
+export async function answerCommand<C extends { type?: string; deadline?: number }>(
+  command: C,
+  now: number,
+  what: string,
+  run: (command: C) => unknown,
+): Promise<CommandReply<unknown>> {
+  try {
+    if (isExpired(command, now)) {
+      throw new BatonError(ErrorCode.Unavailable, `${command.type} arrived after its requester stopped waiting; nothing was done`);
+    }
+    return replyOk(await run(command));
+  } catch (err) {
+    return toErrorReply(err, `${what} ${command?.type}`);
+  }
 }

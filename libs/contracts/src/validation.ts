@@ -33,3 +33,7 @@ function flatten(errors: ValidationError[], prefix: string): ValidationErrorItem
 
 const joinPath = (prefix: string, property: string): string =>
   /^\d+$/.test(property) ? `${prefix}[${property}]` : prefix ? `${prefix}.${property}` : property;
+
+/** Baton's ids (workflows, tasks) are uuids: anything else cannot name one. */
+export const isUuid = (id: unknown): id is string =>
+  typeof id === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);

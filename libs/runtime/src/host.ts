@@ -5,7 +5,7 @@ import { BusModule, BusSettings, BusTransport } from '@app/bus';
 import { PersistenceModule } from '@app/persistence';
 import { ALL_TOPICS } from '@app/contracts';
 import type { BusConfig, HttpConfig, InfraConfig } from './infra.config';
-import { logLevelsFrom } from './infra.config';
+import { loadInfraConfig, logLevelsFrom } from './infra.config';
 
 export interface HostSpec {
   /** Process name, used in logs and as the Kafka client id suffix. */
@@ -62,6 +62,28 @@ export async function host(spec: HostSpec): Promise<INestApplication> {
 function rejectNul(_key: string, value: unknown): unknown {
   if (typeof value === 'string' && value.includes('\u0000')) throw new SyntaxError('strings may not contain the NUL character (\\u0000)');
   return value;
+}
+
+/**
+ * `main` of a service that only consumes the bus (metadata, executor, indexer) in a distributed
+ * deployment: DATABASE_URL and KAFKA_BROKERS are required, migrations must already be applied.
+ */
+export function runService(name: string, module: Type<unknown>): void {
+  const start = async () => {
+    const infra = loadInfraConfig(process.env, name, { requireExternal: true });
+    const app = await host({
+      name,
+      modules: [module],
+      groupId: `baton-${name}`,
+      requestTopics: [],
+      consumes: true,
+      infra,
+      databaseUrl: infra.database.kind === 'external' ? infra.database.url : '',
+      migrations: 'verify',
+    });
+    onShutdownSignal(() => app.close());
+  };
+  start().catch(exitOnBootFailure);
 }
 
 function busSettings(bus: BusConfig): BusSettings {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Task, Workflow } from '@app/contracts';
+import { isUuid, Task, Workflow } from '@app/contracts';
 import { TaskEntity, WorkflowEntity } from '@app/persistence';
 import { EntityManager } from 'typeorm';
 import type { WorkflowRun } from '../decider/workflow-run';
@@ -37,7 +37,7 @@ export class WorkflowRunRepository {
   }
 
   async load(m: EntityManager, workflowId: string): Promise<LoadedRun | null> {
-    if (!UUID.test(workflowId)) return null;
+    if (!isUuid(workflowId)) return null;
     const wf = await m.findOne(WorkflowEntity, { where: { workflowId } });
     if (!wf) return null;
     const tasks = await m.find(TaskEntity, { where: { workflowId }, order: { seq: 'ASC' } });
@@ -97,7 +97,5 @@ export class WorkflowRunRepository {
     return written;
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const toTimestamp = (ms: number | undefined): Date | null => (ms ? new Date(ms) : null);

@@ -5,6 +5,7 @@ import {
   ClaimTaskReply,
   CommandReply,
   ErrorCode,
+  isUuid,
   Task,
   TaskResult,
   Topic,
@@ -14,7 +15,7 @@ import {
 } from '@app/contracts';
 import { MessageBus, ownerDeadlineMs } from '@app/bus';
 import { Clock, IdGenerator } from '@app/runtime';
-import { ExecutionQueryRepository, isUuid } from '../workflows/execution-query.repository';
+import { ExecutionQueryRepository } from '../workflows/execution-query.repository';
 import { QueueWaiter } from './queue-waiter';
 import { TaskQueueRepository } from './task-queue.repository';
 

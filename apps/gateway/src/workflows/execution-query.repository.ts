@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Task, Workflow } from '@app/contracts';
+import { isUuid, Task, Workflow } from '@app/contracts';
 import { TaskEntity, WorkflowEntity } from '@app/persistence';
 import { DataSource } from 'typeorm';
 
@@ -28,5 +28,3 @@ export class ExecutionQueryRepository {
   }
 }
 
-// Ids are uuids; anything else cannot exist, and must not reach a uuid column as a query error.
-export const isUuid = (id: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);

@@ -1,8 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { BatonError, CommandReply, ErrorCode, isExpired, MetadataCommand, replyOk, Topic } from '@app/contracts';
+import { BatonError, CommandReply, ErrorCode, MetadataCommand, Topic } from '@app/contracts';
 import { Clock } from '@app/runtime';
-import { toErrorReply } from '@app/bus';
+import { answerCommand } from '@app/bus';
 import { DefinitionService } from './definition.service';
 
 /** Definition writes: parse, make one service call, reply. */
@@ -14,15 +14,8 @@ export class MetadataCommandsConsumer {
   ) {}
 
   @MessagePattern(Topic.MetadataCommands)
-  async handle(@Payload() command: MetadataCommand): Promise<CommandReply<unknown>> {
-    try {
-      if (isExpired(command, this.clock.now())) {
-        throw new BatonError(ErrorCode.Unavailable, `${command.type} arrived after its requester stopped waiting; nothing was done`);
-      }
-      return replyOk(await this.dispatch(command));
-    } catch (err) {
-      return toErrorReply(err, `metadata ${command?.type}`);
-    }
+  handle(@Payload() command: MetadataCommand): Promise<CommandReply<unknown>> {
+    return answerCommand(command, this.clock.now(), 'metadata', (c) => this.dispatch(c));
   }
 
   private dispatch(command: MetadataCommand): Promise<unknown> | unknown {
