@@ -1,13 +1,16 @@
 import { Module } from '@nestjs/common';
+import { TaskQueue } from '@app/persistence';
 import { Clock, IdGenerator } from '@app/runtime';
 import { DefinitionCache } from './definitions/definition.cache';
 import { DefinitionReader } from './definitions/definition.reader';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { OutboxRepository } from './outbox/outbox.repository';
 import { ExecutorCommandsConsumer } from './runs/executor-commands.consumer';
-import { TaskQueueWriter } from './runs/task-queue.writer';
 import { WorkflowExecutionService } from './runs/workflow-execution.service';
 import { WorkflowRunRepository } from './runs/workflow-run.repository';
+import { TimerWakeup } from './timers/timer-wakeup';
+import { TimerRepository } from './timers/timer.repository';
+import { TimerSweeper } from './timers/timer.sweeper';
 
 /**
  * The decider app: owns workflow and task execution state. Expects the database and the bus from the
@@ -18,7 +21,10 @@ import { WorkflowRunRepository } from './runs/workflow-run.repository';
   providers: [
     WorkflowExecutionService,
     WorkflowRunRepository,
-    TaskQueueWriter,
+    TaskQueue,
+    TimerRepository,
+    TimerWakeup,
+    TimerSweeper,
     OutboxRepository,
     OutboxRelay,
     DefinitionReader,

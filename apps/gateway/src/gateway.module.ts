@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { TaskQueue } from '@app/persistence';
 import { Clock, IdGenerator } from '@app/runtime';
 import { ConductorErrorFilter } from './errors/conductor-error.filter';
 import { EventController } from './events/event.controller';
@@ -11,7 +12,6 @@ import { MetadataController } from './metadata/metadata.controller';
 import { MetadataService } from './metadata/metadata.service';
 import { QueueWaiter } from './tasks/queue-waiter';
 import { TaskController } from './tasks/task.controller';
-import { TaskQueueRepository } from './tasks/task-queue.repository';
 import { TaskService } from './tasks/task.service';
 import { ExecutionQueryRepository } from './workflows/execution-query.repository';
 import { WorkflowController } from './workflows/workflow.controller';
@@ -27,7 +27,7 @@ import { WorkflowService } from './workflows/workflow.service';
     WorkflowService,
     ExecutionQueryRepository,
     TaskService,
-    TaskQueueRepository,
+    TaskQueue,
     QueueWaiter,
     RillDescriptorQueryRepository,
     Clock,

@@ -5,6 +5,7 @@ import { InProcessMessageBus } from './in-process/in-process.bus';
 import { InProcessServer } from './in-process/in-process.server';
 import { createKafkaServer, KafkaBusConfig, KafkaMessageBus, provisionTopics } from './kafka/kafka.bus';
 import { MessageBus } from './message-bus';
+import { InProcessShardOwnership, KafkaShardOwnership, ShardOwnership } from './shard-ownership';
 
 export type BusSettings =
   | { readonly kind: 'in-process'; readonly lanes: number; readonly requestTimeoutMs?: number }
@@ -28,11 +29,12 @@ export class BusTransport {
   constructor(
     @Inject(BUS_OPTIONS) private readonly options: BusModuleOptions,
     @Inject(MessageBus) private readonly bus: MessageBus,
+    @Inject(ShardOwnership) private readonly ownership: ShardOwnership,
   ) {}
 
   serverStrategy(): CustomTransportStrategy {
     const s = this.options.settings;
-    if (s.kind === 'kafka') return createKafkaServer(s, this.options.groupId);
+    if (s.kind === 'kafka') return createKafkaServer(s, this.options.groupId, this.ownership as KafkaShardOwnership);
     return new InProcessServer((this.bus as InProcessMessageBus).broker);
   }
 }
@@ -61,9 +63,16 @@ export class BusModule implements OnApplicationShutdown {
             return bus;
           },
         },
+        {
+          provide: ShardOwnership,
+          useFactory: (): ShardOwnership => {
+            const s = options.settings;
+            return s.kind === 'in-process' ? new InProcessShardOwnership(s.lanes) : new KafkaShardOwnership(s.partitions);
+          },
+        },
         BusTransport,
       ],
-      exports: [MessageBus, BusTransport],
+      exports: [MessageBus, BusTransport, ShardOwnership],
     };
   }
 

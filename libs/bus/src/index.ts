@@ -5,3 +5,4 @@ export * from './in-process/in-process.bus';
 export * from './in-process/in-process.server';
 export * from './kafka/kafka.bus';
 export * from './replies';
+export * from './shard-ownership';

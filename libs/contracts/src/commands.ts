@@ -1,8 +1,8 @@
 import type { TaskDef, WorkflowDef } from './conductor/definitions';
 import type { EventHandler } from './conductor/event-handler';
 import type { BulkResponse } from './conductor/bulk';
-import type { Task } from './conductor/execution';
 import type { TaskResult } from './conductor/task-result';
+import type { WorkflowStatus } from './status';
 
 /**
  * Commands are requests to the one owner of some state, sent keyed by what they concern and answered
@@ -37,16 +37,16 @@ export interface StartWorkflowCommand extends CommandBase {
   readonly priority: number;
   readonly taskToDomain?: Record<string, string>;
   readonly createdBy?: string;
+  /** Run this definition instead of a registered one (an inline SUB_WORKFLOW definition). */
+  readonly workflowDef?: WorkflowDef;
+  /** Set when a SUB_WORKFLOW task starts this workflow: the parent is told when it ends. */
+  readonly parent?: ParentLink;
 }
 
-/** A poller leased a queued task and asks its owner to hand it out (SCHEDULED → IN_PROGRESS). */
-export interface ClaimTaskCommand extends CommandBase {
-  readonly type: 'task.claim';
+/** The SUB_WORKFLOW task that started a workflow. */
+export interface ParentLink {
   readonly workflowId: string;
   readonly taskId: string;
-  readonly workerId?: string;
-  /** Claims always carry one: a claim processed after it is refused, leaving the task queued. */
-  readonly deadline: number;
 }
 
 export interface UpdateTaskCommand extends CommandBase {
@@ -55,16 +55,46 @@ export interface UpdateTaskCommand extends CommandBase {
   readonly result: TaskResult;
 }
 
-export type ExecutorCommand = StartWorkflowCommand | ClaimTaskCommand | UpdateTaskCommand;
+export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand;
+
+/**
+ * Messages for a workflow's owner that nobody waits on (no reply), on the same topic and key as the
+ * commands so they are ordered with them. At-least-once: the owner's handling is idempotent.
+ */
+interface ExecutorNoticeBase {
+  readonly eventId: string;
+  readonly workflowId: string;
+}
+
+/** A poller leased a task (it is IN_PROGRESS from the lease on); the owner folds it into the run. */
+export interface TaskLeasedNotice extends ExecutorNoticeBase {
+  readonly type: 'task.leased';
+  readonly taskId: string;
+  readonly workerId?: string;
+  readonly leasedAt: number;
+  readonly pollCount: number;
+}
+
+/** A child workflow ended: its SUB_WORKFLOW task in the parent (`workflowId`) can complete. */
+export interface ChildEndedNotice extends ExecutorNoticeBase {
+  readonly type: 'child.ended';
+  readonly taskId: string;
+  readonly childWorkflowId: string;
+  readonly status: WorkflowStatus;
+  readonly output: Record<string, unknown>;
+  readonly reasonForIncompletion?: string;
+}
+
+/** A child workflow to start for a SUB_WORKFLOW task (a StartWorkflowCommand with `parent`, never expiring). */
+export type StartChildNotice = StartWorkflowCommand & { readonly parent: ParentLink };
+
+export type ExecutorNotice = TaskLeasedNotice | ChildEndedNotice;
+
+/** Everything that arrives on the executor's topic. */
+export type ExecutorMessage = ExecutorCommand | ExecutorNotice;
 
 export interface StartWorkflowReply {
   readonly workflowId: string;
-}
-export interface ClaimTaskReply {
-  /** The task as handed to the worker, or null when it was not handed out. */
-  readonly task: Task | null;
-  /** Why not: the task is gone or no longer SCHEDULED (`stale`), or the claim came too late (`expired`). */
-  readonly refused?: 'stale' | 'expired';
 }
 export interface UpdateTaskReply {
   readonly taskId: string;
@@ -72,7 +102,6 @@ export interface UpdateTaskReply {
 
 export interface ExecutorReplies {
   'workflow.start': StartWorkflowReply;
-  'task.claim': ClaimTaskReply;
   'task.update': UpdateTaskReply;
 }
 

@@ -41,14 +41,3 @@ export interface WorkflowEvent {
   /** The workflow without its tasks (they travel as task events). */
   readonly workflow: Omit<Workflow, 'tasks'>;
 }
-
-/** A definition was created, replaced or deleted (after the metadata app committed it). */
-export interface DefinitionChanged {
-  readonly eventId: string;
-  readonly kind: 'taskdef' | 'workflowdef' | 'eventhandler' | 'rill-descriptor';
-  readonly change: 'upserted' | 'deleted';
-  readonly name: string;
-  /** For workflow definitions: the version that changed. */
-  readonly version?: number;
-  readonly occurredAt: number;
-}

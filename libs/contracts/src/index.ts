@@ -9,5 +9,7 @@ export * from './conductor/definitions';
 export * from './conductor/execution';
 export * from './conductor/task-result';
 export * from './task-types';
+export * from './definition-graph';
+export * from './wait-time';
 export * from './conductor/event-handler';
 export * from './conductor/bulk';

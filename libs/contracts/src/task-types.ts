@@ -1,3 +1,5 @@
+import type { WorkflowTask } from './conductor/definitions';
+
 /**
  * Conductor's built-in task types. A type string that is none of these is a worker task (Conductor's
  * USER_DEFINED), run exactly like SIMPLE.
@@ -29,10 +31,64 @@ export const SystemTaskType = {
 export type SystemTaskType = (typeof SystemTaskType)[keyof typeof SystemTaskType];
 
 /**
- * The built-in types this version of Baton executes. Definitions that use any other built-in type are
- * refused at registration with a clear error instead of failing mid-run; the list grows as types land.
+ * How a task type executes:
+ * - `worker`: queued for workers to poll (SIMPLE and every non-built-in type name);
+ * - `sync`: decided in place, inside the decision that schedules it (SWITCH, FORK_JOIN, …);
+ * - `async`: the engine keeps it IN_PROGRESS until something reports — a timer, a child workflow, the
+ *   tasks it joins, or an external update (JOIN, WAIT, SUB_WORKFLOW, …).
  */
-export const IMPLEMENTED_SYSTEM_TASK_TYPES: readonly SystemTaskType[] = [SystemTaskType.Simple];
+export type TaskKind = 'worker' | 'sync' | 'async';
+
+/** The fields of a `WorkflowTask` that hold nested task lists. */
+export type ChildListField = 'decisionCases' | 'defaultCase' | 'forkTasks' | 'loopOver';
+
+export interface TaskTypeTraits {
+  readonly kind: TaskKind;
+  /** Nested task lists this type owns, in the order they are walked. */
+  readonly children: readonly ChildListField[];
+  /**
+   * Conductor's BUILT_IN_TASKS: control-flow operators that are never retried (a failure of theirs is the
+   * workflow's failure).
+   */
+  readonly controlFlow: boolean;
+  /** Whether this version of Baton executes the type. The executor must register a handler for each. */
+  readonly runnable: boolean;
+}
+
+/**
+ * The one catalogue of task types. Validation (which child lists a type owns), the "can this engine run
+ * it" check and the executor's handler registry (`RunnableTaskType`) all derive from it, so a type that
+ * is half added does not compile.
+ */
+export const TASK_TYPE_TRAITS = {
+  SIMPLE: { kind: 'worker', children: [], controlFlow: false, runnable: true },
+  DYNAMIC: { kind: 'worker', children: [], controlFlow: false, runnable: false },
+  FORK_JOIN: { kind: 'sync', children: ['forkTasks'], controlFlow: true, runnable: true },
+  FORK_JOIN_DYNAMIC: { kind: 'sync', children: [], controlFlow: true, runnable: false },
+  DECISION: { kind: 'sync', children: ['decisionCases', 'defaultCase'], controlFlow: true, runnable: true },
+  SWITCH: { kind: 'sync', children: ['decisionCases', 'defaultCase'], controlFlow: true, runnable: true },
+  JOIN: { kind: 'async', children: [], controlFlow: true, runnable: true },
+  DO_WHILE: { kind: 'async', children: ['loopOver'], controlFlow: true, runnable: false },
+  SUB_WORKFLOW: { kind: 'async', children: [], controlFlow: false, runnable: true },
+  START_WORKFLOW: { kind: 'async', children: [], controlFlow: false, runnable: false },
+  EVENT: { kind: 'sync', children: [], controlFlow: false, runnable: false },
+  WAIT: { kind: 'async', children: [], controlFlow: false, runnable: true },
+  HUMAN: { kind: 'async', children: [], controlFlow: false, runnable: false },
+  HTTP: { kind: 'async', children: [], controlFlow: false, runnable: false },
+  LAMBDA: { kind: 'sync', children: [], controlFlow: false, runnable: false },
+  INLINE: { kind: 'sync', children: [], controlFlow: false, runnable: false },
+  EXCLUSIVE_JOIN: { kind: 'async', children: [], controlFlow: true, runnable: false },
+  TERMINATE: { kind: 'sync', children: [], controlFlow: false, runnable: false },
+  KAFKA_PUBLISH: { kind: 'async', children: [], controlFlow: false, runnable: false },
+  JSON_JQ_TRANSFORM: { kind: 'sync', children: [], controlFlow: false, runnable: false },
+  SET_VARIABLE: { kind: 'sync', children: [], controlFlow: false, runnable: false },
+  NOOP: { kind: 'sync', children: [], controlFlow: false, runnable: false },
+} as const satisfies Record<SystemTaskType, TaskTypeTraits>;
+
+/** The built-in types the engine runs: the executor's handler registry is keyed by exactly these. */
+export type RunnableTaskType = {
+  [K in SystemTaskType]: (typeof TASK_TYPE_TRAITS)[K]['runnable'] extends true ? K : never;
+}[SystemTaskType];
 
 const SYSTEM_TYPES = new Set<string>(Object.values(SystemTaskType));
 
@@ -40,5 +96,25 @@ const SYSTEM_TYPES = new Set<string>(Object.values(SystemTaskType));
 export const isWorkerTaskType = (type: string | undefined): boolean =>
   type === undefined || type === SystemTaskType.Simple || !SYSTEM_TYPES.has(type);
 
-export const isImplementedTaskType = (type: string | undefined): boolean =>
-  isWorkerTaskType(type) || IMPLEMENTED_SYSTEM_TASK_TYPES.includes(type as SystemTaskType);
+/** The catalogue key a task's type falls under: built-ins by name, everything else as SIMPLE. */
+export const taskTypeKey = (type: string | undefined): SystemTaskType =>
+  isWorkerTaskType(type) ? SystemTaskType.Simple : (type as SystemTaskType);
+
+export const traitsOf = (type: string | undefined): TaskTypeTraits => TASK_TYPE_TRAITS[taskTypeKey(type)];
+
+/**
+ * Why this version of Baton cannot run a task as configured, or undefined when it can: the type is not
+ * runnable yet, or it needs an evaluator that arrives later (javascript SWITCH, DECISION caseExpression).
+ * Starts are refused up front with this reason instead of failing mid-run.
+ */
+export function whyNotRunnable(task: Pick<WorkflowTask, 'type' | 'evaluatorType' | 'caseExpression' | 'caseValueParam'>): string | undefined {
+  const key = taskTypeKey(task.type);
+  if (!TASK_TYPE_TRAITS[key].runnable) return `task type ${key} cannot run on this version of Baton yet`;
+  if (key === SystemTaskType.Switch && (task.evaluatorType ?? 'value-param') !== 'value-param') {
+    return `SWITCH evaluatorType ${task.evaluatorType} cannot run on this version of Baton yet (value-param can)`;
+  }
+  if (key === SystemTaskType.Decision && !task.caseValueParam && task.caseExpression) {
+    return 'DECISION caseExpression (javascript) cannot run on this version of Baton yet (caseValueParam can)';
+  }
+  return undefined;
+}

@@ -4,7 +4,10 @@
  * sharding of workflow ownership.
  */
 export const Topic = {
-  /** gateway → executor, request-reply; key = workflowId. */
+  /**
+   * → executor; key = workflowId. Commands from the gateway (request-reply) and notices nobody waits on
+   * (task leased, child start, child ended), ordered together per workflow.
+   */
   ExecutorCommands: 'baton.executor.commands.v1',
   /** gateway → metadata, request-reply; key = definition name. */
   MetadataCommands: 'baton.metadata.commands.v1',
@@ -12,8 +15,6 @@ export const Topic = {
   TaskEvents: 'baton.task.events.v1',
   /** executor → indexer: workflow state changes; key = workflowId. */
   WorkflowEvents: 'baton.workflow.events.v1',
-  /** metadata → every app that caches definitions: a definition changed; key = definition name. */
-  DefinitionEvents: 'baton.metadata.definition-events.v1',
   /** where a consumer parks a message it can never process, with the reason in a header. */
   DeadLetter: 'baton.dead-letter.v1',
 } as const;
@@ -29,3 +30,15 @@ export const ALL_TOPICS: readonly string[] = [
   ...Object.values(Topic),
   ...REQUEST_TOPICS.map(replyTopicOf),
 ];
+
+/**
+ * Postgres notification channels (LISTEN/NOTIFY): wire names like the topics, never renamed. A NOTIFY
+ * sent in a transaction is delivered at commit, so a listener never hears of a row it cannot see yet.
+ */
+export const NotificationChannel = {
+  /** Work arrived in a worker queue; payload `<count>:<queueName>` (wake up to `count` pollers). */
+  TaskQueue: 'baton_task_queue',
+  /** A definition changed; payload `<kind>:<name>` (taskdef, workflowdef, eventhandler). */
+  Definitions: 'baton_definitions',
+} as const;
+export type NotificationChannel = (typeof NotificationChannel)[keyof typeof NotificationChannel];

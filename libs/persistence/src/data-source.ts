@@ -1,15 +1,17 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { TaskDefEntity, WorkflowDefEntity } from './entities/definition.entity';
-import { OutboxEntity, TaskEntity, TaskQueueEntity, WorkflowEntity } from './entities/execution.entity';
+import { OutboxEntity, TaskEntity, TaskQueueEntity, TimerEntity, WorkflowEntity } from './entities/execution.entity';
 import { SearchTaskEntity, SearchWorkflowEntity } from './entities/search.entity';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
 import { EventHandlersAndRillDescriptors1763900100000 } from './migrations/1763900100000-event-handlers-and-rill-descriptors';
+import { TimersAndLeases1764600000000 } from './migrations/1764600000000-timers-and-leases';
 import { EventHandlerEntity, RillDescriptorAliasEntity, RillDescriptorEntity } from './entities/metadata-extra.entity';
 
 export const ENTITIES = [
   TaskDefEntity,
   WorkflowDefEntity,
   WorkflowEntity,
+  TimerEntity,
   TaskEntity,
   TaskQueueEntity,
   OutboxEntity,
@@ -21,7 +23,7 @@ export const ENTITIES = [
 ];
 
 /** Every migration, in order. Schema changes only happen here (never `synchronize`). */
-export const MIGRATIONS = [InitialSchema1763900000000, EventHandlersAndRillDescriptors1763900100000];
+export const MIGRATIONS = [InitialSchema1763900000000, EventHandlersAndRillDescriptors1763900100000, TimersAndLeases1764600000000];
 
 export interface DataSourceSettings {
   readonly url: string;

@@ -6,3 +6,4 @@ export * from './data-source';
 export * from './embedded-postgres.server';
 export * from './pg-notification.hub';
 export * from './persistence.module';
+export * from './task-queue';

@@ -3,15 +3,6 @@ import { Client } from 'pg';
 
 type Listener = (payload: string) => void;
 
-/** Notified (at commit) when a worker queue gets work; the payload is the queue name. */
-export const TASK_QUEUE_CHANNEL = 'baton_task_queue';
-
-/**
- * Notified (at commit) when a definition changes; the payload is `<kind>:<name>` (kind: taskdef,
- * workflowdef, eventhandler). Every process hears it, which is what cache invalidation needs.
- */
-export const DEFINITIONS_CHANNEL = 'baton_definitions';
-
 /**
  * One dedicated connection per process that LISTENs on Postgres channels and fans notifications out to
  * in-process subscribers. NOTIFY sent inside a transaction is delivered at commit, so a subscriber never

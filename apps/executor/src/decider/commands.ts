@@ -1,16 +1,55 @@
-import type { ErrorCode, TaskEventType, WorkflowEventType } from '@app/contracts';
+import type { ErrorCode, ParentLink, TaskEventType, WorkflowDef, WorkflowEventType, WorkflowStatus } from '@app/contracts';
+import type { TimerKind } from './timers';
 import type { WorkflowRun } from './workflow-run';
 
 /** What the executor must do after a decision, in order. The decider itself does no I/O. */
 export type EngineCommand =
-  /** Make a worker task pollable at `visibleAt` (epoch ms). */
-  | { readonly type: 'queue.push'; readonly taskId: string; readonly queueName: string; readonly visibleAt: number; readonly priority: number }
-  /** Take a task out of the worker queue (claimed, finished or canceled). */
+  /** Make a worker task pollable at `visibleAt` (epoch ms); a lease lasts `leaseMs` (responseTimeoutSeconds). */
+  | {
+      readonly type: 'queue.push';
+      readonly taskId: string;
+      readonly queueName: string;
+      readonly visibleAt: number;
+      readonly priority: number;
+      readonly leaseMs: number;
+      readonly pollCount: number;
+    }
+  /** Take a task out of the worker queue (it ended, or the workflow did). */
   | { readonly type: 'queue.remove'; readonly taskId: string }
+  /** A heartbeat: the lease runs `leaseMs` from now. */
+  | { readonly type: 'queue.extend'; readonly taskId: string; readonly leaseMs: number }
+  /** Set (or move) a durable timer. */
+  | { readonly type: 'timer.set'; readonly timerId: string; readonly kind: TimerKind; readonly taskId?: string; readonly dueAt: number }
+  | { readonly type: 'timer.cancel'; readonly timerId: string }
+  /** The workflow ended: none of its timers may fire. */
+  | { readonly type: 'timer.cancel-all' }
+  /** Start a child workflow for a SUB_WORKFLOW task (by message to the child's owner, keyed by its id). */
+  | {
+      readonly type: 'child.start';
+      readonly childWorkflowId: string;
+      readonly name: string;
+      readonly version?: number;
+      readonly workflowDef?: WorkflowDef;
+      readonly input: Record<string, unknown>;
+      readonly correlationId?: string;
+      readonly priority: number;
+      readonly taskToDomain?: Record<string, string>;
+      readonly parent: ParentLink;
+    }
+  /** This workflow was started by a SUB_WORKFLOW task and ended: tell the parent's owner. */
+  | {
+      readonly type: 'parent.notify';
+      readonly parent: ParentLink;
+      readonly status: WorkflowStatus;
+      readonly output: Record<string, unknown>;
+      readonly reasonForIncompletion?: string;
+    }
   /** Publish a task lifecycle event carrying the task as it is in the new state. */
   | { readonly type: 'emit.task'; readonly eventType: TaskEventType; readonly taskId: string }
   /** Publish a workflow event carrying the workflow as it is in the new state. */
   | { readonly type: 'emit.workflow'; readonly eventType: WorkflowEventType };
+
+export type CommandOf<T extends EngineCommand['type']> = Extract<EngineCommand, { type: T }>;
 
 export interface Rejection {
   readonly code: ErrorCode;
@@ -18,8 +57,8 @@ export interface Rejection {
 }
 
 /**
- * The outcome of one event. A rejection (say, a claim for a task that was canceled meanwhile) leaves the
- * state as it was and is reported to whoever sent the event; it may still carry clean-up commands.
+ * The outcome of one event. A rejection (say, a result for a task that does not exist) leaves the state
+ * as it was and is reported to whoever sent the event; it may still carry clean-up commands.
  */
 export interface Decision {
   readonly state: WorkflowRun;

@@ -1,7 +1,7 @@
 import { ErrorCode, RetryLogic, TaskStatus, withTaskDefDefaults, WorkflowStatus } from '@app/contracts';
 import { decide } from './decide';
-import { retryDelayMs } from './task-mappers';
-import { aDefinition, aSimpleTask, claimed, deepFreeze, reported, started, T0, WF_ID } from './testing/builders';
+import { retryDelayMs } from './task-defs';
+import { aDefinition, aSimpleTask, deepFreeze, leased, reported, started, T0, WF_ID } from './testing/builders';
 import type { WorkflowRun } from './workflow-run';
 
 const def = deepFreeze(
@@ -44,47 +44,56 @@ describe('decide: a linear workflow of SIMPLE tasks', () => {
       workflowInstanceId: WF_ID,
     });
     expect(commands).toEqual([
-      { type: 'queue.push', taskId: task.taskId, queueName: 'fetch_task', visibleAt: T0, priority: 0 },
       { type: 'emit.task', eventType: 'produce.success', taskId: task.taskId },
+      { type: 'queue.push', taskId: task.taskId, queueName: 'fetch_task', visibleAt: T0, priority: 0, leaseMs: 3_600_000, pollCount: 0 },
       { type: 'emit.workflow', eventType: 'workflow.started' },
     ]);
   });
 
-  it('hands a scheduled task to the worker that claimed it', () => {
+  it('folds a lease: the task is IN_PROGRESS with its worker from the time it was leased', () => {
     const run = startedRun();
     const taskId = firstTaskId(run);
 
-    const { state, commands } = decide(def, run, claimed(taskId, 'w-7'), T0 + 5000);
+    const { state, commands } = decide(def, run, leased(taskId, T0 + 5000, 'w-7'), T0 + 5100);
 
     expect(state.tasks[0]).toMatchObject({ status: TaskStatus.InProgress, pollCount: 1, workerId: 'w-7', startTime: T0 + 5000, queueWaitTime: 4000 });
-    expect(commands).toEqual([
-      { type: 'queue.remove', taskId },
-      { type: 'emit.task', eventType: 'start.begin', taskId },
-    ]);
+    // The queue row stays: it is the lease, and its expiry is the response timeout.
+    expect(commands).toEqual([{ type: 'emit.task', eventType: 'start.begin', taskId }]);
   });
 
-  it('refuses to hand out a task that is no longer scheduled, and drops it from the queue', () => {
+  it('folds a repeated lease notice, or one for a task that moved on, into nothing', () => {
     const run = startedRun();
     const taskId = firstTaskId(run);
-    const inProgress = deepFreeze(decide(def, run, claimed(taskId), T0 + 2000).state);
+    const inProgress = deepFreeze(decide(def, run, leased(taskId, T0 + 2000), T0 + 2000).state);
 
-    const { state, commands, rejection } = decide(def, inProgress, claimed(taskId, 'w-2'), T0 + 3000);
+    const again = decide(def, inProgress, leased(taskId, T0 + 2000), T0 + 3000);
+    expect(again.state).toBe(inProgress);
+    expect(again.commands).toEqual([]);
 
-    expect(rejection?.code).toBe(ErrorCode.TaskNotClaimable);
-    expect(state).toBe(inProgress);
-    expect(commands).toEqual([{ type: 'queue.remove', taskId }]);
+    const completed = deepFreeze(decide(def, inProgress, reported(taskId, 'COMPLETED', { outputData: { size: 1 } }), T0 + 4000).state);
+    const late = decide(def, completed, leased(taskId, T0 + 2000), T0 + 5000);
+    expect(late.state).toBe(completed);
+  });
+
+  it('starts a task whose result arrives before its lease notice', () => {
+    const run = startedRun();
+    const taskId = firstTaskId(run);
+
+    const { state } = decide(def, run, reported(taskId, 'COMPLETED', { workerId: 'w-9', outputData: { size: 3 } }), T0 + 4000);
+
+    expect(state.tasks[0]).toMatchObject({ status: TaskStatus.Completed, workerId: 'w-9', startTime: T0 + 4000, pollCount: 1 });
   });
 
   it("feeds the first task's output into the second task's input when the first completes", () => {
     const run = startedRun();
     const taskId = firstTaskId(run);
-    const claimedRun = deepFreeze(decide(def, run, claimed(taskId), T0 + 2000).state);
+    const claimedRun = deepFreeze(decide(def, run, leased(taskId, T0 + 2000), T0 + 2000).state);
 
     const { state, commands } = decide(def, claimedRun, reported(taskId, 'COMPLETED', { outputData: { body: { ok: true }, size: 42 } }), T0 + 3000);
 
     expect(state.tasks[0]).toMatchObject({ status: TaskStatus.Completed, endTime: T0 + 3000, outputData: { body: { ok: true }, size: 42 } });
     expect(state.tasks[1]).toMatchObject({ referenceTaskName: 'store', status: TaskStatus.Scheduled, seq: 2, inputData: { body: { ok: true }, size: 42 } });
-    expect(commands.map((c) => c.type === 'emit.task' ? c.eventType : c.type)).toEqual(['queue.remove', 'start.success', 'queue.push', 'produce.success']);
+    expect(commands.map((c) => (c.type === 'emit.task' ? c.eventType : c.type))).toEqual(['start.success', 'queue.remove', 'produce.success', 'queue.push']);
     expect(state.workflow.status).toBe(WorkflowStatus.Running);
   });
 
@@ -139,7 +148,7 @@ describe('decide: a linear workflow of SIMPLE tasks', () => {
     const retry = state.tasks[1];
     expect(retry).toMatchObject({ referenceTaskName: 'fetch', status: TaskStatus.Scheduled, retryCount: 1, retriedTaskId: taskId, seq: 2 });
     expect(retry.taskId).not.toBe(taskId);
-    expect(commands).toContainEqual({ type: 'queue.push', taskId: retry.taskId, queueName: 'fetch_task', visibleAt: T0 + 3000 + 60_000, priority: 0 });
+    expect(commands).toContainEqual({ type: 'queue.push', taskId: retry.taskId, queueName: 'fetch_task', visibleAt: T0 + 3000 + 60_000, priority: 0, leaseMs: 3_600_000, pollCount: 0 });
     expect(state.workflow.status).toBe(WorkflowStatus.Running);
   });
 
@@ -191,32 +200,26 @@ describe('decide: a linear workflow of SIMPLE tasks', () => {
   it('puts an IN_PROGRESS task back in the queue to be polled again after callbackAfterSeconds', () => {
     const run = startedRun();
     const taskId = firstTaskId(run);
-    const polled = decide(def, run, claimed(taskId), T0 + 2000).state;
+    const polled = decide(def, run, leased(taskId, T0 + 2000), T0 + 2000).state;
 
     const { state, commands } = decide(def, polled, reported(taskId, 'IN_PROGRESS', { callbackAfterSeconds: 30, outputData: { progress: 0.5 } }), T0 + 3000);
 
     expect(state.tasks[0]).toMatchObject({ status: TaskStatus.Scheduled, callbackAfterSeconds: 30, outputData: { progress: 0.5 } });
-    expect(commands).toContainEqual({ type: 'queue.push', taskId, queueName: 'fetch_task', visibleAt: T0 + 33_000, priority: 0 });
+    expect(commands).toContainEqual({ type: 'queue.push', taskId, queueName: 'fetch_task', visibleAt: T0 + 33_000, priority: 0, leaseMs: 3_600_000, pollCount: 1 });
   });
 
   it('treats a lease extension as a heartbeat that changes nothing but the update time', () => {
     const run = startedRun();
     const taskId = firstTaskId(run);
-    const polled = deepFreeze(decide(def, run, claimed(taskId), T0 + 2000).state);
+    const polled = deepFreeze(decide(def, run, leased(taskId, T0 + 2000), T0 + 2000).state);
 
     const { state, commands } = decide(def, polled, reported(taskId, 'IN_PROGRESS', { extendLease: true }), T0 + 3000);
 
     expect(state.tasks[0]).toEqual({ ...polled.tasks[0], updateTime: T0 + 3000 });
-    expect(commands).toEqual([{ type: 'emit.task', eventType: 'monitor.success', taskId }]);
-  });
-
-  it('fails the workflow with a clear reason when it reaches a built-in task type Baton does not run yet', () => {
-    const unsupported = aDefinition([{ name: 'route', taskReferenceName: 'route', type: 'SWITCH' }]);
-
-    const { state } = decide(unsupported, null, started(), T0);
-
-    expect(state.workflow.status).toBe(WorkflowStatus.Failed);
-    expect(state.workflow.reasonForIncompletion).toContain('SWITCH');
+    expect(commands).toEqual([
+      { type: 'emit.task', eventType: 'monitor.success', taskId },
+      { type: 'queue.extend', taskId, leaseMs: 3_600_000 },
+    ]);
   });
 
   it('is deterministic: the same event on the same state decides the same thing, ids included', () => {

@@ -1,7 +1,8 @@
-import type { TaskResult } from '@app/contracts';
+import type { ParentLink, TaskResult, WorkflowDef, WorkflowStatus } from '@app/contracts';
+import type { TimerKind } from './timers';
 
 /** The inputs of the decider: everything that can happen to a workflow. */
-export type DeciderEvent = WorkflowStartRequested | TaskClaimed | TaskResultReported;
+export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded;
 
 export interface WorkflowStartRequested {
   readonly type: 'workflow.start';
@@ -11,15 +12,50 @@ export interface WorkflowStartRequested {
   readonly priority: number;
   readonly taskToDomain?: Record<string, string>;
   readonly createdBy?: string;
+  readonly parent?: ParentLink;
 }
 
-export interface TaskClaimed {
-  readonly type: 'task.claim';
+/** A poller holds the task's queue row: the task is IN_PROGRESS from `leasedAt`. */
+export interface TaskLeased {
+  readonly type: 'task.leased';
   readonly taskId: string;
   readonly workerId?: string;
+  readonly leasedAt: number;
+  readonly pollCount: number;
 }
 
 export interface TaskResultReported {
   readonly type: 'task.result';
   readonly result: TaskResult;
 }
+
+/**
+ * A durable timer came due. `lease` is the task's queue lease as the shell found it when firing (a poll
+ * timeout must not time out a task a worker already holds, even if the lease notice is still on its way).
+ */
+export interface TimerFired {
+  readonly type: 'timer.fired';
+  readonly kind: TimerKind;
+  readonly taskId?: string;
+  readonly lease?: Omit<TaskLeased, 'type' | 'taskId'>;
+}
+
+/** A worker held a task past its lease (responseTimeoutSeconds) without reporting: a response timeout. */
+export interface LeaseExpired {
+  readonly type: 'task.lease-expired';
+  readonly taskId: string;
+  readonly lease: Omit<TaskLeased, 'type' | 'taskId'>;
+}
+
+/** The child workflow of a SUB_WORKFLOW task ended. */
+export interface ChildEnded {
+  readonly type: 'child.ended';
+  readonly taskId: string;
+  readonly childWorkflowId: string;
+  readonly status: WorkflowStatus;
+  readonly output: Record<string, unknown>;
+  readonly reasonForIncompletion?: string;
+}
+
+/** What a start needs besides the event: the definition to pin (resolved by the shell). */
+export type StartDefinition = WorkflowDef;

@@ -14,6 +14,8 @@ export function expressionDocument(run: WorkflowRun): ExpressionDocument {
       status: w.status,
       workflowId: w.workflowId,
       workflowType: w.workflowName,
+      parentWorkflowId: w.parentWorkflowId,
+      parentWorkflowTaskId: w.parentWorkflowTaskId,
       version: w.workflowVersion,
       correlationId: w.correlationId,
       reasonForIncompletion: w.reasonForIncompletion,

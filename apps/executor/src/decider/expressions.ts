@@ -92,3 +92,5 @@ function parseUntil(input: string, start: number, insideRef: boolean, depth: num
   flush();
   return [segments, insideRef ? -1 : i];
 }
+
+export const isJson = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { DEFINITIONS_CHANNEL, PgNotificationHub } from '@app/persistence';
+import { NotificationChannel } from '@app/contracts';
+import { PgNotificationHub } from '@app/persistence';
 import { Clock } from '@app/runtime';
 
 /** A safety net only: invalidation normally comes with the change itself. */
@@ -26,7 +27,7 @@ export class DefinitionCache implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.hub.subscribe(DEFINITIONS_CHANNEL, (changed) => this.invalidate(changed));
+    await this.hub.subscribe(NotificationChannel.Definitions, (changed) => this.invalidate(changed));
     this.hub.onReconnect(() => this.clear());
   }
 

@@ -1,22 +1,18 @@
-import { isImplementedTaskType, ValidationErrorItem, WorkflowDef, WorkflowTask } from '@app/contracts';
+import { graphOf, ValidationErrorItem, whyNotRunnable, WorkflowDef } from '@app/contracts';
 
 /**
- * Built-in task types the engine cannot run yet, wherever they appear in the definition. The registry
- * accepts any valid Conductor definition; a start is refused up front rather than failing mid-run.
+ * Tasks this version of Baton cannot run as configured, wherever they appear in the definition (inline
+ * sub-workflow definitions included). The registry accepts any valid Conductor definition; a start is
+ * refused up front rather than failing mid-run.
  */
-export function unrunnableTasks(def: WorkflowDef): ValidationErrorItem[] {
+export function unrunnableTasks(def: WorkflowDef, basePath = ''): ValidationErrorItem[] {
   const found: ValidationErrorItem[] = [];
-  const walk = (tasks: readonly WorkflowTask[] | undefined, path: string) =>
-    (tasks ?? []).forEach((t, i) => {
-      const here = `${path}[${i}]`;
-      if (!isImplementedTaskType(t.type)) {
-        found.push({ path: `${here}.type`, message: `task type ${t.type} (${t.taskReferenceName}) cannot run on this version of Baton yet`, invalidValue: t.type });
-      }
-      for (const [name, branch] of Object.entries(t.decisionCases ?? {})) walk(branch, `${here}.decisionCases.${name}`);
-      walk(t.defaultCase, `${here}.defaultCase`);
-      (t.forkTasks ?? []).forEach((branch, b) => walk(branch, `${here}.forkTasks[${b}]`));
-      walk(t.loopOver, `${here}.loopOver`);
-    });
-  walk(def.tasks, 'tasks');
+  for (const node of graphOf(def).all) {
+    const path = `${basePath}${node.path}`;
+    const why = whyNotRunnable(node.task);
+    if (why) found.push({ path: `${path}.type`, message: `${why} (${node.ref})`, invalidValue: node.task.type });
+    const inline = node.task.subWorkflowParam?.workflowDefinition;
+    if (inline && typeof inline === 'object') found.push(...unrunnableTasks(inline, `${path}.subWorkflowParam.workflowDefinition.`));
+  }
   return found;
 }

@@ -1,20 +1,31 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { PgNotificationHub, TASK_QUEUE_CHANNEL } from '@app/persistence';
+import { NotificationChannel } from '@app/contracts';
+import { PgNotificationHub } from '@app/persistence';
+
+interface Waiter {
+  readonly wake: () => void;
+}
 
 /**
  * Long-poll support: a poller with nothing to take waits here until the queue it polls is notified, or
- * its time runs out — no sleeping and re-querying.
+ * its time runs out — no sleeping and re-querying. A notification names how many tasks arrived, and wakes
+ * that many waiters (longest waiting first), not all of them: the rest would only find the queue empty.
  */
 @Injectable()
 export class QueueWaiter implements OnModuleInit {
-  private readonly waiting = new Map<string, Set<() => void>>();
+  /** Waiters per queue, in arrival order (a Set keeps insertion order). */
+  private readonly waiting = new Map<string, Set<Waiter>>();
 
   constructor(@Inject(PgNotificationHub) private readonly hub: PgNotificationHub) {}
 
   async onModuleInit(): Promise<void> {
-    await this.hub.subscribe(TASK_QUEUE_CHANNEL, (queueName) => this.wake(queueName));
+    await this.hub.subscribe(NotificationChannel.TaskQueue, (payload) => {
+      const sep = payload.indexOf(':');
+      const count = Number(payload.slice(0, sep));
+      this.wake(payload.slice(sep + 1), Number.isInteger(count) && count > 0 ? count : Number.POSITIVE_INFINITY);
+    });
     // After a reconnect notifications may have been missed: let every waiter look again.
-    this.hub.onReconnect(() => [...this.waiting.keys()].forEach((q) => this.wake(q)));
+    this.hub.onReconnect(() => [...this.waiting.keys()].forEach((q) => this.wake(q, Number.POSITIVE_INFINITY)));
   }
 
   /**
@@ -31,17 +42,21 @@ export class QueueWaiter implements OnModuleInit {
     const listeners = set;
     const cancel = () => {
       if (timer) clearTimeout(timer);
-      listeners.delete(wake);
+      listeners.delete(self);
       if (!listeners.size && this.waiting.get(queueName) === listeners) this.waiting.delete(queueName);
     };
-    const wake = () => {
-      notified = true;
-      if (resolveWait) {
-        cancel();
-        resolveWait(true);
-      }
+    const self: Waiter = {
+      wake: () => {
+        notified = true;
+        // A woken waiter leaves the line: the next notification goes to the next one.
+        listeners.delete(self);
+        if (resolveWait) {
+          cancel();
+          resolveWait(true);
+        }
+      },
     };
-    listeners.add(wake);
+    listeners.add(self);
     return {
       wait: (ms: number) =>
         new Promise<boolean>((resolve) => {
@@ -64,7 +79,11 @@ export class QueueWaiter implements OnModuleInit {
     return this.arm(queueName).wait(ms);
   }
 
-  private wake(queueName: string): void {
-    for (const wake of [...(this.waiting.get(queueName) ?? [])]) wake();
+  private wake(queueName: string, count: number): void {
+    let left = count;
+    for (const waiter of [...(this.waiting.get(queueName) ?? [])]) {
+      if (left-- <= 0) break;
+      waiter.wake();
+    }
   }
 }

@@ -1,30 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import {
-  BatonError,
-  ClaimTaskCommand,
-  ClaimTaskReply,
-  CommandReply,
-  ErrorCode,
-  isUuid,
-  Task,
-  TaskResult,
-  Topic,
-  UpdateTaskCommand,
-  UpdateTaskReply,
-  unwrapReply,
-} from '@app/contracts';
-import { MessageBus, ownerDeadlineMs } from '@app/bus';
+import { BatonError, CommandReply, ErrorCode, isUuid, Task, TaskLeasedNotice, TaskResult, Topic, UpdateTaskCommand, UpdateTaskReply, unwrapReply } from '@app/contracts';
+import { BusMessage, MessageBus, ownerDeadlineMs } from '@app/bus';
+import { LeasedTask, TaskQueue } from '@app/persistence';
 import { Clock, IdGenerator } from '@app/runtime';
 import { ExecutionQueryRepository } from '../workflows/execution-query.repository';
 import { QueueWaiter } from './queue-waiter';
-import { TaskQueueRepository } from './task-queue.repository';
-
-/** How long a poller holds a leased row while the owner processes its claim. */
-const LEASE_MS = 30_000;
-/** How long the owner has to hand a claimed task out; the claim is refused after that. */
-const CLAIM_DEADLINE_MS = 5_000;
-/** How long the poller waits for the claim's reply: longer than the deadline, so no claim outlives it. */
-const CLAIM_REPLY_TIMEOUT_MS = 8_000;
 
 export interface PollRequest {
   readonly taskType: string;
@@ -39,7 +19,7 @@ export class TaskService {
 
   constructor(
     @Inject(MessageBus) private readonly bus: MessageBus,
-    private readonly queue: TaskQueueRepository,
+    private readonly queue: TaskQueue,
     private readonly waiter: QueueWaiter,
     private readonly query: ExecutionQueryRepository,
     private readonly clock: Clock,
@@ -47,9 +27,10 @@ export class TaskService {
   ) {}
 
   /**
-   * Batch poll: lease ready rows, have each task's owner hand it out (SCHEDULED → IN_PROGRESS, recorded
-   * before the worker sees it), and return what was handed out. With nothing ready, wait for the queue to
-   * be notified — returning as soon as anything arrives — until the timeout.
+   * Batch poll: one statement leases ready tasks and makes them IN_PROGRESS (the lease is the record; no
+   * round trip to the executor stands between a poll and its answer), then each task's owner is told by a
+   * notice it folds into the run. With nothing ready, wait for the queue to be notified — returning as
+   * soon as anything arrives — until the timeout.
    */
   async poll(req: PollRequest): Promise<Task[]> {
     const deadline = this.clock.now() + req.timeoutMs;
@@ -57,11 +38,10 @@ export class TaskService {
       // Listen before looking: work that arrives while we look wakes us instead of being slept through.
       const waiter = this.waiter.arm(req.taskType);
       try {
-        const leased = await this.queue.lease(req.taskType, req.count, LEASE_MS);
+        const leased = await this.queue.lease(req.taskType, req.count, req.workerId);
         if (leased.length) {
-          const tasks = await this.claimAll(leased, req.workerId);
-          if (tasks.length) return tasks;
-          continue; // all of them were stale (canceled meanwhile): look again
+          await this.notifyOwners(leased);
+          return leased.map((l) => l.task);
         }
         const remaining = deadline - this.clock.now();
         if (remaining <= 0) return [];
@@ -70,6 +50,31 @@ export class TaskService {
       } finally {
         waiter.cancel();
       }
+    }
+  }
+
+  /**
+   * Tells each task's owner about its lease. Best effort: the lease is already durable in the queue, and an
+   * owner that never hears of it learns from the worker's result, or from the lease's expiry.
+   */
+  private async notifyOwners(leased: readonly LeasedTask[]): Promise<void> {
+    const messages: BusMessage<TaskLeasedNotice>[] = leased.map((l) => ({
+      topic: Topic.ExecutorCommands,
+      key: l.workflowId,
+      value: {
+        type: 'task.leased',
+        eventId: this.ids.next(),
+        workflowId: l.workflowId,
+        taskId: l.taskId,
+        ...(l.workerId ? { workerId: l.workerId } : {}),
+        leasedAt: l.leasedAt,
+        pollCount: l.pollCount,
+      },
+    }));
+    try {
+      await this.bus.publish(messages);
+    } catch (err) {
+      this.logger.warn(`could not tell the executor about ${leased.length} lease(s): ${(err as Error).message}`);
     }
   }
 
@@ -94,45 +99,5 @@ export class TaskService {
     const task = await this.query.task(taskId);
     if (!task) throw new BatonError(ErrorCode.TaskNotFound, `No such task found by id: ${taskId}`);
     return task;
-  }
-
-  private async claimAll(leased: readonly { taskId: string; workflowId: string }[], workerId?: string): Promise<Task[]> {
-    const outcomes = await Promise.allSettled(
-      leased.map((l) => {
-        const issuedAt = this.clock.now();
-        const command: ClaimTaskCommand = {
-          type: 'task.claim',
-          commandId: this.ids.next(),
-          issuedAt,
-          deadline: issuedAt + CLAIM_DEADLINE_MS,
-          workflowId: l.workflowId,
-          taskId: l.taskId,
-          workerId,
-        };
-        return this.bus.request<CommandReply<ClaimTaskReply>>(
-          { topic: Topic.ExecutorCommands, key: l.workflowId, value: command },
-          { timeoutMs: CLAIM_REPLY_TIMEOUT_MS },
-        );
-      }),
-    );
-    const tasks: Task[] = [];
-    const unanswered: string[] = [];
-    outcomes.forEach((o, i) => {
-      if (o.status === 'fulfilled' && o.value.ok) {
-        const { task, refused } = o.value.result;
-        if (task) tasks.push(task);
-        if (refused === 'expired') unanswered.push(leased[i].taskId);
-        return;
-      }
-      unanswered.push(leased[i].taskId);
-      const why = o.status === 'rejected' ? String((o.reason as Error)?.message ?? o.reason) : o.value.ok ? '' : o.value.error.message;
-      this.logger.warn(`claim of task ${leased[i].taskId} failed: ${why}`);
-    });
-    // The owner did not answer or failed (a rebalance, a restart): hand the rows back for the next poll.
-    if (unanswered.length) await this.queue.release(unanswered);
-    if (!tasks.length && unanswered.length === leased.length) {
-      throw new BatonError(ErrorCode.Unavailable, 'The executor did not answer the claims; try again');
-    }
-    return tasks;
   }
 }

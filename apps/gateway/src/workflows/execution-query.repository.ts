@@ -1,15 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { isUuid, Task, Workflow } from '@app/contracts';
-import { TaskEntity, WorkflowEntity } from '@app/persistence';
+import { isUuid, Task, TaskStatus, Workflow } from '@app/contracts';
+import { TaskEntity, TaskQueue, WorkflowEntity, withLease } from '@app/persistence';
 import { DataSource } from 'typeorm';
 
 /**
  * Read side of executions, straight from the executor's tables. Commands are answered after the
- * executor's commit, so a read that follows a command sees its effect.
+ * executor's commit, so a read that follows a command sees its effect; a lease shows at once (a task
+ * fetched right after a poll is IN_PROGRESS with its worker), before the executor has folded it in.
  */
 @Injectable()
 export class ExecutionQueryRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly queue: TaskQueue,
+  ) {}
 
   async workflow(workflowId: string, includeTasks: boolean): Promise<Workflow | null> {
     if (!isUuid(workflowId)) return null;
@@ -17,14 +21,23 @@ export class ExecutionQueryRepository {
     if (!row) return null;
     const workflow = row.data as unknown as Workflow;
     if (!includeTasks) return workflow;
-    const tasks = await this.dataSource.getRepository(TaskEntity).find({ where: { workflowId }, order: { seq: 'ASC' } });
-    return { ...workflow, tasks: tasks.map((t) => t.data as unknown as Task) };
+    const rows = await this.dataSource.getRepository(TaskEntity).find({ where: { workflowId }, order: { seq: 'ASC' } });
+    const tasks = rows.map((t) => t.data as unknown as Task);
+    return { ...workflow, tasks: await this.withLeases(tasks) };
   }
 
   async task(taskId: string): Promise<Task | null> {
     if (!isUuid(taskId)) return null;
     const row = await this.dataSource.getRepository(TaskEntity).findOne({ where: { taskId } });
-    return (row?.data as unknown as Task) ?? null;
+    if (!row) return null;
+    const [task] = await this.withLeases([row.data as unknown as Task]);
+    return task;
+  }
+
+  private async withLeases(tasks: Task[]): Promise<Task[]> {
+    const scheduled = tasks.filter((t) => t.status === TaskStatus.Scheduled).map((t) => t.taskId);
+    if (!scheduled.length) return tasks;
+    const leases = await this.queue.leasesOf(scheduled);
+    return tasks.map((t) => withLease(t, leases.get(t.taskId)));
   }
 }
-

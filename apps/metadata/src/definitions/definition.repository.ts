@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EventHandler, ResolvedTaskDef, WorkflowDef } from '@app/contracts';
-import { DEFINITIONS_CHANNEL } from '@app/persistence';
+import { NotificationChannel } from '@app/contracts';
 import { EntityManager } from 'typeorm';
 
 /**
@@ -11,7 +11,7 @@ import { EntityManager } from 'typeorm';
 export class DefinitionRepository {
   /** Tells every process's caches, at commit, that a definition changed. */
   private async notify(m: EntityManager, kind: 'taskdef' | 'workflowdef' | 'eventhandler', name: string): Promise<void> {
-    await m.query('SELECT pg_notify($1, $2)', [DEFINITIONS_CHANNEL, `${kind}:${name}`]);
+    await m.query('SELECT pg_notify($1, $2)', [NotificationChannel.Definitions, `${kind}:${name}`]);
   }
 
   async upsertTaskDefs(m: EntityManager, defs: readonly ResolvedTaskDef[], now: number): Promise<void> {

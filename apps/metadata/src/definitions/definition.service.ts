@@ -1,9 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import {
   AddRillDescriptorCommand,
   BatonError,
+  buildDefinitionGraph,
   bulkResponse,
-  DefinitionChanged,
   DeleteEventHandlerCommand,
   DeleteTaskDefCommand,
   DeleteWorkflowDefCommand,
@@ -13,7 +13,6 @@ import {
   RegisterTaskDefsCommand,
   RegisterWorkflowDefCommand,
   SaveEventHandlerCommand,
-  Topic,
   UpdateTaskDefCommand,
   UpsertWorkflowDefsCommand,
   ValidateWorkflowDefCommand,
@@ -22,8 +21,7 @@ import {
   withWorkflowDefDefaults,
   WorkflowDef,
 } from '@app/contracts';
-import { MessageBus } from '@app/bus';
-import { Clock, IdGenerator } from '@app/runtime';
+import { Clock } from '@app/runtime';
 import { DataSource } from 'typeorm';
 import { DefinitionRepository } from './definition.repository';
 import { validateTaskDef, validateWorkflowDef } from './definition.validator';
@@ -36,7 +34,8 @@ const invalid = (errors: ValidationErrorItem[]) => new BatonError(ErrorCode.Vali
 
 /**
  * The definition registry. Every write validates first and then commits in one transaction, or writes
- * nothing; after the commit a definition-changed event tells the other apps to drop what they cached.
+ * nothing. The write's transaction also sends a Postgres NOTIFY (NotificationChannel.Definitions) that every
+ * process hears at commit, so caches of what changed are dropped then.
  */
 @Injectable()
 export class DefinitionService {
@@ -46,8 +45,6 @@ export class DefinitionService {
     private readonly dataSource: DataSource,
     private readonly definitions: DefinitionRepository,
     private readonly clock: Clock,
-    private readonly ids: IdGenerator,
-    @Inject(MessageBus) private readonly bus: MessageBus,
   ) {}
 
   // ---- task definitions ------------------------------------------------------------------------------
@@ -61,7 +58,6 @@ export class DefinitionService {
     const now = this.clock.now();
     const defs = cmd.taskDefs.map((d) => withTaskDefDefaults({ ...d, createTime: now, updateTime: now, createdBy: d.createdBy ?? cmd.createdBy }));
     await this.dataSource.transaction((m) => this.definitions.upsertTaskDefs(m, defs, now));
-    await this.announce(defs.map((d) => ({ kind: 'taskdef', change: 'upserted', name: d.name })));
     return { names: defs.map((d) => d.name) };
   }
 
@@ -76,14 +72,12 @@ export class DefinitionService {
       }
       await this.definitions.upsertTaskDefs(m, [def], now);
     });
-    await this.announce([{ kind: 'taskdef', change: 'upserted', name: def.name }]);
     return { name: def.name };
   }
 
   async deleteTaskDef(cmd: DeleteTaskDefCommand): Promise<MetadataReplies['taskdef.delete']> {
     const deleted = await this.dataSource.transaction((m) => this.definitions.deleteTaskDef(m, cmd.name));
     if (!deleted) throw new BatonError(ErrorCode.TaskDefNotFound, `No such taskType found by name: ${cmd.name}`);
-    await this.announce([{ kind: 'taskdef', change: 'deleted', name: cmd.name }]);
     return { name: cmd.name };
   }
 
@@ -97,7 +91,6 @@ export class DefinitionService {
       }
       await this.definitions.upsertWorkflowDef(m, def, def.createTime!);
     });
-    await this.announce([{ kind: 'workflowdef', change: 'upserted', name: def.name, version: def.version }]);
     return { name: def.name, version: def.version };
   }
 
@@ -116,7 +109,6 @@ export class DefinitionService {
       try {
         const def = await this.prepareWorkflowDef(raw, cmd.updatedBy);
         await this.dataSource.transaction((m) => this.definitions.upsertWorkflowDef(m, def, def.createTime!));
-        await this.announce([{ kind: 'workflowdef', change: 'upserted', name: def.name, version: def.version }]);
         successes.push(def.name);
       } catch (err) {
         // Each definition stands alone: whatever stopped this one is reported under its name.
@@ -134,7 +126,6 @@ export class DefinitionService {
   async deleteWorkflowDef(cmd: DeleteWorkflowDefCommand): Promise<MetadataReplies['workflowdef.delete']> {
     const deleted = await this.dataSource.transaction((m) => this.definitions.deleteWorkflowDef(m, cmd.name, cmd.version));
     if (!deleted) throw new BatonError(ErrorCode.WorkflowDefNotFound, `No such workflow definition: ${cmd.name} version: ${cmd.version}`);
-    await this.announce([{ kind: 'workflowdef', change: 'deleted', name: cmd.name, version: cmd.version }]);
     return { name: cmd.name, version: cmd.version };
   }
 
@@ -160,14 +151,12 @@ export class DefinitionService {
       }
       await this.definitions.saveEventHandler(m, handler, this.clock.now());
     });
-    await this.announce([{ kind: 'eventhandler', change: 'upserted', name: handler.name }]);
     return { name: handler.name };
   }
 
   async deleteEventHandler(cmd: DeleteEventHandlerCommand): Promise<{ name: string }> {
     const deleted = await this.dataSource.transaction((m) => this.definitions.deleteEventHandler(m, cmd.name));
     if (!deleted) throw new BatonError(ErrorCode.EventHandlerNotFound, `EventHandler with name ${cmd.name} not found!`);
-    await this.announce([{ kind: 'eventhandler', change: 'deleted', name: cmd.name }]);
     return { name: cmd.name };
   }
 
@@ -193,7 +182,6 @@ export class DefinitionService {
       this.definitions.addRillDescriptorVersion(m, { ...cmd, dag: parsed.dag }, this.clock.now()),
     );
     const descriptorId = `${cmd.businessId}:${cmd.featureName}`;
-    await this.announce([{ kind: 'rill-descriptor', change: 'upserted', name: descriptorId, version }]);
     return { descriptorId, version };
   }
 
@@ -213,21 +201,6 @@ export class DefinitionService {
     const taskDefs = await this.definitions.inputTemplates(this.dataSource.manager, taskNamesIn(raw));
     return validateWorkflowDef(raw, { taskDefs });
   }
-
-  /**
-   * Tells the other apps what changed (after the commit). A lost announcement only delays a cache refresh:
-   * caches also expire on their own.
-   */
-  private async announce(changes: Array<Omit<DefinitionChanged, 'eventId' | 'occurredAt'>>): Promise<void> {
-    const occurredAt = this.clock.now();
-    try {
-      await this.bus.publish(
-        changes.map((c) => ({ topic: Topic.DefinitionEvents, key: c.name, value: { ...c, eventId: this.ids.next(), occurredAt } satisfies DefinitionChanged })),
-      );
-    } catch (err) {
-      this.logger.warn(`could not announce definition changes (${changes.map((c) => c.name).join(', ')}): ${(err as Error).message}`);
-    }
-  }
 }
 
 /** Rill Flow ids are path-like keys: letters, digits, `_` and `-`, and no `:` (the id separator). */
@@ -239,16 +212,14 @@ function rillIdProblems(param: string, value: unknown): ValidationErrorItem[] {
   return [];
 }
 
-/** Names of every task in a (possibly invalid) definition, at any depth. */
+/** Names of every task in a (possibly invalid) definition, at any depth, inline sub-workflows included. */
 function taskNamesIn(value: unknown, names = new Set<string>()): string[] {
-  if (Array.isArray(value)) value.forEach((v) => taskNamesIn(v, names));
-  else if (value && typeof value === 'object') {
-    const o = value as Record<string, unknown>;
-    if (typeof o.name === 'string' && typeof o.taskReferenceName === 'string') names.add(o.name);
-    for (const key of ['tasks', 'decisionCases', 'defaultCase', 'forkTasks', 'loopOver']) {
-      const child = o[key];
-      if (child && typeof child === 'object') taskNamesIn(key === 'decisionCases' ? Object.values(child) : child, names);
-    }
+  const tasks = value && typeof value === 'object' ? (value as { tasks?: unknown }).tasks : undefined;
+  if (!Array.isArray(tasks)) return [...names];
+  for (const node of buildDefinitionGraph(tasks).all) {
+    if (node.name && node.ref) names.add(node.name);
+    const inline = node.task.subWorkflowParam?.workflowDefinition;
+    if (inline && typeof inline === 'object') taskNamesIn(inline, names);
   }
   return [...names];
 }

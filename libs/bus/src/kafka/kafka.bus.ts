@@ -3,6 +3,7 @@ import { ClientKafka, KafkaOptions, ServerKafka } from '@nestjs/microservices';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { lastValueFrom, timeout, TimeoutError } from 'rxjs';
 import { assertWireValue, BusMessage, BusUnavailableError, MessageBus, RequestOptions } from '../message-bus';
+import type { KafkaShardOwnership } from '../shard-ownership';
 
 export interface KafkaBusConfig {
   readonly brokers: readonly string[];
@@ -24,8 +25,9 @@ const baseClient = (c: KafkaBusConfig, clientId: string) => ({
   retry: { initialRetryTime: 200, retries: 10 },
 });
 
-// Java-compatible murmur2 partitioning: a key lands on the same partition whichever client produced it.
-// One request in flight per connection keeps a retried batch from overtaking the next (per-key order).
+// Java-compatible murmur2 partitioning: a key lands on the same partition whichever client produced it
+// (KafkaShardOwnership computes shards with the same partitioner). One request in flight per connection
+// keeps a retried batch from overtaking the next (per-key order).
 const producerConfig = { createPartitioner: Partitioners.DefaultPartitioner, maxInFlightRequests: 1 };
 
 /**
@@ -61,7 +63,7 @@ export async function provisionTopics(c: KafkaBusConfig, contractTopics: readonl
  * The Kafka strategy for a consumer group. `fromBeginning` so a group that joins late still reads what was
  * produced before it existed; partitions are consumed concurrently, messages within one in order.
  */
-export function createKafkaServer(c: KafkaBusConfig, groupId: string): ServerKafka {
+export function createKafkaServer(c: KafkaBusConfig, groupId: string, ownership?: KafkaShardOwnership): ServerKafka {
   const options: KafkaOptions['options'] = {
     postfixId: '',
     client: baseClient(c, `${c.clientId}-${groupId}`),
@@ -70,7 +72,7 @@ export function createKafkaServer(c: KafkaBusConfig, groupId: string): ServerKaf
     run: { partitionsConsumedConcurrently: Math.max(1, Math.min(c.partitions, 16)) },
     producer: producerConfig,
   };
-  return new PrefixedServerKafka(options, c.topicPrefix ?? '');
+  return new PrefixedServerKafka(options, c.topicPrefix ?? '', ownership);
 }
 
 /** The wire name of a contract topic in this deployment's namespace. */
@@ -84,7 +86,11 @@ const wireGroup = (c: Pick<KafkaBusConfig, 'topicPrefix'>, groupId: string): str
 class PrefixedServerKafka extends ServerKafka {
   private readonly ownership = new Logger('KafkaOwnership');
 
-  constructor(options: KafkaOptions['options'], private readonly prefix: string) {
+  constructor(
+    options: KafkaOptions['options'],
+    private readonly prefix: string,
+    private readonly shards?: KafkaShardOwnership,
+  ) {
     super(options ?? {});
   }
 
@@ -97,7 +103,16 @@ class PrefixedServerKafka extends ServerKafka {
         .map(([topic, partitions]) => `${topic}[${[...partitions].sort((a, b) => a - b).join(',')}]`)
         .join(' ');
       this.ownership.log(`group ${e.payload.groupId} assigned: ${owned || 'no partitions'}`);
+      const byTopic = new Map<string, readonly number[]>();
+      for (const [topic, partitions] of Object.entries(e.payload.memberAssignment)) {
+        if (topic.startsWith(this.prefix)) byTopic.set(topic.slice(this.prefix.length), [...partitions]);
+      }
+      this.shards?.assigned(byTopic);
     });
+    // Between leaving and rejoining, this member owns nothing (its successor may already own its shards).
+    for (const event of [consumer.events.STOP, consumer.events.CRASH, consumer.events.REBALANCING]) {
+      consumer.on(event, () => this.shards?.revoked());
+    }
   }
 
   override async listen(callback: (err?: unknown, ...optionalParams: unknown[]) => void): Promise<void> {

@@ -80,6 +80,11 @@ export class SubWorkflowParams {
   @IsString() @IsNotEmpty() name!: string;
   @IsOptional() @IsInt() version?: number;
   @IsOptional() @IsObject() taskToDomain?: Record<string, string>;
+  /**
+   * An inline definition to run instead of a registered one, or a `${…}` expression that yields one
+   * (the registry validates an inline object like any other definition).
+   */
+  @IsOptional() workflowDefinition?: WorkflowDef | string;
 }
 
 export class WorkflowTask {

@@ -37,6 +37,8 @@ export interface Task {
   workflowPriority: number;
   iteration: number;
   queueWaitTime: number;
+  /** SUB_WORKFLOW: the child workflow's id. */
+  subWorkflowId?: string;
   taskDefinition?: ResolvedTaskDef;
   loopOverTask: boolean;
 }
@@ -60,6 +62,9 @@ export interface Workflow {
   startTime: number;
   endTime?: number;
   createdBy?: string;
+  /** Set on a workflow started by a SUB_WORKFLOW task. */
+  parentWorkflowId?: string;
+  parentWorkflowTaskId?: string;
   workflowDefinition: WorkflowDef;
   tasks?: Task[];
 }

@@ -76,10 +76,12 @@ export class TaskEntity {
 }
 
 /**
- * The worker-task queue: a row per task waiting for a worker. Inserted by the executor in the same
- * transaction that schedules the task; leased by pollers with `FOR UPDATE SKIP LOCKED`; deleted by the
- * executor when the claim is processed. A lease that runs out (a poller died) makes the row pollable again.
- * Its ready index `(queue_name, priority DESC, visible_at)` lives in the migration (TypeORM cannot say DESC).
+ * The worker-task queue: a row per worker task that is waiting for a worker or held by one. Pushed by the
+ * executor in the transaction that schedules the task; leased by a poller in one statement per batch
+ * (`FOR UPDATE SKIP LOCKED`), which makes the task IN_PROGRESS for `lease_ms` (its responseTimeoutSeconds);
+ * removed by the executor when the task ends. A lease that runs out is a response timeout, acted on by the
+ * executor that owns the row's shard. Its ready index `(queue_name, priority DESC, visible_at)` lives in
+ * the migration (TypeORM cannot say DESC).
  */
 @Entity({ name: 'task_queue' })
 export class TaskQueueEntity {
@@ -101,8 +103,50 @@ export class TaskQueueEntity {
   @Column({ name: 'leased_until', type: 'timestamptz', nullable: true })
   leasedUntil!: Date | null;
 
+  /** The Kafka partition or in-process lane of the workflow id: whose executor watches the lease. */
+  @Column({ type: 'integer' })
+  shard!: number;
+
+  @Column({ name: 'lease_ms', type: 'integer' })
+  leaseMs!: number;
+
+  @Column({ name: 'worker_id', type: 'varchar', length: 255, nullable: true })
+  workerId!: string | null;
+
+  @Column({ name: 'leased_at', type: 'timestamptz', nullable: true })
+  leasedAt!: Date | null;
+
+  @Column({ name: 'poll_count', type: 'integer' })
+  pollCount!: number;
+
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+}
+
+/**
+ * A durable timer: written by the executor in the transaction that decides it, fired by the executor that
+ * owns `shard` (its workflow's Kafka partition or in-process lane) once `due_at` passes. The firing
+ * transaction deletes the row, so a timer fires once even across a rebalance.
+ */
+@Entity({ name: 'timer' })
+export class TimerEntity {
+  @PrimaryColumn({ name: 'timer_id', type: 'varchar', length: 128 })
+  timerId!: string;
+
+  @Column({ name: 'workflow_id', type: 'uuid' })
+  workflowId!: string;
+
+  @Column({ type: 'integer' })
+  shard!: number;
+
+  @Column({ type: 'varchar', length: 32 })
+  kind!: string;
+
+  @Column({ name: 'task_id', type: 'uuid', nullable: true })
+  taskId!: string | null;
+
+  @Column({ name: 'due_at', type: 'timestamptz' })
+  dueAt!: Date;
 }
 
 /**

@@ -1,5 +1,7 @@
+import { parseWaitDuration } from '@app/contracts';
 import { parseExpressions } from './parameter-expression.parser';
-import { parseWaitDuration } from './wait-time.parser';
+import { validateWorkflowDef } from './workflow-def.validator';
+import { doWhile, task, workflow } from './workflow-def.builders';
 
 // Each of these took seconds to minutes before the parsers were made linear; jest's per-test timeout
 // catches a regression to super-linear behaviour.
@@ -24,5 +26,12 @@ describe('validation parsers on hostile input', () => {
   it('bounds how deep it looks into nested references', () => {
     const deep = `${'${'.repeat(5_000)}x${'}'.repeat(5_000)}`;
     expect(() => parseExpressions(deep)).not.toThrow();
+  });
+
+  it('reads a ref made of many iteration suffixes in linear time', () => {
+    const looped = Array.from({ length: 200 }, (_, i) => task(`t${'_'.repeat(i)}`));
+    const shadowing = (ref: string) => validateWorkflowDef(workflow([doWhile('loop', looped), task(ref)])).filter((e) => e.message.includes('an iteration of'));
+    expect(shadowing(`u${'__1'.repeat(100_000)}`)).toEqual([]);
+    expect(shadowing(`t${'__1'.repeat(100_000)}`)).toEqual([expect.objectContaining({ path: 'tasks[1].taskReferenceName' })]);
   });
 });

@@ -1,3 +1,5 @@
+import { jsonPathAt, jsonPathProp, TaskNode } from '@app/contracts';
+
 /** Plain JSON objects as they arrive on the wire: every field is checked before it is trusted. */
 export type Json = Record<string, unknown>;
 
@@ -8,10 +10,12 @@ export const isPresent = (value: unknown): boolean => value !== undefined && val
 
 export const isBlank = (value: unknown): boolean => !isPresent(value) || (typeof value === 'string' && value.trim() === '');
 
-/** `base.key`, or `base["key"]` when the key is not a plain identifier, so every path reads back unambiguously. */
-export function prop(base: string, key: string): string {
-  if (/^[A-Za-z_$][\w$]*$/.test(key)) return base ? `${base}.${key}` : key;
-  return `${base}[${JSON.stringify(key)}]`;
-}
+// The graph's paths and the validator's must read the same, so both use the contracts' helpers.
+export { jsonPathProp as prop, jsonPathAt as at };
 
-export const at = (base: string, index: number): string => `${base}[${index}]`;
+/**
+ * A task of the definition graph as it arrived. The validator builds the graph from raw JSON, so the
+ * `WorkflowTask` the graph promises is exactly what is being checked: this is the one place it is read
+ * back as untrusted JSON (buildDefinitionGraph only keeps JSON objects as tasks).
+ */
+export const rawTask = (node: TaskNode): Json => node.task as unknown as Json;

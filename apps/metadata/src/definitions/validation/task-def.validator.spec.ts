@@ -1,4 +1,4 @@
-import { validateTaskDef } from './task-def.validator';
+import { validateInlineTaskDef, validateTaskDef } from './task-def.validator';
 
 describe('validateTaskDef', () => {
   it.each([
@@ -33,5 +33,30 @@ describe('validateTaskDef', () => {
     [{ name: 't', ownerEmail: '' }],
   ])('accepts %j', (def) => {
     expect(validateTaskDef(def)).toEqual([]);
+  });
+});
+
+describe('validateInlineTaskDef', () => {
+  // Conductor's TaskTimeoutConstraint (responseTimeoutSeconds <= timeoutSeconds) guards registered task
+  // definitions only; a workflow task's inline taskDefinition is not held to it.
+  it.each([
+    [{ name: 't', timeoutSeconds: 10, responseTimeoutSeconds: 20 }],
+    [{ name: 't', timeoutSeconds: 1, responseTimeoutSeconds: 3600, totalTimeoutSeconds: 1 }],
+  ])('accepts %j, which validateTaskDef refuses', (def) => {
+    expect(validateInlineTaskDef(def, 'tasks[0].taskDefinition')).toEqual([]);
+    expect(validateTaskDef(def)).toEqual([expect.objectContaining({ path: 'responseTimeoutSeconds' })]);
+  });
+
+  it.each([
+    ['a name', { retryCount: 1 }, 'name', 'TaskDef name cannot be null or empty'],
+    ['retryCount >= 0', { name: 't', retryCount: -1 }, 'retryCount', 'TaskDef retryCount: -1 must be >= 0'],
+    ['responseTimeoutSeconds >= 1', { name: 't', responseTimeoutSeconds: 0 }, 'responseTimeoutSeconds', 'TaskDef responseTimeoutSeconds: 0 must be >= 1'],
+    ['timeoutSeconds <= totalTimeoutSeconds', { name: 't', timeoutSeconds: 100, responseTimeoutSeconds: 200, totalTimeoutSeconds: 50 }, 'totalTimeoutSeconds', 'timeoutSeconds: 100 must be less than or equal to totalTimeoutSeconds: 50'],
+    ['a valid ownerEmail', { name: 't', ownerEmail: 'ops@' }, 'ownerEmail', 'ownerEmail should be valid email address'],
+    ['a known retryLogic', { name: 't', retryLogic: 'RANDOM' }, 'retryLogic', 'retryLogic must be one of'],
+  ])('still needs %s', (_rule, def, path, message) => {
+    expect(validateInlineTaskDef(def, 'tasks[0].taskDefinition')).toEqual([
+      expect.objectContaining({ path: `tasks[0].taskDefinition.${path}`, message: expect.stringContaining(message) }),
+    ]);
   });
 });

@@ -13,10 +13,24 @@ export function ownerEmailErrors(value: unknown, path: string): ValidationErrorI
 }
 
 /**
- * A task definition, reported as Conductor does: the model's constraints, then the cross-field ones
- * (TaskTimeoutConstraint) on whichever fields are themselves valid.
+ * A registered task definition (POST/PUT /api/metadata/taskdefs), reported as Conductor does: the model's
+ * constraints, then the cross-field ones (TaskTimeoutConstraint) on whichever fields are themselves valid.
  */
 export function validateTaskDef(value: unknown, path = ''): ValidationErrorItem[] {
+  return taskDefErrors(value, path, true);
+}
+
+/**
+ * A workflow task's inline `taskDefinition`. Conductor applies TaskTimeoutConstraint only to registered
+ * task definitions, so workflows it registers may carry an inline definition whose responseTimeoutSeconds
+ * exceeds its timeoutSeconds; Baton accepts them too. The other checks stay, as Baton's own stricter
+ * rules (README, "Deliberate differences from Conductor").
+ */
+export function validateInlineTaskDef(value: unknown, path: string): ValidationErrorItem[] {
+  return taskDefErrors(value, path, false);
+}
+
+function taskDefErrors(value: unknown, path: string, registered: boolean): ValidationErrorItem[] {
   const errors = checkModel(TaskDef, value, path);
   if (!isJson(value)) return errors;
   const broken = new Set(errors.map((e) => e.path));
@@ -30,7 +44,7 @@ export function validateTaskDef(value: unknown, path = ''): ValidationErrorItem[
   const total = seconds('totalTimeoutSeconds');
 
   if (!broken.has(prop(path, 'ownerEmail'))) errors.push(...ownerEmailErrors(value.ownerEmail, path));
-  if (timeout && response && response > timeout) {
+  if (registered && timeout && response && response > timeout) {
     errors.push({
       path: prop(path, 'responseTimeoutSeconds'),
       message: `TaskDef: ${name} responseTimeoutSeconds: ${response} must be less than timeoutSeconds: ${timeout}`,

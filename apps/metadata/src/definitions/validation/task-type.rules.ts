@@ -1,8 +1,6 @@
-import { SystemTaskType, ValidationErrorItem } from '@app/contracts';
-import { isBlank, isJson, isPresent, Json, prop } from './json-path.util';
+import { parseWaitDuration, parseWaitUntil, SystemTaskType, TaskNode, taskTypeKey, ValidationErrorItem } from '@app/contracts';
+import { isBlank, isJson, isPresent, Json, prop, rawTask } from './json-path.util';
 import { containsExpression } from './parameter-expression.parser';
-import { TaskNode } from './task-tree';
-import { isWaitUntil, parseWaitDuration } from './wait-time.parser';
 
 /** What a per-type rule may consult besides the task itself. */
 export interface TypeRuleContext {
@@ -12,7 +10,7 @@ export interface TypeRuleContext {
   validateInlineWorkflow(def: unknown, path: string): ValidationErrorItem[];
 }
 
-type TypeRule = (task: TaskView, ctx: TypeRuleContext) => ValidationErrorItem[];
+export type TypeRule = (task: TaskView, ctx: TypeRuleContext) => ValidationErrorItem[];
 
 /** Evaluators Conductor registers: SWITCH `evaluatorType` and INLINE `inputParameters.evaluatorType`. */
 export const EVALUATOR_TYPES = ['value-param', 'javascript', 'graaljs', 'python'] as const;
@@ -21,11 +19,18 @@ export const TERMINATION_STATUSES = ['COMPLETED', 'FAILED', 'TERMINATED'] as con
 
 /**
  * The fields each built-in task type needs (Conductor's WorkflowTaskTypeConstraint, plus what its mappers
- * and tasks refuse at run time). Worker tasks (SIMPLE, and any type name that is not a built-in) need
- * nothing; JOIN, SET_VARIABLE, HUMAN and NOOP take anything. Rules that look across tasks (JOIN after a
- * fork, references) live in the reference rules.
+ * and tasks refuse at run time); `null` where the type takes anything. Keyed by the task-type catalogue, so
+ * a type added there does not compile until it has an entry here. Worker tasks (SIMPLE, and any type name
+ * that is not a built-in) need nothing. Rules that look across tasks (JOIN after a fork, references) live
+ * in the reference rules.
  */
-export const TASK_TYPE_RULES: Partial<Record<string, TypeRule>> = {
+export const TASK_TYPE_RULES: { readonly [K in SystemTaskType]: TypeRule | null } = {
+  [SystemTaskType.Simple]: null,
+  [SystemTaskType.Join]: null,
+  [SystemTaskType.SetVariable]: null,
+  [SystemTaskType.Human]: null,
+  [SystemTaskType.Noop]: null,
+
   [SystemTaskType.Switch]: (t) => [
     ...(isBlank(t.task.evaluatorType)
       ? [t.required('evaluatorType')]
@@ -89,7 +94,9 @@ export const TASK_TYPE_RULES: Partial<Record<string, TypeRule>> = {
   },
 
   [SystemTaskType.DoWhile]: (t) => {
-    const listMode = isPresent(t.task.items) || (t.inputs !== undefined && isPresent(t.inputs._items));
+    // List mode iterates `items` (WorkflowTask field, or Orkes-style inputParameters.items / _items) and
+    // stops at the end of the list, so it needs no loopCondition (isBlank: "" is none, as everywhere here).
+    const listMode = isPresent(t.task.items) || (t.inputs !== undefined && (isPresent(t.inputs.items) || isPresent(t.inputs._items)));
     const loopOver = t.task.loopOver;
     return [
       ...(isBlank(t.task.loopCondition) && !listMode ? [t.required('loopCondition')] : []),
@@ -131,7 +138,7 @@ export const TASK_TYPE_RULES: Partial<Record<string, TypeRule>> = {
         t.error('inputParameters.duration', `Wait time specified is invalid. The duration must be in the form '10s', '5 minutes', '1d 2h' (days, hours, minutes, seconds in that order), got '${String(duration)}'`, duration),
       );
     }
-    if (!isBlank(until) && !containsExpression(until) && !isWaitUntil(String(until))) {
+    if (!isBlank(until) && !containsExpression(until) && parseWaitUntil(String(until)) === undefined) {
       errors.push(t.error('inputParameters.until', `Unable to parse date '${String(until)}': use yyyy-MM-dd HH:mm, yyyy-MM-dd HH:mm <zone> or yyyy-MM-dd`, until));
     }
     return errors;
@@ -222,6 +229,9 @@ function oneOf(t: TaskView, field: string, value: unknown, allowed: readonly str
   return [t.error(field, `${label}: ${value} is not supported for taskType: ${t.type} taskName: ${t.name}; use one of ${allowed.join(', ')}`, value)];
 }
 
+/** The rule for a task's type: none for worker tasks (any type name that is not a built-in, `constructor` included). */
+export const typeRuleOf = (type: string): TypeRule | null => TASK_TYPE_RULES[taskTypeKey(type)];
+
 /** A task seen through the fields the rules read, with helpers that build errors at its paths. */
 export class TaskView {
   readonly task: Json;
@@ -232,11 +242,11 @@ export class TaskView {
   readonly inputs: Json | undefined;
 
   constructor(node: TaskNode) {
-    this.task = node.task;
+    this.task = rawTask(node);
     this.path = node.path;
     this.type = node.type;
     this.name = node.name ?? '';
-    const inputs = node.task.inputParameters;
+    const inputs = this.task.inputParameters;
     this.inputs = !isPresent(inputs) ? {} : isJson(inputs) ? inputs : undefined;
   }
 

@@ -81,7 +81,28 @@ const referenceNames: Case[] = [
     'tasks[1].defaultCase[0].loopOver[0].taskReferenceName',
     'first used at tasks[0].taskReferenceName',
   ],
-  ['taskReferenceName has no loop delimiter', workflow([task('charge__1')]), 'tasks[0].taskReferenceName', 'must not contain "__"'],
+  ['a ref inside a loop does not end in __<digits>', workflow([doWhile('loop', [task('charge__2')])]), 'tasks[0].loopOver[0].taskReferenceName', 'inside a DO_WHILE must not end in __<digits>'],
+  [
+    'a ref nested deeper inside a loop does not end in __<digits>',
+    workflow([doWhile('loop', [switchTask('sw', { x: [task('x__10')] })])]),
+    'tasks[0].loopOver[0].decisionCases.x[0].taskReferenceName',
+    'taskReferenceName: x__10 inside a DO_WHILE must not end in __<digits>',
+  ],
+  ['a nested loop ref does not end in __<digits>', workflow([doWhile('outer', [doWhile('inner__1', [a])])]), 'tasks[0].loopOver[0].taskReferenceName', 'taskReferenceName: inner__1 inside a DO_WHILE'],
+  [
+    'a ref is not the ref of an iteration of a looped task',
+    workflow([doWhile('loop', [task('charge')]), task('charge__1')]),
+    'tasks[1].taskReferenceName',
+    'taskReferenceName: charge__1 is also the ref of an iteration of charge (tasks[0].loopOver[0])',
+  ],
+  ['not even when it comes before the loop', workflow([task('charge__3'), doWhile('loop', [task('charge')])]), 'tasks[0].taskReferenceName', 'an iteration of charge'],
+  [
+    'nor the ref of an iteration of nested loops',
+    workflow([doWhile('outer', [doWhile('inner', [task('charge')])]), task('charge__2__1')]),
+    'tasks[1].taskReferenceName',
+    'an iteration of charge (tasks[0].loopOver[0].loopOver[0])',
+  ],
+  ['nor that of a loop nested in a loop', workflow([doWhile('outer', [doWhile('inner', [a])]), task('inner__4')]), 'tasks[1].taskReferenceName', 'an iteration of inner'],
 ];
 
 const taskTypes: Case[] = [
@@ -125,6 +146,15 @@ const taskTypes: Case[] = [
   ],
   ['FORK_JOIN_DYNAMIC is followed by a JOIN', workflow([dynamicFork('df'), a]), 'tasks[0]', 'FORK_JOIN_DYNAMIC task df must be followed by a JOIN task'],
   ['DO_WHILE needs loopCondition', workflow([doWhile('loop', [a], { loopCondition: undefined })]), 'tasks[0].loopCondition', 'loopCondition field is required for taskType: DO_WHILE'],
+  ['DO_WHILE loopCondition is not empty', workflow([doWhile('loop', [a], { loopCondition: '' })]), 'tasks[0].loopCondition', 'loopCondition field is required for taskType: DO_WHILE'],
+  ['DO_WHILE loopCondition is not blank', workflow([doWhile('loop', [a], { loopCondition: '  ' })]), 'tasks[0].loopCondition', 'loopCondition field is required for taskType: DO_WHILE'],
+  [
+    'DO_WHILE with null items needs loopCondition',
+    workflow([doWhile('loop', [a], { loopCondition: '', items: null, inputParameters: { items: null, _items: null } })]),
+    'tasks[0].loopCondition',
+    'loopCondition field is required for taskType: DO_WHILE',
+  ],
+  ['DO_WHILE over items still needs loopOver', workflow([doWhile('loop', [], { loopCondition: '', inputParameters: { items: '${workflow.input.orders}' } })]), 'tasks[0].loopOver', 'loopOver field is required'],
   ['DO_WHILE needs loopOver', workflow([doWhile('loop', [])]), 'tasks[0].loopOver', 'loopOver field is required for taskType: DO_WHILE'],
   ['WAIT takes duration or until, not both', workflow([wait('w', { duration: '10s', until: '2030-01-01' })]), 'tasks[0].inputParameters', "Both 'duration' and 'until' specified"],
   ['WAIT duration is a duration', workflow([wait('w', { duration: 'soon' })]), 'tasks[0].inputParameters.duration', 'Wait time specified is invalid'],
@@ -172,12 +202,7 @@ const taskTypes: Case[] = [
 ];
 
 const taskDefinitions: Case[] = [
-  [
-    'inline taskDefinition responseTimeoutSeconds is within timeoutSeconds',
-    workflow([task('a', { taskDefinition: { name: 'a', timeoutSeconds: 60, responseTimeoutSeconds: 120 } })]),
-    'tasks[0].taskDefinition.responseTimeoutSeconds',
-    'TaskDef: a responseTimeoutSeconds: 120 must be less than timeoutSeconds: 60',
-  ],
+  ['inline taskDefinition responseTimeoutSeconds is at least 1', workflow([task('a', { taskDefinition: { name: 'a', responseTimeoutSeconds: 0 } })]), 'tasks[0].taskDefinition.responseTimeoutSeconds', 'must be >= 1'],
   [
     'inline taskDefinition timeoutSeconds is within totalTimeoutSeconds',
     workflow([task('a', { taskDefinition: { name: 'a', timeoutSeconds: 600, responseTimeoutSeconds: 60, totalTimeoutSeconds: 300 } })]),
@@ -331,10 +356,40 @@ describe('validateWorkflowDef accepts valid Conductor shapes', () => {
     ['any type Conductor or a worker knows', workflow([task('chat', { type: 'LLM_CHAT_COMPLETE' }), task('custom', { type: 'my_worker_type' }), task('untyped', { type: undefined }), task('proto', { type: 'constructor' })])],
     ['environment-style names, escapes and the task id', workflow([reading('a', '${NETFLIX_ENV}-${CPEWF_TASK_ID}-$${not.an.expression}-${unterminated')])],
     ['an inline task definition within limits', workflow([task('a', { taskDefinition: { name: 'a', timeoutSeconds: 600, responseTimeoutSeconds: 60, totalTimeoutSeconds: 1800, ownerEmail: 'ops@example.com' } })])],
+    ['a ref with __ (SDK-built forks)', workflow([forkJoin('__fork_1', [[a], [b]]), join('__join_1', ['a', 'b']), task('after', { inputParameters: { all: '${__join_1.output}' } })])],
+    ['refs with __ anywhere outside loops', workflow([task('charge__1'), task('a__b'), task('__x__'), task('ends__'), task('c__1__2')])],
+    ['an SDK-built fork inside a loop', workflow([doWhile('loop', [forkJoin('__fork_1', [[a], [b]]), join('__join_1', ['a', 'b']), task('c__d', { inputParameters: { j: '${__join_1.output}' } })])])],
+    ['a ref ending in __<digits> next to loops over other refs', workflow([doWhile('loop', [task('charge'), task('refund__x')]), task('charges__1'), task('refund__x1'), task('charge_1'), task('xcharge__1')])],
   ];
 
   it.each(valid)('%s', (_shape, definition) => {
     expect(validateWorkflowDef(definition)).toEqual([]);
+  });
+
+  const listLoops: Array<[string, Shape]> = [
+    ['items, no loopCondition', doWhile('each', [a], { loopCondition: undefined, items: '${workflow.input.orders}' })],
+    ['items, empty loopCondition', doWhile('each', [a], { loopCondition: '', items: '${workflow.input.orders}' })],
+    ['items as a literal list', doWhile('each', [a], { loopCondition: '', items: [1, 2, 3] })],
+    ['inputParameters.items, no loopCondition', doWhile('each', [a], { loopCondition: undefined, inputParameters: { items: '${workflow.input.orders}' } })],
+    ['inputParameters.items, empty loopCondition', doWhile('each', [a], { loopCondition: '', inputParameters: { items: '${workflow.input.orders}' } })],
+    ['inputParameters._items, no loopCondition', doWhile('each', [a], { loopCondition: undefined, inputParameters: { _items: '${workflow.input.orders}' } })],
+    ['inputParameters._items, empty loopCondition', doWhile('each', [a], { loopCondition: '', inputParameters: { _items: ['x', 'y'] } })],
+    ['items and a loopCondition that stops early', doWhile('each', [a], { inputParameters: { items: '${workflow.input.orders}' } })],
+  ];
+
+  it.each(listLoops)('a DO_WHILE over a list: %s', (_shape, loop) => {
+    expect(validateWorkflowDef(workflow([loop]))).toEqual([]);
+  });
+
+  const inlineTaskDefs: Array<[string, Shape]> = [
+    ['responseTimeoutSeconds above timeoutSeconds', { name: 'a', timeoutSeconds: 60, responseTimeoutSeconds: 120 }],
+    ['responseTimeoutSeconds above timeoutSeconds and a total budget', { name: 'a', timeoutSeconds: 60, responseTimeoutSeconds: 3600, totalTimeoutSeconds: 600 }],
+  ];
+
+  it.each(inlineTaskDefs)('an inline task definition with %s (Conductor checks that only on registered ones)', (_shape, taskDefinition) => {
+    expect(validateWorkflowDef(workflow([task('a', { taskDefinition })]))).toEqual([]);
+    expect(validateWorkflowDef(workflow([doWhile('loop', [task('a', { taskDefinition })])]))).toEqual([]);
+    expect(validateWorkflowDef(workflow([subWorkflow('s', { workflowDefinition: workflow([task('a', { taskDefinition })], { name: 'inner' }) })]))).toEqual([]);
   });
 
   it('reads HTTP, Kafka and jq requests from a registered task definition when given one', () => {

@@ -1,11 +1,10 @@
-import { ValidationErrorItem, WorkflowDef, WorkflowTask } from '@app/contracts';
-import { isBlank, isJson, isPresent, Json, prop } from './json-path.util';
+import { buildDefinitionGraph, TaskNode, ValidationErrorItem, WorkflowDef, WorkflowTask } from '@app/contracts';
+import { isBlank, isJson, isPresent, Json, prop, rawTask } from './json-path.util';
 import { checkModel } from './model-constraints';
 import { containsExpression } from './parameter-expression.parser';
-import { ownerEmailErrors, validateTaskDef } from './task-def.validator';
+import { ownerEmailErrors, validateInlineTaskDef } from './task-def.validator';
 import { checkJoins, checkOutputReferences, checkReferenceNames, checkTaskInputReferences } from './task-reference.rules';
-import { buildTaskTree, TaskNode } from './task-tree';
-import { TASK_TYPE_RULES, TaskView, TypeRuleContext } from './task-type.rules';
+import { TaskView, typeRuleOf, TypeRuleContext } from './task-type.rules';
 
 export interface WorkflowValidationOptions {
   /**
@@ -42,28 +41,27 @@ function validateWorkflowDefAt(value: unknown, root: string, options: WorkflowVa
     return errors;
   }
 
-  const tree = buildTaskTree(def.tasks, tasksPath);
+  const graph = buildDefinitionGraph(def.tasks, tasksPath);
   const ctx: TypeRuleContext = {
     registeredInputTemplate: (name) => (name === undefined ? undefined : options.taskDefs?.get(name)?.inputTemplate),
     validateInlineWorkflow: (inline, path) => validateWorkflowDefAt(inline, path, options),
   };
-  errors.push(...tree.problems, ...checkReferenceNames(tree, def.name));
-  for (const node of tree.all) {
-    // Own keys only: a worker type may be called anything, `constructor` included.
-    const typeRule = Object.hasOwn(TASK_TYPE_RULES, node.type) ? TASK_TYPE_RULES[node.type] : undefined;
+  errors.push(...graph.problems, ...checkReferenceNames(graph, def.name));
+  for (const node of graph.all) {
+    const typeRule = typeRuleOf(node.type);
     errors.push(...taskFields(node, ctx), ...(typeRule?.(new TaskView(node), ctx) ?? []));
-    errors.push(...checkJoins(tree, node), ...checkTaskInputReferences(tree, node));
+    errors.push(...checkJoins(graph, node), ...checkTaskInputReferences(graph, node));
   }
-  if (isJson(def.outputParameters)) errors.push(...checkOutputReferences(tree, def.outputParameters, prop(root, 'outputParameters')));
+  if (isJson(def.outputParameters)) errors.push(...checkOutputReferences(graph, def.outputParameters, prop(root, 'outputParameters')));
   return errors;
 }
 
 /** What every task is checked for, whatever its type: the WorkflowTask model, its inline task definition, its sub-workflow parameters. */
 function taskFields(node: TaskNode, ctx: TypeRuleContext): ValidationErrorItem[] {
   // subWorkflowParam and taskDefinition have rules of their own (an inline sub-workflow needs no name).
-  const { subWorkflowParam, taskDefinition, ...fields } = node.task;
+  const { subWorkflowParam, taskDefinition, ...fields } = rawTask(node);
   const errors = checkModel(WorkflowTask, fields, node.path);
-  if (isPresent(taskDefinition)) errors.push(...validateTaskDef(taskDefinition, `${node.path}.taskDefinition`));
+  if (isPresent(taskDefinition)) errors.push(...validateInlineTaskDef(taskDefinition, `${node.path}.taskDefinition`));
   if (isPresent(subWorkflowParam)) errors.push(...subWorkflowParamErrors(subWorkflowParam, `${node.path}.subWorkflowParam`, ctx));
   return errors;
 }

@@ -1,0 +1,30 @@
+import { RunnableTaskType, taskTypeKey } from '@app/contracts';
+import { forkJoinHandler } from './fork-join.handler';
+import { joinHandler } from './join.handler';
+import { subWorkflowHandler } from './sub-workflow.handler';
+import { switchHandler } from './switch.handler';
+import type { TaskHandler } from './task-handler';
+import { waitHandler } from './wait.handler';
+import { workerHandler } from './worker.handler';
+
+/**
+ * One handler per runnable task type, keyed by the catalogue's `RunnableTaskType`: marking a type
+ * runnable in the catalogue without a handler here (or the other way round) does not compile.
+ */
+const HANDLERS: { readonly [K in RunnableTaskType]: TaskHandler } = {
+  SIMPLE: workerHandler,
+  SWITCH: switchHandler,
+  DECISION: switchHandler,
+  FORK_JOIN: forkJoinHandler,
+  JOIN: joinHandler,
+  WAIT: waitHandler,
+  SUB_WORKFLOW: subWorkflowHandler,
+};
+
+/** The handler of a task type (worker task types all share SIMPLE's). */
+export function handlerFor(type: string | undefined): TaskHandler {
+  const handler = (HANDLERS as Partial<Record<string, TaskHandler>>)[taskTypeKey(type)];
+  // Starts are refused for types that cannot run (whyNotRunnable), so this is a shell bug.
+  if (!handler) throw new Error(`no handler for task type ${type}: the start should have been refused`);
+  return handler;
+}

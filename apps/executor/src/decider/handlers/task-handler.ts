@@ -1,0 +1,27 @@
+import type { Task, TaskList, TaskNode } from '@app/contracts';
+import type { ChildEnded } from '../events';
+import type { Kernel, ScheduleOptions } from '../kernel';
+import type { TimerKind } from '../timers';
+
+/**
+ * One task type's behaviour in the decider. `schedule` turns a workflow task into zero, one or many task
+ * instances; the optional hooks say what the type does when something it waits for reports. Everything
+ * shared — retries, optional tasks, timeouts, leases, what follows in the flow — is the kernel's.
+ */
+export interface TaskHandler {
+  /** The workflow task was reached (or is retried): create its instance and start what it starts. */
+  schedule(k: Kernel, node: TaskNode, opts: ScheduleOptions): void;
+  /**
+   * Whether results reported through the task API (`POST /api/tasks`) apply to it: worker tasks, and the
+   * asynchronous types that something outside completes (WAIT without a timer, SUB_WORKFLOW by hand).
+   */
+  readonly acceptsResults: boolean;
+  /** A list this task owns (a case, a branch) ran to its end. */
+  onListEnded?(k: Kernel, task: Readonly<Task>, list: TaskList): void;
+  /** Re-evaluated while a decision settles; true when it changed something (JOIN completes). */
+  evaluate?(k: Kernel, task: Readonly<Task>): boolean;
+  /** A timer of this type's own (not a shared timeout) fired for the task. */
+  onTimer?(k: Kernel, task: Readonly<Task>, kind: TimerKind): void;
+  /** The child workflow the task started ended. */
+  onChildEnded?(k: Kernel, task: Readonly<Task>, event: ChildEnded): void;
+}

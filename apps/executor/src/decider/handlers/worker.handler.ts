@@ -1,0 +1,29 @@
+import { TaskStatus } from '@app/contracts';
+import { queueNameOf, taskDefOf } from '../task-defs';
+import { TimerKind } from '../timers';
+import type { TaskHandler } from './task-handler';
+
+/**
+ * A worker task (SIMPLE, or any type name that is not a built-in): queued for the workers of its type to
+ * lease. `startDelay` and retry backoff are the queue row's visibility time, durable like a timer; a poll
+ * timeout is a timer from the moment the task becomes pollable.
+ */
+export const workerHandler: TaskHandler = {
+  acceptsResults: true,
+  schedule(k, node, opts) {
+    const def = taskDefOf(node.task);
+    const task = k.addTask(k.newTask(node, opts, { status: TaskStatus.Scheduled }), 'produce.success');
+    const visibleAt = k.now + (node.task.startDelay ?? 0) * 1000 + (opts.delayMs ?? 0);
+    k.command({
+      type: 'queue.push',
+      taskId: task.taskId,
+      queueName: queueNameOf(task),
+      visibleAt,
+      priority: k.workflow.priority,
+      leaseMs: def.responseTimeoutSeconds * 1000,
+      pollCount: 0,
+    });
+    const pollTimeoutSeconds = def.pollTimeoutSeconds ?? 0;
+    if (pollTimeoutSeconds > 0) k.setTimer(TimerKind.PollTimeout, visibleAt + pollTimeoutSeconds * 1000, task.taskId);
+  },
+};

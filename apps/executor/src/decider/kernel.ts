@@ -1,0 +1,380 @@
+import {
+  conductorTaskStatus,
+  DefinitionGraph,
+  graphOf,
+  isRetriableTaskStatus,
+  isSuccessfulTaskStatus,
+  isTerminalTaskStatus,
+  nextInList,
+  StatusQualifiers,
+  SystemTaskType,
+  Task,
+  TaskEventType,
+  TaskList,
+  TaskNode,
+  TaskStatus,
+  traitsOf,
+  Workflow,
+  WorkflowDef,
+  WorkflowEventType,
+  WorkflowStatus,
+  WorkflowTask,
+} from '@app/contracts';
+import type { Decision, EngineCommand, Rejection } from './commands';
+import { expressionDocument } from './expression-document';
+import { resolveParameters } from './expressions';
+import { handlerFor } from './handlers/registry';
+import { retryDelayMs, taskDefOf } from './task-defs';
+import { taskIdFor } from './task-ids';
+import { TimerKind, timerIdOf } from './timers';
+import { latestByRef, nextSeq, WorkflowRun } from './workflow-run';
+
+/** How a workflow task is being scheduled: for the first time, or as a retry of a failed attempt. */
+export interface ScheduleOptions {
+  /** The attempt this one retries, if any. */
+  readonly retryOf?: Readonly<Task>;
+  /** Extra delay before the task may run (retry backoff), in ms. */
+  readonly delayMs?: number;
+}
+
+/** How an attempt failed, and what may follow. */
+export interface Failure {
+  readonly status: typeof TaskStatus.Failed | typeof TaskStatus.FailedWithTerminalError | typeof TaskStatus.TimedOut | typeof TaskStatus.Canceled;
+  readonly reason?: string;
+  /** false: the attempt may not be retried whatever its definition says (a TIME_OUT_WF timeout). */
+  readonly retry?: boolean;
+  /** Extra fields to record on the failed attempt (output, worker). */
+  readonly patch?: Partial<Task>;
+}
+
+/** Bounds the settle loop: each round must complete a task, so a definition this size never reaches it. */
+const MAX_SETTLE_ROUNDS = 10_000;
+
+/**
+ * One decision in the making: the state so far and the commands that will carry it out, with the moves
+ * every task type is made of (schedule a workflow task, complete or fail an attempt, advance the flow,
+ * set a timer, end the workflow). Handlers (one module per task type) drive it; nothing here knows a
+ * task type beyond its catalogue traits. Objects are replaced, never mutated: the shell writes what
+ * changed by comparing identities.
+ */
+export class Kernel {
+  private workflowEvent: WorkflowEventType | null = null;
+  private readonly commandList: EngineCommand[] = [];
+  readonly graph: DefinitionGraph;
+
+  constructor(
+    private readonly original: WorkflowRun,
+    private current: WorkflowRun,
+    readonly now: number,
+  ) {
+    this.graph = graphOf(current.workflow.workflowDefinition);
+  }
+
+  get run(): WorkflowRun {
+    return this.current;
+  }
+
+  get workflow(): WorkflowRun['workflow'] {
+    return this.current.workflow;
+  }
+
+  get definition(): WorkflowDef {
+    return this.current.workflow.workflowDefinition;
+  }
+
+  get isRunning(): boolean {
+    return this.current.workflow.status === WorkflowStatus.Running;
+  }
+
+  // ---- state ----------------------------------------------------------------------------------------
+
+  task(taskId: string): Readonly<Task> | undefined {
+    return this.current.tasks.find((t) => t.taskId === taskId);
+  }
+
+  /** The newest attempt of a reference name. */
+  latest(ref: string): Readonly<Task> | undefined {
+    let found: Readonly<Task> | undefined;
+    for (const t of this.current.tasks) if (t.referenceTaskName === ref && (!found || t.seq > found.seq)) found = t;
+    return found;
+  }
+
+  /** The definition node a task instance was scheduled from. */
+  nodeOf(task: Readonly<Task>): TaskNode {
+    const node = this.graph.byRef.get(task.referenceTaskName);
+    // A run pins its definition, so every task's reference is in it; anything else is a corrupt run.
+    if (!node) throw new Error(`task ${task.taskId} (${task.referenceTaskName}) is not in the definition of ${this.workflow.workflowId}`);
+    return node;
+  }
+
+  setWorkflow(patch: Partial<Omit<Workflow, 'tasks'>>): void {
+    this.current = { ...this.current, workflow: { ...this.current.workflow, ...patch, updateTime: this.now } };
+  }
+
+  command(...commands: EngineCommand[]): void {
+    this.commandList.push(...commands);
+  }
+
+  /** Adds a new task instance and emits the lifecycle event it was created with. */
+  addTask(task: Task, eventType: TaskEventType): Readonly<Task> {
+    this.current = { ...this.current, tasks: [...this.current.tasks, task] };
+    this.command({ type: 'emit.task', eventType, taskId: task.taskId });
+    return task;
+  }
+
+  /**
+   * Moves a task through a lifecycle event: its Conductor status is the event's projection
+   * (`conductorTaskStatus`, the one mapping there is), and the event is emitted.
+   */
+  transition(taskId: string, eventType: TaskEventType, patch: Partial<Task> = {}, q: StatusQualifiers = {}): Readonly<Task> {
+    const current = this.task(taskId);
+    if (!current) throw new Error(`no task ${taskId} in ${this.workflow.workflowId}`);
+    const status = conductorTaskStatus(eventType, q) ?? current.status;
+    const updated: Task = { ...current, ...patch, status, updateTime: this.now };
+    this.current = { ...this.current, tasks: this.current.tasks.map((t) => (t.taskId === taskId ? updated : t)) };
+    this.command({ type: 'emit.task', eventType, taskId });
+    return updated;
+  }
+
+  /** Records a change that is no lifecycle step (output so far, a heartbeat's worker). */
+  patchTask(taskId: string, patch: Partial<Task>): Readonly<Task> {
+    return this.transition(taskId, 'monitor.success', patch);
+  }
+
+  // ---- building tasks -------------------------------------------------------------------------------
+
+  /**
+   * A new task instance for a workflow task, with the fields every type shares; the handler says what
+   * differs (type, status, output). Inputs are resolved against the run as it is now.
+   */
+  newTask(node: TaskNode, opts: ScheduleOptions, fields: Partial<Task> & Pick<Task, 'status'>): Task {
+    const wt = node.task;
+    const def = taskDefOf(wt);
+    const seq = nextSeq(this.current);
+    const worker = traitsOf(wt.type).kind === 'worker';
+    return {
+      taskType: worker ? wt.name : (wt.type ?? SystemTaskType.Simple),
+      inputData: this.inputsOf(wt),
+      referenceTaskName: wt.taskReferenceName,
+      retryCount: opts.retryOf ? opts.retryOf.retryCount + 1 : 0,
+      seq,
+      correlationId: this.workflow.correlationId,
+      pollCount: 0,
+      taskDefName: wt.name,
+      scheduledTime: this.now,
+      startTime: 0,
+      endTime: 0,
+      updateTime: this.now,
+      startDelayInSeconds: wt.startDelay ?? 0,
+      retriedTaskId: opts.retryOf?.taskId,
+      retried: false,
+      executed: false,
+      callbackFromWorker: worker,
+      responseTimeoutSeconds: def.responseTimeoutSeconds,
+      workflowInstanceId: this.workflow.workflowId,
+      workflowType: this.workflow.workflowName,
+      taskId: taskIdFor(this.workflow.workflowId, seq),
+      callbackAfterSeconds: 0,
+      outputData: {},
+      workflowTask: wt,
+      workflowPriority: this.workflow.priority,
+      iteration: 0,
+      queueWaitTime: 0,
+      loopOverTask: false,
+      ...(worker ? { taskDefinition: def } : {}),
+      ...fields,
+    };
+  }
+
+  /** A workflow task's inputParameters resolved against the run, with its task definition's inputTemplate as defaults. */
+  inputsOf(wt: WorkflowTask): Record<string, unknown> {
+    const input = resolveParameters(wt.inputParameters ?? {}, expressionDocument(this.current));
+    const template = wt.taskDefinition?.inputTemplate;
+    for (const [k, v] of Object.entries(template ?? {})) if (input[k] === undefined || input[k] === null) input[k] = v;
+    return input;
+  }
+
+  // ---- flow -----------------------------------------------------------------------------------------
+
+  /** Schedules a workflow task through its type's handler. */
+  schedule(node: TaskNode, opts: ScheduleOptions = {}): void {
+    if (!this.isRunning) return;
+    handlerFor(node.type).schedule(this, node, opts);
+  }
+
+  /** Schedules the first task of a list, or reports the (empty) list as ended. */
+  enterList(list: TaskList): void {
+    const first = list.nodes[0];
+    if (first) this.schedule(first);
+    else this.listEnded(list);
+  }
+
+  /** The task's workflow task is done (completed, skipped or tolerated): run what follows it. */
+  advance(task: Readonly<Task>): void {
+    if (!this.isRunning) return;
+    const node = this.nodeOf(task);
+    const next = nextInList(node);
+    if (next) this.schedule(next);
+    else this.listEnded(node.list);
+  }
+
+  /** Every task of a list ran: its owner decides what follows (the workflow's own list ends in `settle`). */
+  private listEnded(list: TaskList): void {
+    if (!list.owner?.ref) return;
+    const owner = this.latest(list.owner.ref);
+    if (owner) handlerFor(list.owner.type).onListEnded?.(this, owner, list);
+  }
+
+  /**
+   * Completes an attempt and advances the flow. `withErrors`: it completed over failures it tolerates (a
+   * JOIN whose optional tasks failed) and is COMPLETED_WITH_ERRORS — the projection of a tolerated failure.
+   */
+  completeTask(task: Readonly<Task>, patch: Partial<Task> = {}, { withErrors = false }: { withErrors?: boolean } = {}): Readonly<Task> {
+    const fields = { endTime: this.now, executed: true, ...patch };
+    const done = withErrors ? this.transition(task.taskId, 'start.failed', fields, { optional: true }) : this.transition(task.taskId, 'start.success', fields);
+    this.release(done);
+    this.advance(done);
+    return done;
+  }
+
+  /**
+   * Records a failed attempt, then retries it (a new attempt, after the definition's backoff), tolerates
+   * it (an optional task completes with errors and the flow goes on) or ends the workflow, as Conductor's
+   * decider does. Control-flow operators are never retried.
+   */
+  failTask(task: Readonly<Task>, failure: Failure): void {
+    const node = this.nodeOf(task);
+    const wt = node.task;
+    const def = taskDefOf(wt);
+    const canceled = failure.status === TaskStatus.Canceled;
+    const willRetry =
+      failure.retry !== false &&
+      !traitsOf(wt.type).controlFlow &&
+      isRetriableTaskStatus(failure.status) &&
+      task.retryCount < (wt.retryCount ?? def.retryCount);
+    const tolerated = !canceled && !willRetry && !!wt.optional;
+    const eventType: TaskEventType = canceled ? 'cancel.success' : failure.status === TaskStatus.TimedOut && !tolerated ? 'monitor.failed' : 'start.failed';
+    const failed = this.transition(
+      task.taskId,
+      eventType,
+      { endTime: this.now, executed: true, retried: willRetry, reasonForIncompletion: failure.reason ?? task.reasonForIncompletion, ...failure.patch },
+      { nonRetriable: failure.status === TaskStatus.FailedWithTerminalError, optional: tolerated },
+    );
+    this.release(failed);
+    if (willRetry) {
+      this.schedule(node, { retryOf: failed, delayMs: retryDelayMs(def, failed.retryCount) });
+    } else if (tolerated) {
+      this.advance(failed);
+    } else {
+      const status = canceled ? WorkflowStatus.Terminated : failed.status === TaskStatus.TimedOut ? WorkflowStatus.TimedOut : WorkflowStatus.Failed;
+      this.endWorkflow(status, {
+        reasonForIncompletion: failed.reasonForIncompletion ?? `Task ${failed.referenceTaskName} ended ${failed.status}`,
+        failedReferenceTaskNames: [failed.referenceTaskName],
+        failedTaskNames: [failed.taskDefName],
+      });
+    }
+  }
+
+  /** What an ended attempt held: its queue row and its timers. */
+  private release(task: Readonly<Task>): void {
+    if (traitsOf(task.workflowTask.type).kind === 'worker') this.command({ type: 'queue.remove', taskId: task.taskId });
+    for (const kind of timerKindsOf(task)) this.cancelTimer(kind, task.taskId);
+  }
+
+  // ---- timers ---------------------------------------------------------------------------------------
+
+  setTimer(kind: TimerKind, dueAt: number, taskId?: string): void {
+    this.command({ type: 'timer.set', timerId: timerIdOf(kind, taskId ?? this.workflow.workflowId), kind, taskId, dueAt });
+  }
+
+  cancelTimer(kind: TimerKind, ownerId: string): void {
+    this.command({ type: 'timer.cancel', timerId: timerIdOf(kind, ownerId) });
+  }
+
+  // ---- the workflow ---------------------------------------------------------------------------------
+
+  startWorkflow(): void {
+    this.workflowEvent = 'workflow.started';
+    const timeoutSeconds = this.definition.timeoutSeconds ?? 0;
+    if (timeoutSeconds > 0) this.setTimer(TimerKind.WorkflowTimeout, this.now + timeoutSeconds * 1000);
+    this.enterList(this.graph.root);
+  }
+
+  endWorkflow(status: WorkflowStatus, patch: Partial<Omit<Workflow, 'tasks'>> = {}): void {
+    if (!this.isRunning) return;
+    // Nothing may keep running for a workflow that has ended.
+    for (const t of this.current.tasks) {
+      if (isTerminalTaskStatus(t.status)) continue;
+      if (traitsOf(t.workflowTask.type).kind === 'worker') this.command({ type: 'queue.remove', taskId: t.taskId });
+      this.transition(t.taskId, 'cancel.success', { endTime: this.now });
+    }
+    this.command({ type: 'timer.cancel-all' });
+    this.setWorkflow({ ...patch, status, endTime: this.now });
+    this.workflowEvent =
+      status === WorkflowStatus.Completed ? 'workflow.completed' : status === WorkflowStatus.Terminated ? 'workflow.terminated' : 'workflow.failed';
+    const w = this.current.workflow;
+    if (w.parentWorkflowId && w.parentWorkflowTaskId) {
+      this.command({
+        type: 'parent.notify',
+        parent: { workflowId: w.parentWorkflowId, taskId: w.parentWorkflowTaskId },
+        status,
+        output: w.output,
+        reasonForIncompletion: w.reasonForIncompletion,
+      });
+    }
+  }
+
+  /**
+   * Runs what can run without waiting for anyone — tasks that re-evaluate (JOIN) — until nothing changes,
+   * then completes the workflow once its last task ran and nothing is left pending.
+   */
+  settle(): void {
+    for (let round = 0; this.isRunning && round < MAX_SETTLE_ROUNDS; round++) {
+      let changed = false;
+      for (const t of this.current.tasks) {
+        if (!this.isRunning) return;
+        if (isTerminalTaskStatus(t.status)) continue;
+        const evaluate = handlerFor(t.workflowTask.type).evaluate;
+        if (evaluate && evaluate(this, this.task(t.taskId) as Readonly<Task>)) changed = true;
+      }
+      if (!changed) break;
+    }
+    if (this.isRunning && this.isDone()) this.completeWorkflow();
+  }
+
+  private isDone(): boolean {
+    const last = this.graph.root.nodes[this.graph.root.nodes.length - 1];
+    const lastTask = last?.ref ? this.latest(last.ref) : undefined;
+    if (!lastTask || !isTerminalTaskStatus(lastTask.status) || !isSuccessfulTaskStatus(lastTask.status)) return false;
+    return this.current.tasks.every((t) => isTerminalTaskStatus(t.status));
+  }
+
+  private completeWorkflow(): void {
+    const outputParameters = this.definition.outputParameters ?? {};
+    const lastTask = this.current.tasks.reduce<Readonly<Task> | undefined>((a, t) => (!a || t.seq > a.seq ? t : a), undefined);
+    const output = Object.keys(outputParameters).length
+      ? resolveParameters(outputParameters, expressionDocument(this.current))
+      : { ...(lastTask?.outputData ?? {}) };
+    this.endWorkflow(WorkflowStatus.Completed, { output });
+  }
+
+  finish(rejection?: Rejection): Decision {
+    const changed = this.current.workflow !== this.original.workflow;
+    const workflowEvent = this.workflowEvent ?? (changed ? 'workflow.updated' : null);
+    const commands = workflowEvent ? [...this.commandList, { type: 'emit.workflow' as const, eventType: workflowEvent }] : this.commandList;
+    return rejection ? { state: this.current, commands, rejection } : { state: this.current, commands };
+  }
+}
+
+/** The timers an attempt may hold, by its definition: what must be cancelled when it ends. */
+export function timerKindsOf(task: Readonly<Task>): TimerKind[] {
+  const def = taskDefOf(task.workflowTask);
+  const kinds: TimerKind[] = [];
+  if (def.timeoutSeconds > 0) kinds.push(TimerKind.TaskTimeout);
+  if ((def.pollTimeoutSeconds ?? 0) > 0 && traitsOf(task.workflowTask.type).kind === 'worker') kinds.push(TimerKind.PollTimeout);
+  if (task.workflowTask.type === SystemTaskType.Wait) kinds.push(TimerKind.Wait);
+  return kinds;
+}
+
+/** The latest attempt of each reference (re-exported for handlers). */
+export { latestByRef };

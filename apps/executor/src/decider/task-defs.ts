@@ -1,0 +1,28 @@
+import { adHocTaskDef, MAX_SECONDS, ResolvedTaskDef, RetryLogic, Task, withTaskDefDefaults, WorkflowTask } from '@app/contracts';
+
+/** The task definition a task runs with: inline, else the registered one attached at start, else ad hoc. */
+export function taskDefOf(wt: WorkflowTask): ResolvedTaskDef {
+  return wt.taskDefinition ? withTaskDefDefaults(wt.taskDefinition) : adHocTaskDef(wt.name);
+}
+
+/** The queue a worker task waits in: its task type (domains and isolation groups come later). */
+export const queueNameOf = (task: Pick<Task, 'taskType'>): string => task.taskType;
+
+/** Retry delay as Conductor computes it (DeciderService.retry), without jitter: the decider is deterministic. */
+export function retryDelayMs(def: ResolvedTaskDef, retryCount: number): number {
+  const base = def.retryDelaySeconds;
+  let seconds: number;
+  switch (def.retryLogic) {
+    case RetryLogic.LinearBackoff:
+      seconds = base * def.backoffScaleFactor * (retryCount + 1);
+      break;
+    case RetryLogic.ExponentialBackoff:
+      seconds = base * 2 ** retryCount;
+      break;
+    default:
+      seconds = base;
+  }
+  if (def.maxRetryDelaySeconds && def.maxRetryDelaySeconds > 0) seconds = Math.min(seconds, def.maxRetryDelaySeconds);
+  // Exponential backoff outgrows any timestamp after a few dozen retries.
+  return Math.min(seconds, MAX_SECONDS) * 1000;
+}

@@ -1,0 +1,172 @@
+import type { WorkflowDef, WorkflowTask } from './conductor/definitions';
+import { ChildListField, SystemTaskType, traitsOf } from './task-types';
+import type { ValidationErrorItem } from './errors';
+
+/**
+ * The tasks of one workflow definition as a graph: every task with its JSON path, its parent, the list it
+ * sits in and its position there, and the lists nested under it (which lists a type owns comes from the
+ * task-type catalogue). Built once per definition and shared by the validator (which builds it from raw
+ * JSON and reads `problems`), the runnable check and the executor's decider. An inline sub-workflow is a
+ * definition of its own, with its own graph.
+ */
+export interface TaskNode {
+  /** The task as written; only trusted to be a WorkflowTask once the definition passed validation. */
+  readonly task: WorkflowTask;
+  readonly path: string;
+  /** The taskReferenceName when it is a non-empty string. */
+  readonly ref: string | undefined;
+  readonly name: string | undefined;
+  /** `SIMPLE` when absent; any string that is not a built-in is a worker task. */
+  readonly type: string;
+  readonly parent: TaskNode | undefined;
+  readonly list: TaskList;
+  /** Position in `list.items` (which may also hold entries that are not tasks). */
+  readonly index: number;
+  readonly children: readonly TaskList[];
+}
+
+export interface TaskList {
+  readonly path: string;
+  /** The task that owns the list; undefined for the workflow's own `tasks`. */
+  readonly owner: TaskNode | undefined;
+  /** Which field of the owner holds it, and for decision cases, the case's name. */
+  readonly field: ChildListField | undefined;
+  readonly caseName: string | undefined;
+  readonly items: readonly unknown[];
+  readonly nodes: readonly TaskNode[];
+}
+
+export interface DefinitionGraph {
+  readonly root: TaskList;
+  /** Every task, depth first, in document order. */
+  readonly all: readonly TaskNode[];
+  /** The first task carrying each taskReferenceName. */
+  readonly byRef: ReadonlyMap<string, TaskNode>;
+  /** Entries that are not tasks, or child lists that are not lists: reported once, here. */
+  readonly problems: readonly ValidationErrorItem[];
+}
+
+type Json = Record<string, unknown>;
+const isJson = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** `base.key`, or `base["key"]` when the key is not a plain identifier, so every path reads back unambiguously. */
+export function jsonPathProp(base: string, key: string): string {
+  if (/^[A-Za-z_$][\w$]*$/.test(key)) return base ? `${base}.${key}` : key;
+  return `${base}[${JSON.stringify(key)}]`;
+}
+export const jsonPathAt = (base: string, index: number): string => `${base}[${index}]`;
+
+/** Builds the graph of a task list as it arrived (possibly malformed): `path` is the list's JSON path. */
+export function buildDefinitionGraph(tasks: readonly unknown[], path = 'tasks'): DefinitionGraph {
+  const all: TaskNode[] = [];
+  const byRef = new Map<string, TaskNode>();
+  const problems: ValidationErrorItem[] = [];
+
+  const list = (items: readonly unknown[], listPath: string, owner: TaskNode | undefined, field?: ChildListField, caseName?: string): TaskList => {
+    const nodes: TaskNode[] = [];
+    const self: TaskList = { path: listPath, owner, field, caseName, items, nodes };
+    items.forEach((item, index) => {
+      const itemPath = jsonPathAt(listPath, index);
+      if (!isJson(item)) {
+        problems.push({ path: itemPath, message: 'WorkflowTask must be a JSON object', invalidValue: item });
+        return;
+      }
+      const children: TaskList[] = [];
+      const node: TaskNode = {
+        task: item as unknown as WorkflowTask,
+        path: itemPath,
+        ref: nonEmpty(item.taskReferenceName),
+        name: typeof item.name === 'string' ? item.name : undefined,
+        type: typeof item.type === 'string' && item.type ? item.type : SystemTaskType.Simple,
+        parent: owner,
+        list: self,
+        index,
+        children,
+      };
+      nodes.push(node);
+      all.push(node);
+      if (node.ref && !byRef.has(node.ref)) byRef.set(node.ref, node);
+      for (const child of childLists(node, problems)) children.push(list(child.items, child.path, node, child.field, child.caseName));
+    });
+    return self;
+  };
+
+  return { root: list(tasks, path, undefined), all, byRef, problems };
+}
+
+interface ChildListSpec {
+  readonly path: string;
+  readonly items: readonly unknown[];
+  readonly field: ChildListField;
+  readonly caseName?: string;
+}
+
+function childLists(node: TaskNode, problems: ValidationErrorItem[]): ChildListSpec[] {
+  const task = node.task as unknown as Json;
+  const { path } = node;
+  const lists: ChildListSpec[] = [];
+  const listAt = (value: unknown, listPath: string, field: ChildListField, caseName?: string) => {
+    if (Array.isArray(value)) lists.push({ path: listPath, items: value, field, caseName });
+    else if (value !== undefined && value !== null) problems.push({ path: listPath, message: `${listPath.slice(path.length + 1)} must be a list of tasks`, invalidValue: value });
+  };
+  for (const field of traitsOf(node.type).children) {
+    const value = task[field];
+    switch (field) {
+      case 'decisionCases':
+        // A malformed decisionCases itself is reported by the WorkflowTask model.
+        if (isJson(value)) for (const [name, branch] of Object.entries(value)) listAt(branch, jsonPathProp(`${path}.decisionCases`, name), field, name);
+        break;
+      case 'defaultCase':
+        if (Array.isArray(value)) listAt(value, `${path}.defaultCase`, field);
+        break;
+      case 'forkTasks':
+        if (Array.isArray(value)) value.forEach((branch, b) => listAt(branch, jsonPathAt(`${path}.forkTasks`, b), field));
+        break;
+      case 'loopOver':
+        if (Array.isArray(value)) listAt(value, `${path}.loopOver`, field);
+        break;
+    }
+  }
+  return lists;
+}
+
+const nonEmpty = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
+
+/** Whether `ancestor` encloses `node` (at any depth). */
+export function encloses(ancestor: TaskNode, node: TaskNode): boolean {
+  for (let p = node.parent; p; p = p.parent) if (p === ancestor) return true;
+  return false;
+}
+
+/** The task that follows `node` in its own list, if any. */
+export const nextInList = (node: TaskNode): TaskNode | undefined => node.list.nodes.find((n) => n.index > node.index);
+
+// A definition is immutable once pinned to a run: its graph is built once and kept with it.
+const graphs = new WeakMap<object, DefinitionGraph>();
+
+/** The graph of a (valid) workflow definition, built on first use and cached with the definition. */
+export function graphOf(def: Pick<WorkflowDef, 'tasks'>): DefinitionGraph {
+  let graph = graphs.get(def);
+  if (!graph) graphs.set(def, (graph = buildDefinitionGraph(def.tasks ?? [])));
+  return graph;
+}
+
+/**
+ * A copy of the definition with `fn` applied to every task at any depth (children first), keeping the
+ * nesting: how task definitions are attached to every task of a run, not only the top-level ones.
+ */
+export function mapWorkflowTasks(def: WorkflowDef, fn: (task: WorkflowTask) => WorkflowTask): WorkflowDef {
+  const mapList = (tasks: readonly WorkflowTask[]): WorkflowTask[] => tasks.map(mapTask);
+  const mapTask = (task: WorkflowTask): WorkflowTask => {
+    const copy: WorkflowTask = { ...task };
+    for (const field of traitsOf(task.type).children) {
+      if (field === 'decisionCases' && task.decisionCases) {
+        copy.decisionCases = Object.fromEntries(Object.entries(task.decisionCases).map(([k, v]) => [k, mapList(v)]));
+      } else if (field === 'defaultCase' && task.defaultCase) copy.defaultCase = mapList(task.defaultCase);
+      else if (field === 'forkTasks' && task.forkTasks) copy.forkTasks = task.forkTasks.map(mapList);
+      else if (field === 'loopOver' && task.loopOver) copy.loopOver = mapList(task.loopOver);
+    }
+    return fn(copy);
+  };
+  return { ...def, tasks: mapList(def.tasks) };
+}
