@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { ConductorClient, WorkflowView } from './harness/conductor-client';
 import { greet, greetingTaskDefs, greetingWorkflow, shout } from './harness/fixtures';
+import { executionCoreSuite } from './harness/execution-core.suite';
 import { metadataApiSuite } from './harness/metadata-api.suite';
 import { rillFlowApiSuite } from './harness/rill-flow-api.suite';
 import { freePort, ServiceProcess } from './harness/service-process';
@@ -176,6 +177,8 @@ describe('embedded mode (one process)', () => {
   describe('the metadata and event-handler API', () => metadataApiSuite(() => api));
 
   describe('Rill Flow descriptors', () => rillFlowApiSuite(() => api));
+
+  describe('the execution core: timers, leases, control flow', () => executionCoreSuite(() => api));
 
   it('keeps workflows across a restart: start, stop, start again, finish it', async () => {
     const id = await api.startWorkflow('greeting', { name: 'grace', times: 1 });

@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto';
+import { ConductorClient, TaskView, WorkflowView } from './conductor-client';
+
+/**
+ * The execution core through the HTTP API, as a Conductor user drives it: timers (response timeout,
+ * retry backoff, WAIT, workflow timeout), leases, and control flow (a fork inside a switch, a
+ * sub-workflow). The same suite runs against embedded and distributed Baton.
+ */
+export function executionCoreSuite(getApi: () => ConductorClient): void {
+  const api = () => getApi();
+  // Names of their own per run, so the suite never meets another test's tasks in a queue.
+  const run = randomBytes(3).toString('hex');
+  const name = (base: string) => `core_${base}_${run}`;
+
+  /** Long-polls until a task of the type is handed out (or the time is up). */
+  const pollOne = async (taskType: string, workerId: string, withinMs = 20_000): Promise<TaskView> => {
+    const deadline = Date.now() + withinMs;
+    while (Date.now() < deadline) {
+      const [task] = await api().poll(taskType, workerId, 1, 1000);
+      if (task) return task;
+    }
+    throw new Error(`no ${taskType} task handed out within ${withinMs} ms`);
+  };
+  const report = (task: TaskView, status: string, outputData: Record<string, unknown> = {}, workerId = 'e2e') =>
+    api().expectOk('POST', '/api/tasks', { workflowInstanceId: task.workflowInstanceId, taskId: task.taskId, status, outputData, workerId });
+  const tasksNamed = (wf: WorkflowView, ref: string) => wf.tasks.filter((t) => t.referenceTaskName === ref) as Array<TaskView & Record<string, number>>;
+
+  it('re-delivers the task of a worker that polled and died once its response timeout passes, and completes it once', async () => {
+    const type = name('flaky');
+    await api().registerTaskDefs([{ name: type, responseTimeoutSeconds: 2, retryCount: 2, retryDelaySeconds: 0 }]);
+    await api().registerWorkflow({ name: name('dies'), version: 1, tasks: [{ name: type, taskReferenceName: 'job' }] });
+    const workflowId = await api().startWorkflow(name('dies'), {});
+
+    const lost = await pollOne(type, 'dies');
+    // The lease shows at once: IN_PROGRESS, held by the worker that polled.
+    const seen = (await api().expectOk<TaskView & { workerId: string }>('GET', `/api/tasks/${lost.taskId}`)).body;
+    expect(seen).toMatchObject({ status: 'IN_PROGRESS', workerId: 'dies', pollCount: 1 });
+
+    const again = await pollOne(type, 'lives');
+    expect(again.taskId).not.toBe(lost.taskId);
+    expect(again).toMatchObject({ workflowInstanceId: workflowId, retryCount: 1 });
+    await report(again, 'COMPLETED', { done: true });
+    // The dead worker wakes up: its late result is acknowledged and ignored.
+    await report(lost, 'COMPLETED', { done: 'late' });
+
+    const wf = await api().waitForStatus(workflowId, 'COMPLETED');
+    expect(wf.output).toEqual({ done: true });
+    expect(tasksNamed(wf, 'job').map((t) => t.status)).toEqual(['TIMED_OUT', 'COMPLETED']);
+  });
+
+  it('retries with EXPONENTIAL_BACKOFF: each attempt waits twice as long as the one before', async () => {
+    const type = name('backoff');
+    await api().registerTaskDefs([{ name: type, retryCount: 2, retryDelaySeconds: 1, retryLogic: 'EXPONENTIAL_BACKOFF' }]);
+    await api().registerWorkflow({ name: name('backoff_wf'), version: 1, tasks: [{ name: type, taskReferenceName: 'job' }] });
+    const workflowId = await api().startWorkflow(name('backoff_wf'), {});
+
+    await report(await pollOne(type, 'w'), 'FAILED');
+    await report(await pollOne(type, 'w'), 'FAILED');
+    await report(await pollOne(type, 'w'), 'COMPLETED', { ok: 1 });
+
+    const wf = await api().waitForStatus(workflowId, 'COMPLETED');
+    const attempts = tasksNamed(wf, 'job');
+    expect(attempts.map((t) => [t.status, t.retryCount])).toEqual([
+      ['FAILED', 0],
+      ['FAILED', 1],
+      ['COMPLETED', 2],
+    ]);
+    // Handed out no sooner than the backoff allows: 1 s after the first failure, 2 s after the second.
+    expect(attempts[1].startTime - attempts[0].endTime).toBeGreaterThanOrEqual(1000);
+    expect(attempts[2].startTime - attempts[1].endTime).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('runs a fork inside a switch case, joins it, then carries on after the switch', async () => {
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((t) => name(`fs_${t}`));
+    await api().registerWorkflow({
+      name: name('fork_in_switch'),
+      version: 1,
+      tasks: [
+        {
+          name: 'route',
+          taskReferenceName: 'route',
+          type: 'SWITCH',
+          evaluatorType: 'value-param',
+          expression: 'route',
+          inputParameters: { route: '${workflow.input.route}' },
+          decisionCases: {
+            fan: [
+              { name: 'fork', taskReferenceName: 'fork', type: 'FORK_JOIN', forkTasks: [[{ name: a, taskReferenceName: 'a' }], [{ name: b, taskReferenceName: 'b' }]] },
+              { name: 'join', taskReferenceName: 'join', type: 'JOIN', joinOn: ['a', 'b'] },
+            ],
+          },
+          defaultCase: [{ name: c, taskReferenceName: 'c' }],
+        },
+        { name: d, taskReferenceName: 'd', inputParameters: { fromA: '${a.output.v}', fromB: '${b.output.v}' } },
+      ],
+    });
+
+    const fanned = await api().startWorkflow(name('fork_in_switch'), { route: 'fan' });
+    const [ta, tb] = [await pollOne(a, 'w'), await pollOne(b, 'w')];
+    expect([ta.workflowInstanceId, tb.workflowInstanceId]).toEqual([fanned, fanned]);
+    await report(ta, 'COMPLETED', { v: 'A' });
+    await report(tb, 'COMPLETED', { v: 'B' });
+    const td = await pollOne(d, 'w');
+    expect(td.inputData).toEqual({ fromA: 'A', fromB: 'B' });
+    await report(td, 'COMPLETED', { end: true });
+    const wf = await api().waitForStatus(fanned, 'COMPLETED');
+    expect(wf.tasks.map((t) => [t.referenceTaskName, t.taskType, t.status])).toEqual([
+      ['route', 'SWITCH', 'COMPLETED'],
+      ['fork', 'FORK', 'COMPLETED'],
+      ['a', a, 'COMPLETED'],
+      ['b', b, 'COMPLETED'],
+      ['join', 'JOIN', 'COMPLETED'],
+      ['d', d, 'COMPLETED'],
+    ]);
+    expect(tasksNamed(wf, 'route')[0].outputData).toEqual({ evaluationResult: ['fan'], selectedCase: 'fan' });
+    expect(tasksNamed(wf, 'join')[0].outputData).toEqual({ a: { v: 'A' }, b: { v: 'B' } });
+
+    const other = await api().startWorkflow(name('fork_in_switch'), { route: 'elsewhere' });
+    await report(await pollOne(c, 'w'), 'COMPLETED');
+    await report(await pollOne(d, 'w'), 'COMPLETED');
+    const wf2 = await api().waitForStatus(other, 'COMPLETED');
+    expect(wf2.tasks.map((t) => t.referenceTaskName)).toEqual(['route', 'c', 'd']);
+  });
+
+  it('holds a WAIT of 2 s, then runs what follows', async () => {
+    const after = name('after_wait');
+    await api().registerWorkflow({
+      name: name('wait_2s'),
+      version: 1,
+      tasks: [
+        { name: 'pause', taskReferenceName: 'pause', type: 'WAIT', inputParameters: { duration: '2 seconds' } },
+        { name: after, taskReferenceName: 'after' },
+      ],
+    });
+    const workflowId = await api().startWorkflow(name('wait_2s'), {});
+    expect(tasksNamed(await api().workflow(workflowId), 'pause').map((t) => t.status)).toEqual(['IN_PROGRESS']);
+
+    const next = await pollOne(after, 'w');
+    await report(next, 'COMPLETED');
+    const wf = await api().waitForStatus(workflowId, 'COMPLETED');
+    const [pause] = tasksNamed(wf, 'pause');
+    expect(pause.status).toBe('COMPLETED');
+    expect(pause.endTime - pause.startTime).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('runs a sub-workflow: the child starts, ends, and its output feeds the parent', async () => {
+    const inner = name('inner_task');
+    const last = name('outer_last');
+    await api().registerWorkflow({ name: name('child'), version: 1, tasks: [{ name: inner, taskReferenceName: 'inner', inputParameters: { n: '${workflow.input.n}' } }], outputParameters: { doubled: '${inner.output.doubled}' } });
+    await api().registerWorkflow({
+      name: name('parent'),
+      version: 1,
+      tasks: [
+        { name: 'sub', taskReferenceName: 'sub', type: 'SUB_WORKFLOW', subWorkflowParam: { name: name('child'), version: 1 }, inputParameters: { n: '${workflow.input.n}' } },
+        { name: last, taskReferenceName: 'last', inputParameters: { got: '${sub.output.doubled}' } },
+      ],
+    });
+    const parentId = await api().startWorkflow(name('parent'), { n: 21 });
+
+    const innerTask = await pollOne(inner, 'w');
+    expect(innerTask.inputData).toEqual({ n: 21 });
+    await report(innerTask, 'COMPLETED', { doubled: 42 });
+    const lastTask = await pollOne(last, 'w');
+    expect(lastTask.inputData).toEqual({ got: 42 });
+    await report(lastTask, 'COMPLETED');
+
+    const wf = await api().waitForStatus(parentId, 'COMPLETED');
+    const [sub] = tasksNamed(wf, 'sub') as unknown as Array<TaskView & { subWorkflowId: string }>;
+    expect(sub).toMatchObject({ status: 'COMPLETED', outputData: { doubled: 42, subWorkflowId: sub.subWorkflowId } });
+    expect(innerTask.workflowInstanceId).toBe(sub.subWorkflowId);
+    const child = await api().waitForStatus(sub.subWorkflowId, 'COMPLETED');
+    expect(child).toMatchObject({ parentWorkflowId: parentId, output: { doubled: 42 } });
+  });
+
+  it('times a workflow out after its timeoutSeconds (TIME_OUT_WF), canceling what was pending', async () => {
+    const never = name('never_polled');
+    await api().registerWorkflow({ name: name('timeout_wf'), version: 1, timeoutSeconds: 2, timeoutPolicy: 'TIME_OUT_WF', tasks: [{ name: never, taskReferenceName: 'never' }] });
+    const workflowId = await api().startWorkflow(name('timeout_wf'), {});
+
+    const wf = await api().waitForStatus(workflowId, 'TIMED_OUT', 20_000);
+    expect(tasksNamed(wf, 'never').map((t) => t.status)).toEqual(['CANCELED']);
+    // Nothing is left to hand out.
+    expect(await api().poll(never, 'w', 1, 0)).toEqual([]);
+  });
+}
