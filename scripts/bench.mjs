@@ -5,10 +5,13 @@
 //   npm run bench                                  # starts embedded Baton on a temporary data dir
 //   npm run bench -- --url http://localhost:8080   # a running Baton, any mode
 //   npm run bench -- --workflows 2000 --concurrency 100 --workers 8
+//   npm run bench -- --timers 200                  # how late durable timers fire under that load
 //
 // Reports workflows/s and percentiles of: start latency (POST /api/workflow until the id comes back),
 // end-to-end latency (start until the last task's update is acknowledged, i.e. the workflow committed
 // COMPLETED), and the engine's hand-off time between steps (task 1 acknowledged until task 2 is polled).
+// Alongside the load it starts workflows holding a 1 s WAIT and reports how late their durable timers
+// fired (the WAIT task's end minus its start minus 1 s, as the engine recorded them).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -26,6 +29,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '4' },
     batch: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '50' },
+    timers: { type: 'string', default: '100' },
   },
 });
 const total = Number(args.workflows);
@@ -33,6 +37,8 @@ const concurrency = Number(args.concurrency);
 const workersPerType = Number(args.workers);
 const batch = Number(args.batch);
 const warmup = Number(args.warmup);
+const timerCount = Number(args.timers);
+const WAIT_MS = 1000;
 
 const freePort = () =>
   new Promise((resolve) => {
@@ -101,6 +107,11 @@ async function main() {
     ],
     outputParameters: { n: '${b.output.n}' },
   });
+  const timerWf = `bench_wait_${runId}`;
+  await call(url, 'POST', '/api/metadata/workflow', {
+    name: timerWf,
+    tasks: [{ name: 'pause', taskReferenceName: 'pause', type: 'WAIT', inputParameters: { duration: `${WAIT_MS / 1000}s` } }],
+  });
 
   const started = new Map(); // workflowId -> start time
   const handoffFrom = new Map(); // workflowId -> time task a was acknowledged
@@ -162,11 +173,33 @@ async function main() {
 
   measuring = true;
   const t0 = performance.now();
+  // Timers under load: WAIT workflows started at a steady pace while the load runs.
+  const timerIds = [];
+  const timerStarts = (async () => {
+    const pending = [];
+    for (let i = 0; i < timerCount && done < total; i++) {
+      pending.push(call(url, 'POST', `/api/workflow/${timerWf}`, {}).then((id) => timerIds.push(id)));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await Promise.all(pending);
+  })();
   await runBatch(total, true);
   await allDone;
   const seconds = (performance.now() - t0) / 1000;
   running = false;
   await Promise.allSettled(workers);
+  await timerStarts;
+  const lateness = [];
+  for (const id of timerIds) {
+    for (let wf = await call(url, 'GET', `/api/workflow/${id}`); ; wf = await call(url, 'GET', `/api/workflow/${id}`)) {
+      if (wf.status !== 'RUNNING') {
+        const pause = wf.tasks.find((t) => t.referenceTaskName === 'pause');
+        if (pause?.status === 'COMPLETED') lateness.push(pause.endTime - pause.startTime - WAIT_MS);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 
   console.log(`\nBaton bench: ${total} workflows × 2 worker tasks, ${concurrency} concurrent starters, ${workersPerType} workers per task type (batch ${batch})`);
   console.log(`target: ${url}${embedded ? ' (embedded, started by the bench)' : ''}`);
@@ -174,6 +207,7 @@ async function main() {
   console.log(summary('start latency', startLatency));
   console.log(summary('end-to-end latency', endToEnd));
   console.log(summary('step hand-off', handoff));
+  if (lateness.length) console.log(summary('timer lateness', lateness) + `  (${WAIT_MS / 1000} s WAITs fired after their due time)`);
   await embedded?.stop();
 }
 

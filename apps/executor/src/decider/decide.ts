@@ -198,19 +198,27 @@ function onTimer(k: Kernel, e: TimerFired): void {
   // The worker holds the task even if its lease notice is still on the way: fold the lease first.
   if (e.lease && task.status === TaskStatus.Scheduled) task = onLeased(k, { taskId: task.taskId, ...e.lease }) ?? task;
   if (isTerminalTaskStatus(task.status)) return;
+  const def = taskDefOf(task.workflowTask);
   switch (e.kind) {
     case TimerKind.PollTimeout:
       if (task.status !== TaskStatus.Scheduled) return;
-      return k.failTask(task, { status: TaskStatus.TimedOut, reason: `Task ${task.taskId} was not polled within pollTimeoutSeconds (${taskDefOf(task.workflowTask).pollTimeoutSeconds})` });
-    case TimerKind.TaskTimeout: {
-      const def = taskDefOf(task.workflowTask);
-      const reason = `Task ${task.taskId} timed out after timeoutSeconds (${def.timeoutSeconds}), timeoutPolicy ${def.timeoutPolicy}`;
-      if (def.timeoutPolicy === TimeoutPolicy.AlertOnly) return;
-      return k.failTask(task, { status: TaskStatus.TimedOut, reason, retry: def.timeoutPolicy === TimeoutPolicy.Retry });
-    }
+      return timeOut(k, task, `Task ${task.taskId} was not polled within pollTimeoutSeconds (${def.pollTimeoutSeconds}), timeoutPolicy ${def.timeoutPolicy}`);
+    case TimerKind.TaskTimeout:
+      return timeOut(k, task, `Task ${task.taskId} timed out after timeoutSeconds (${def.timeoutSeconds}), timeoutPolicy ${def.timeoutPolicy}`);
     default:
       return handlerFor(task.workflowTask.type).onTimer?.(k, task, e.kind);
   }
+}
+
+/**
+ * A task or poll timeout, by the task's timeoutPolicy (Conductor's timeoutTaskWithTimeoutPolicy, which
+ * both go through): ALERT_ONLY changes nothing, RETRY times the attempt out to be retried, TIME_OUT_WF
+ * times it out and the workflow with it.
+ */
+function timeOut(k: Kernel, task: Readonly<Task>, reason: string): void {
+  const { timeoutPolicy } = taskDefOf(task.workflowTask);
+  if (timeoutPolicy === TimeoutPolicy.AlertOnly) return;
+  k.failTask(task, { status: TaskStatus.TimedOut, reason, retry: timeoutPolicy === TimeoutPolicy.Retry });
 }
 
 // ---- child workflows --------------------------------------------------------------------------------

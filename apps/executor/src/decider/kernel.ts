@@ -309,6 +309,8 @@ export class Kernel {
       this.transition(t.taskId, 'cancel.success', { endTime: this.now });
     }
     this.command({ type: 'timer.cancel-all' });
+    // A workflow that ends within its first decision still announces its start.
+    if (this.workflowEvent === 'workflow.started') this.command({ type: 'emit.workflow', eventType: 'workflow.started' });
     this.setWorkflow({ ...patch, status, endTime: this.now });
     this.workflowEvent =
       status === WorkflowStatus.Completed ? 'workflow.completed' : status === WorkflowStatus.Terminated ? 'workflow.terminated' : 'workflow.failed';

@@ -1,8 +1,14 @@
-import { adHocTaskDef, MAX_SECONDS, ResolvedTaskDef, RetryLogic, Task, withTaskDefDefaults, WorkflowTask } from '@app/contracts';
+import { adHocTaskDef, isWorkerTaskType, MAX_SECONDS, ResolvedTaskDef, RetryLogic, Task, withTaskDefDefaults, WorkflowTask } from '@app/contracts';
 
-/** The task definition a task runs with: inline, else the registered one attached at start, else ad hoc. */
+/**
+ * The task definition a task runs with: inline, else the registered one attached at start, else ad hoc.
+ * Only worker tasks get Conductor's ad-hoc SIMPLE definition (3 retries); a system task without a
+ * definition is not retried (DeciderService.retry: no TaskDef, expected retry count 0) unless its
+ * workflow task says `retryCount`.
+ */
 export function taskDefOf(wt: WorkflowTask): ResolvedTaskDef {
-  return wt.taskDefinition ? withTaskDefDefaults(wt.taskDefinition) : adHocTaskDef(wt.name);
+  if (wt.taskDefinition) return withTaskDefDefaults(wt.taskDefinition);
+  return isWorkerTaskType(wt.type) ? adHocTaskDef(wt.name) : withTaskDefDefaults({ name: wt.name, retryCount: 0 });
 }
 
 /** The queue a worker task waits in: its task type (domains and isolation groups come later). */

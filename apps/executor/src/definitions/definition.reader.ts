@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isWorkerTaskType, ResolvedTaskDef, WorkflowDef, WorkflowTask } from '@app/contracts';
+import { graphOf, isWorkerTaskType, mapWorkflowTasks, ResolvedTaskDef, WorkflowDef, WorkflowTask } from '@app/contracts';
 import { TaskDefEntity, WorkflowDefEntity } from '@app/persistence';
 import { EntityManager } from 'typeorm';
 import { DefinitionCache } from './definition.cache';
@@ -23,8 +23,9 @@ export class DefinitionReader {
     });
   }
 
+  /** The definition with each worker task's registered TaskDef attached, at any depth (cases, branches, loops). */
   async withTaskDefs(m: EntityManager, def: WorkflowDef): Promise<WorkflowDef> {
-    const names = [...new Set(def.tasks.filter((t) => !t.taskDefinition && isWorkerTaskType(t.type)).map((t) => t.name))];
+    const names = [...new Set(graphOf(def).all.filter((n) => !n.task.taskDefinition && isWorkerTaskType(n.task.type)).map((n) => n.task.name))];
     if (!names.length) return def;
     const found = await Promise.all(
       names.map((name) =>
@@ -35,6 +36,6 @@ export class DefinitionReader {
     found.forEach((d) => d && byName.set(d.name, d));
     const attach = (t: WorkflowTask): WorkflowTask =>
       !t.taskDefinition && byName.has(t.name) ? { ...t, taskDefinition: byName.get(t.name) } : t;
-    return { ...def, tasks: def.tasks.map(attach) };
+    return mapWorkflowTasks(def, attach);
   }
 }

@@ -9,7 +9,9 @@ import type { TaskHandler } from './task-handler';
 export const joinHandler: TaskHandler = {
   acceptsResults: false,
   schedule(k, node, opts) {
-    k.addTask(k.newTask(node, opts, { status: TaskStatus.InProgress, startTime: k.now }), 'start.begin');
+    // Conductor's JoinTaskMapper records what it joins on in the task's input.
+    const inputData = { ...k.inputsOf(node.task), joinOn: node.task.joinOn ?? [] };
+    k.addTask(k.newTask(node, opts, { status: TaskStatus.InProgress, startTime: k.now, inputData }), 'start.begin');
   },
   evaluate(k, join) {
     const joinOn = join.workflowTask.joinOn ?? [];
