@@ -4,6 +4,7 @@ import { createTestDatabase, TestDatabase } from '../support/database';
 import { testInfra } from '../support/infra';
 import { ConductorClient } from './harness/conductor-client';
 import { greet, greetingTaskDefs, greetingWorkflow, shout } from './harness/fixtures';
+import { executionCoreSuite } from './harness/execution-core.suite';
 import { metadataApiSuite } from './harness/metadata-api.suite';
 import { rillFlowApiSuite } from './harness/rill-flow-api.suite';
 import { freePort, ServiceProcess } from './harness/service-process';
@@ -74,6 +75,8 @@ describe('distributed mode (separate processes over Kafka and Postgres)', () => 
 
   describe('Rill Flow descriptors', () => rillFlowApiSuite(() => api));
 
+  describe('the execution core: timers, leases, control flow', () => executionCoreSuite(() => api));
+
   it('refuses to start a service against an unmigrated database, naming the fix', async () => {
     const empty = await createTestDatabase('baton_e2e_empty');
     try {
@@ -127,6 +130,51 @@ describe('distributed mode (separate processes over Kafka and Postgres)', () => 
       expect(handedOut).toHaveLength(60);
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
+    }
+  });
+
+  it('lets every workflow finish when an executor is killed (SIGKILL) while workflows wait on timers and leases, each task completed once', async () => {
+    const type = `crash_job_${namespace.slice(4, 10)}`;
+    await api.registerTaskDefs([{ name: type, responseTimeoutSeconds: 3, retryCount: 3, retryDelaySeconds: 0 }]);
+    await api.registerWorkflow({
+      name: 'crash_wf',
+      version: 1,
+      tasks: [
+        { name: type, taskReferenceName: 'first' },
+        { name: 'pause', taskReferenceName: 'pause', type: 'WAIT', inputParameters: { duration: '2s' } },
+        { name: type, taskReferenceName: 'second' },
+      ],
+    });
+    const ids = await Promise.all(Array.from({ length: 20 }, () => api.startWorkflow('crash_wf', {})));
+    // A worker takes half of the first tasks and dies with them: their leases must run out and be retried.
+    const abandoned = await api.poll(type, 'dies', 10, 1000);
+    expect(abandoned.length).toBeGreaterThan(0);
+    const executor = services.find((s) => s.name === 'executor-1')!;
+    await executor.kill();
+    const worker = new PollingWorker(api, type, 'survivor', (t) => ({ by: t.taskId })).start();
+    try {
+      executor.start();
+      await executor.waitForOutput(/is up \(bus: kafka/);
+      const finished = await Promise.all(ids.map((id) => api.waitForStatus(id, 'COMPLETED', 180_000)));
+      for (const wf of finished) {
+        const completed = wf.tasks.filter((t) => t.status === 'COMPLETED');
+        // first, pause and second each completed exactly once; every other attempt timed out.
+        expect(completed.map((t) => t.referenceTaskName).sort()).toEqual(['first', 'pause', 'second']);
+        expect(wf.tasks.filter((t) => t.status !== 'COMPLETED').every((t) => t.status === 'TIMED_OUT')).toBe(true);
+      }
+      const tasks = finished.flatMap((wf) => wf.tasks);
+      const statusOf = new Map(tasks.map((t) => [t.taskId, t.status]));
+      // Every abandoned lease ran out and was retried. (A survivor's lease can run out too while its
+      // update waits for the killed executor's partitions to move: that attempt is retried as well.)
+      expect(abandoned.map((t) => statusOf.get(t.taskId))).toEqual(abandoned.map(() => 'TIMED_OUT'));
+      // Nothing was handed out twice, and every completed worker task is one the survivor was handed.
+      const handedOut = worker.handled.map((t) => t.taskId);
+      expect(new Set(handedOut).size).toBe(handedOut.length);
+      const completedWork = tasks.filter((t) => t.status === 'COMPLETED' && t.referenceTaskName !== 'pause').map((t) => t.taskId);
+      expect(completedWork).toHaveLength(40);
+      expect(completedWork.every((id) => handedOut.includes(id))).toBe(true);
+    } finally {
+      await worker.stop();
     }
   });
 
