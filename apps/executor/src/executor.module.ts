@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { TaskQueue } from '@app/persistence';
+import { DefinitionQueries, TaskQueue } from '@app/persistence';
 import { Clock, IdGenerator } from '@app/runtime';
 import { DefinitionCache } from './definitions/definition.cache';
 import { DefinitionReader } from './definitions/definition.reader';
@@ -29,6 +29,7 @@ import { TimerSweeper } from './timers/timer.sweeper';
     OutboxRelay,
     DefinitionReader,
     DefinitionCache,
+    DefinitionQueries,
     Clock,
     IdGenerator,
   ],

@@ -88,7 +88,13 @@ export interface ChildEndedNotice extends ExecutorNoticeBase {
 /** A child workflow to start for a SUB_WORKFLOW task (a StartWorkflowCommand with `parent`, never expiring). */
 export type StartChildNotice = StartWorkflowCommand & { readonly parent: ParentLink };
 
-export type ExecutorNotice = TaskLeasedNotice | ChildEndedNotice;
+/** Stop a workflow now: its parent's SUB_WORKFLOW task ended without it (timed out, or the parent ended). */
+export interface TerminateWorkflowNotice extends ExecutorNoticeBase {
+  readonly type: 'workflow.terminate';
+  readonly reason: string;
+}
+
+export type ExecutorNotice = TaskLeasedNotice | ChildEndedNotice | TerminateWorkflowNotice;
 
 /** Everything that arrives on the executor's topic. */
 export type ExecutorMessage = ExecutorCommand | ExecutorNotice;

@@ -36,6 +36,8 @@ export type EngineCommand =
       readonly taskToDomain?: Record<string, string>;
       readonly parent: ParentLink;
     }
+  /** A child workflow must stop (its SUB_WORKFLOW task ended without it): terminate it by message to its owner. */
+  | { readonly type: 'child.terminate'; readonly childWorkflowId: string; readonly reason: string }
   /** This workflow was started by a SUB_WORKFLOW task and ended: tell the parent's owner. */
   | {
       readonly type: 'parent.notify';

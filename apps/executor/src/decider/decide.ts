@@ -48,6 +48,9 @@ export function decide(definition: WorkflowDef, state: WorkflowRun | null, event
     case 'child.ended':
       onChildEnded(k, event);
       break;
+    case 'workflow.terminate':
+      k.endWorkflow(WorkflowStatus.Terminated, { reasonForIncompletion: event.reason });
+      break;
   }
   k.settle();
   return k.finish();
@@ -195,6 +198,7 @@ function onTimer(k: Kernel, e: TimerFired): void {
   }
   let task = e.taskId ? k.task(e.taskId) : undefined;
   if (!task) return;
+  if (e.kind === TimerKind.Retry) return retryNow(k, task);
   // The worker holds the task even if its lease notice is still on the way: fold the lease first.
   if (e.lease && task.status === TaskStatus.Scheduled) task = onLeased(k, { taskId: task.taskId, ...e.lease }) ?? task;
   if (isTerminalTaskStatus(task.status)) return;
@@ -215,6 +219,12 @@ function onTimer(k: Kernel, e: TimerFired): void {
  * both go through): ALERT_ONLY changes nothing, RETRY times the attempt out to be retried, TIME_OUT_WF
  * times it out and the workflow with it.
  */
+/** A system task's backoff passed: its next attempt starts, unless something moved on meanwhile. */
+function retryNow(k: Kernel, failed: Readonly<Task>): void {
+  if (k.latest(failed.referenceTaskName)?.taskId !== failed.taskId || !failed.retried) return;
+  k.schedule(k.nodeOf(failed), { retryOf: failed });
+}
+
 function timeOut(k: Kernel, task: Readonly<Task>, reason: string): void {
   const { timeoutPolicy } = taskDefOf(task.workflowTask);
   if (timeoutPolicy === TimeoutPolicy.AlertOnly) return;
@@ -227,5 +237,6 @@ function onChildEnded(k: Kernel, e: ChildEnded): void {
   const task = k.task(e.taskId);
   // A repeated notice, or one for a task that has moved on (timed out and retried with a new child).
   if (!task || isTerminalTaskStatus(task.status) || task.subWorkflowId !== e.childWorkflowId || !k.isRunning) return;
+  k.childHasEnded(e.childWorkflowId);
   handlerFor(task.workflowTask.type).onChildEnded?.(k, task, e);
 }

@@ -2,7 +2,7 @@ import type { ParentLink, TaskResult, WorkflowDef, WorkflowStatus } from '@app/c
 import type { TimerKind } from './timers';
 
 /** The inputs of the decider: everything that can happen to a workflow. */
-export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded;
+export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested;
 
 export interface WorkflowStartRequested {
   readonly type: 'workflow.start';
@@ -55,6 +55,12 @@ export interface ChildEnded {
   readonly status: WorkflowStatus;
   readonly output: Record<string, unknown>;
   readonly reasonForIncompletion?: string;
+}
+
+/** The workflow is to stop now (its parent's SUB_WORKFLOW task ended without it). */
+export interface TerminateRequested {
+  readonly type: 'workflow.terminate';
+  readonly reason: string;
 }
 
 /** What a start needs besides the event: the definition to pin (resolved by the shell). */

@@ -41,7 +41,10 @@ export interface ScheduleOptions {
 export interface Failure {
   readonly status: typeof TaskStatus.Failed | typeof TaskStatus.FailedWithTerminalError | typeof TaskStatus.TimedOut | typeof TaskStatus.Canceled;
   readonly reason?: string;
-  /** false: the attempt may not be retried whatever its definition says (a TIME_OUT_WF timeout). */
+  /**
+   * false: the attempt may not be retried whatever its definition says, nor tolerated as optional — it
+   * ends the workflow (a TIME_OUT_WF timeout).
+   */
   readonly retry?: boolean;
   /** Extra fields to record on the failed attempt (output, worker). */
   readonly patch?: Partial<Task>;
@@ -119,6 +122,12 @@ export class Kernel {
   addTask(task: Task, eventType: TaskEventType): Readonly<Task> {
     this.current = { ...this.current, tasks: [...this.current.tasks, task] };
     this.command({ type: 'emit.task', eventType, taskId: task.taskId });
+    // An asynchronous system task starts when it is scheduled (a worker task starts at its lease): its
+    // timeoutSeconds runs from now.
+    const timeoutSeconds = taskDefOf(task.workflowTask).timeoutSeconds;
+    if (task.status === TaskStatus.InProgress && timeoutSeconds > 0 && traitsOf(task.workflowTask.type).kind === 'async') {
+      this.setTimer(TimerKind.TaskTimeout, this.now + timeoutSeconds * 1000, task.taskId);
+    }
     return task;
   }
 
@@ -252,7 +261,7 @@ export class Kernel {
       !traitsOf(wt.type).controlFlow &&
       isRetriableTaskStatus(failure.status) &&
       task.retryCount < (wt.retryCount ?? def.retryCount);
-    const tolerated = !canceled && !willRetry && !!wt.optional;
+    const tolerated = !canceled && !willRetry && failure.retry !== false && !!wt.optional;
     const eventType: TaskEventType = canceled ? 'cancel.success' : failure.status === TaskStatus.TimedOut && !tolerated ? 'monitor.failed' : 'start.failed';
     const failed = this.transition(
       task.taskId,
@@ -262,7 +271,11 @@ export class Kernel {
     );
     this.release(failed);
     if (willRetry) {
-      this.schedule(node, { retryOf: failed, delayMs: retryDelayMs(def, failed.retryCount) });
+      const delayMs = retryDelayMs(def, failed.retryCount);
+      // A worker task waits out its backoff in the queue (the row's visibility time); a system task has no
+      // queue row, so its next attempt is created when a retry timer fires.
+      if (delayMs > 0 && traitsOf(wt.type).kind !== 'worker') this.setTimer(TimerKind.Retry, this.now + delayMs, failed.taskId);
+      else this.schedule(node, { retryOf: failed, delayMs });
     } else if (tolerated) {
       this.advance(failed);
     } else {
@@ -275,10 +288,23 @@ export class Kernel {
     }
   }
 
-  /** What an ended attempt held: its queue row and its timers. */
-  private release(task: Readonly<Task>): void {
+  /**
+   * What an ended attempt held: its queue row, its timers, and a child workflow still running (the task
+   * timed out or the parent is ending; a child that ended by itself is left alone).
+   */
+  private release(task: Readonly<Task>, timers = true): void {
     if (traitsOf(task.workflowTask.type).kind === 'worker') this.command({ type: 'queue.remove', taskId: task.taskId });
-    for (const kind of timerKindsOf(task)) this.cancelTimer(kind, task.taskId);
+    if (timers) for (const kind of timerKindsOf(task)) this.cancelTimer(kind, task.taskId);
+    if (task.subWorkflowId && !this.endedChildren.has(task.subWorkflowId)) {
+      this.command({ type: 'child.terminate', childWorkflowId: task.subWorkflowId, reason: `Parent task ${task.referenceTaskName} (${task.taskId}) ended ${task.status}` });
+    }
+  }
+
+  /** Child workflows known to have ended (their notice is what is being decided): nothing to terminate. */
+  private readonly endedChildren = new Set<string>();
+
+  childHasEnded(childWorkflowId: string): void {
+    this.endedChildren.add(childWorkflowId);
   }
 
   // ---- timers ---------------------------------------------------------------------------------------
@@ -305,8 +331,8 @@ export class Kernel {
     // Nothing may keep running for a workflow that has ended.
     for (const t of this.current.tasks) {
       if (isTerminalTaskStatus(t.status)) continue;
-      if (traitsOf(t.workflowTask.type).kind === 'worker') this.command({ type: 'queue.remove', taskId: t.taskId });
-      this.transition(t.taskId, 'cancel.success', { endTime: this.now });
+      // timer.cancel-all below takes every timer of the workflow.
+      this.release(this.transition(t.taskId, 'cancel.success', { endTime: this.now }), false);
     }
     this.command({ type: 'timer.cancel-all' });
     // A workflow that ends within its first decision still announces its start.

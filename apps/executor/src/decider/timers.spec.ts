@@ -325,7 +325,7 @@ describe('workflow timeout (WorkflowDef.timeoutSeconds)', () => {
       ['pause', TaskStatus.Canceled],
       ['join', TaskStatus.Canceled],
     ]);
-    expect(shorthand(state, last)).toEqual(['queue.remove:work#0', 'cancel.success:work#0', 'cancel.success:pause#0', 'cancel.success:join#0', 'timer.cancel-all', 'workflow.failed']);
+    expect(shorthand(state, last)).toEqual(['cancel.success:work#0', 'queue.remove:work#0', 'cancel.success:pause#0', 'cancel.success:join#0', 'timer.cancel-all', 'workflow.failed']);
   });
 
   it.each<[string, WorkflowTimeoutPolicy | undefined]>([
@@ -353,5 +353,32 @@ describe('workflow timeout (WorkflowDef.timeoutSeconds)', () => {
 
     expect(late.state).toBe(given.state);
     expect(late.commands).toEqual([]);
+  });
+});
+
+describe('timeouts of asynchronous system tasks and optional tasks', () => {
+  it('times a WAIT out after its own timeoutSeconds (it starts when scheduled: no lease)', () => {
+    const def = aDefinition([aTask('WAIT', 'pause', { taskDefinition: { name: 'pause', timeoutSeconds: 5, timeoutPolicy: 'TIME_OUT_WF', responseTimeoutSeconds: 1 } })]);
+
+    const { state } = run(def, [
+      [T0, started()],
+      [T0 + 5000, (s) => timerFired(TimerKind.TaskTimeout, s.tasks[0].taskId)],
+    ]);
+
+    expect(state.tasks[0].status).toBe(TaskStatus.TimedOut);
+    expect(state.workflow.status).toBe(WorkflowStatus.TimedOut);
+  });
+
+  it('does not tolerate an optional task that times out under TIME_OUT_WF: the workflow times out, as in Conductor', () => {
+    const def = aDefinition([withTaskDef(aSimpleTask('work', {}, { optional: true }), { timeoutSeconds: 10, timeoutPolicy: 'TIME_OUT_WF', responseTimeoutSeconds: 5 }), aSimpleTask('next')]);
+
+    const { state } = run(def, [
+      [T0, started()],
+      [T0 + 1000, (s) => leased(s.tasks[0].taskId, T0 + 1000)],
+      [T0 + 11_000, (s) => timerFired(TimerKind.TaskTimeout, s.tasks[0].taskId)],
+    ]);
+
+    expect(state.workflow.status).toBe(WorkflowStatus.TimedOut);
+    expect(state.tasks.map((t) => t.referenceTaskName)).toEqual(['work']);
   });
 });

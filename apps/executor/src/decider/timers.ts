@@ -11,6 +11,8 @@ export const TimerKind = {
   PollTimeout: 'task.poll-timeout',
   /** A WAIT task's duration or until. */
   Wait: 'wait',
+  /** A failed system task's retry backoff: the next attempt is created when it fires (owner: the failed attempt). */
+  Retry: 'task.retry',
 } as const;
 export type TimerKind = (typeof TimerKind)[keyof typeof TimerKind];
 

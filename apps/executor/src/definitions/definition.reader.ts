@@ -1,26 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { graphOf, isWorkerTaskType, mapWorkflowTasks, ResolvedTaskDef, WorkflowDef, WorkflowTask } from '@app/contracts';
-import { TaskDefEntity, WorkflowDefEntity } from '@app/persistence';
+import { DefinitionQueries } from '@app/persistence';
 import { EntityManager } from 'typeorm';
 import { DefinitionCache } from './definition.cache';
 
 /**
- * Reads the definitions a run needs from the metadata app's tables (read-only: metadata is their only
- * writer), through a cache the metadata app invalidates as it commits. A run pins its definition at start:
+ * Reads the definitions a run needs through the metadata app's published queries (metadata is the only
+ * writer of their tables), in the caller's transaction, behind a cache the metadata app invalidates as it
+ * commits. A run pins its definition at start:
  * the workflow definition with each worker task's registered TaskDef attached, as Conductor does
  * (MetadataMapperService.populateTaskDefinitions).
  */
 @Injectable()
 export class DefinitionReader {
-  constructor(private readonly cache: DefinitionCache) {}
+  constructor(
+    private readonly cache: DefinitionCache,
+    private readonly definitions: DefinitionQueries,
+  ) {}
 
   workflowDef(m: EntityManager, name: string, version?: number): Promise<WorkflowDef | null> {
-    return this.cache.get(`workflowdef:${name}`, version ? `v${version}` : 'latest', async () => {
-      const row = version
-        ? await m.findOne(WorkflowDefEntity, { where: { name, version } })
-        : await m.findOne(WorkflowDefEntity, { where: { name }, order: { version: 'DESC' } });
-      return row?.definition ?? null;
-    });
+    return this.cache.get(`workflowdef:${name}`, version ? `v${version}` : 'latest', () => this.definitions.workflowDef(name, version, m));
   }
 
   /** The definition with each worker task's registered TaskDef attached, at any depth (cases, branches, loops). */
@@ -28,9 +27,7 @@ export class DefinitionReader {
     const names = [...new Set(graphOf(def).all.filter((n) => !n.task.taskDefinition && isWorkerTaskType(n.task.type)).map((n) => n.task.name))];
     if (!names.length) return def;
     const found = await Promise.all(
-      names.map((name) =>
-        this.cache.get(`taskdef:${name}`, 'current', async () => (await m.findOne(TaskDefEntity, { where: { name } }))?.definition ?? null),
-      ),
+      names.map((name) => this.cache.get(`taskdef:${name}`, 'current', () => this.definitions.taskDef(name, m))),
     );
     const byName = new Map<string, ResolvedTaskDef>();
     found.forEach((d) => d && byName.set(d.name, d));

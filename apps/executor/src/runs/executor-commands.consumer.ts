@@ -39,6 +39,8 @@ export class ExecutorCommandsConsumer {
         return this.executions.leased(notice);
       case 'child.ended':
         return this.executions.childEnded(notice);
+      case 'workflow.terminate':
+        return this.executions.terminate(notice);
     }
   }
 
@@ -63,5 +65,5 @@ export class ExecutorCommandsConsumer {
   }
 }
 
-const NOTICE_TYPES = new Set<string>(['task.leased', 'child.ended']);
+const NOTICE_TYPES = new Set<string>(['task.leased', 'child.ended', 'workflow.terminate']);
 const isNotice = (m: ExecutorMessage): m is ExecutorNotice => typeof m?.type === 'string' && NOTICE_TYPES.has(m.type);

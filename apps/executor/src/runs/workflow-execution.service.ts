@@ -8,6 +8,7 @@ import {
   Task,
   TaskEvent,
   TaskLeasedNotice,
+  TerminateWorkflowNotice,
   Topic,
   UpdateTaskCommand,
   UpdateTaskReply,
@@ -129,6 +130,10 @@ export class WorkflowExecutionService {
     }));
   }
 
+  async terminate(notice: TerminateWorkflowNotice): Promise<void> {
+    await this.onRun(notice.workflowId, async () => ({ type: 'workflow.terminate', reason: notice.reason }));
+  }
+
   /**
    * Fires a due timer: claims (deletes) its row in the transaction that decides it, so a timer fires once
    * even when two executors race for it during a rebalance; a timer already taken is skipped.
@@ -232,6 +237,7 @@ export class WorkflowExecutionService {
       if (c.type === 'emit.task') messages.push(this.taskEvent(state, saved, c.eventType, c.taskId, now));
       if (c.type === 'emit.workflow') messages.push(this.workflowEvent(state, saved, c.eventType, now));
       if (c.type === 'child.start') messages.push(this.childStart(c, now));
+      if (c.type === 'child.terminate') messages.push(this.terminateMessage(c.childWorkflowId, c.reason));
       if (c.type === 'parent.notify') messages.push(this.childEndedMessage(c.parent, workflowId, c.status, c.output, c.reasonForIncompletion));
     }
     await this.outbox.append(m, EXECUTOR_PRODUCER, messages, now);
@@ -253,6 +259,10 @@ export class WorkflowExecutionService {
       parent: c.parent,
     };
     return { topic: Topic.ExecutorCommands, key: command.workflowId, value: command };
+  }
+
+  private terminateMessage(workflowId: string, reason: string): BusMessage<TerminateWorkflowNotice> {
+    return { topic: Topic.ExecutorCommands, key: workflowId, value: { type: 'workflow.terminate', eventId: this.ids.next(), workflowId, reason } };
   }
 
   private childEndedMessage(

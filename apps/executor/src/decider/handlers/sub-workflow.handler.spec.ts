@@ -3,7 +3,8 @@ import { decide } from '../decide';
 import type { DeciderEvent } from '../events';
 import { childWorkflowIdFor } from '../task-ids';
 import type { WorkflowRun } from '../workflow-run';
-import { aDefinition, aSimpleTask, aTask, byRef, childEnded, commandsOf, completes, fails, run, shorthand, started, statuses, T0, taskOf, WF_ID } from '../testing/builders';
+import { aDefinition, aSimpleTask, aTask, byRef, childEnded, commandsOf, completes, fails, run, shorthand, started, statuses, T0, taskOf, WF_ID, timerFired
+} from '../testing/builders';
 
 const aSubWorkflow = (subWorkflowParam: Record<string, unknown>, extra: Partial<WorkflowTask> = {}): WorkflowTask =>
   aTask('SUB_WORKFLOW', 'child', { subWorkflowParam: subWorkflowParam as unknown as WorkflowTask['subWorkflowParam'], inputParameters: { amount: '${workflow.input.amount}', fixed: 'x' }, ...extra });
@@ -109,12 +110,22 @@ describe('SUB_WORKFLOW', () => {
     expect(state.workflow).toMatchObject({ status: WorkflowStatus.Failed, reasonForIncompletion: 'card declined', failedReferenceTaskNames: ['child'] });
   });
 
-  it('retries a failed child per retryCount, as a new attempt that starts a new child', () => {
+  it('retries a failed child per retryCount after the retry delay, as a new attempt that starts a new child', () => {
     const def = aDefinition([aSubWorkflow({ name: 'payments' }, { retryCount: 1 })]);
+
+    // The backoff (retryDelaySeconds, 60 by default) is a retry timer: a system task has no queue to wait in.
+    const failedOnly = run(def, [
+      [T0, started({ amount: 1 })],
+      [T0 + 5000, childOf(WorkflowStatus.Failed, { partial: true }, 'card declined')],
+    ]);
+    expect(failedOnly.state.tasks).toHaveLength(1);
+    expect(commandsOf(failedOnly.last, 'timer.set')).toEqual([expect.objectContaining({ kind: 'task.retry', dueAt: T0 + 5000 + 60_000, taskId: failedOnly.state.tasks[0].taskId })]);
+    expect(commandsOf(failedOnly.last, 'child.start')).toEqual([]);
 
     const { state, last } = run(def, [
       [T0, started({ amount: 1 })],
       [T0 + 5000, childOf(WorkflowStatus.Failed, { partial: true }, 'card declined')],
+      [T0 + 65_000, (s) => timerFired('task.retry', s.tasks[0].taskId)],
     ]);
 
     const [first, retry] = state.tasks;
@@ -127,7 +138,8 @@ describe('SUB_WORKFLOW', () => {
     const exhausted = run(def, [
       [T0, started({ amount: 1 })],
       [T0 + 5000, childOf(WorkflowStatus.Failed)],
-      [T0 + 9000, childOf(WorkflowStatus.Failed)],
+      [T0 + 65_000, (s) => timerFired('task.retry', s.tasks[0].taskId)],
+      [T0 + 69_000, childOf(WorkflowStatus.Failed)],
     ]);
     expect(statuses(exhausted.state)).toEqual([
       ['child', TaskStatus.Failed],
@@ -215,5 +227,55 @@ describe('a child workflow (started by a SUB_WORKFLOW task)', () => {
     ]);
 
     expect(commandsOf(commands, 'parent.notify')).toEqual([]);
+  });
+});
+
+describe('a child workflow that must stop', () => {
+  it('is terminated when its SUB_WORKFLOW task times out (timeoutSeconds, TIME_OUT_WF), and the parent times out', () => {
+    const def = aDefinition([aSubWorkflow({ name: 'payments' }, { taskDefinition: { name: 'child', timeoutSeconds: 30, timeoutPolicy: 'TIME_OUT_WF', responseTimeoutSeconds: 1 } })]);
+
+    const atStart = run(def, [[T0, started({ amount: 1 })]]);
+    const child = taskOf(atStart.state, 'child');
+    expect(commandsOf(atStart.last, 'timer.set')).toEqual([expect.objectContaining({ kind: 'task.timeout', taskId: child.taskId, dueAt: T0 + 30_000 })]);
+
+    const { state, last } = run(def, [
+      [T0, started({ amount: 1 })],
+      [T0 + 30_000, (s) => timerFired('task.timeout', taskOf(s, 'child').taskId)],
+    ]);
+    expect(statuses(state)).toEqual([['child', TaskStatus.TimedOut]]);
+    expect(state.workflow.status).toBe(WorkflowStatus.TimedOut);
+    expect(commandsOf(last, 'child.terminate')).toEqual([{ type: 'child.terminate', childWorkflowId: child.subWorkflowId, reason: expect.stringContaining('TIMED_OUT') }]);
+  });
+
+  it('is terminated when the parent ends while it runs (the parent timed out)', () => {
+    const def = aDefinition([aSubWorkflow({ name: 'payments' })], { timeoutSeconds: 10, timeoutPolicy: 'TIME_OUT_WF' });
+
+    const { state, last } = run(def, [
+      [T0, started({ amount: 1 })],
+      [T0 + 10_000, timerFired('workflow.timeout')],
+    ]);
+
+    expect(state.workflow.status).toBe(WorkflowStatus.TimedOut);
+    expect(commandsOf(last, 'child.terminate')).toEqual([expect.objectContaining({ childWorkflowId: taskOf(state, 'child').subWorkflowId })]);
+  });
+
+  it('is not terminated when it ended by itself (its notice is what completes the task)', () => {
+    const { last } = run(byName, [startedWithInput, [T0 + 5000, childOf(WorkflowStatus.Failed, {}, 'card declined')]]);
+    expect(commandsOf(last, 'child.terminate')).toEqual([]);
+  });
+
+  it('ends TERMINATED, with the reason, when told to terminate — and terminates its own children in turn', () => {
+    const { state, last } = run(byName, [startedWithInput, [T0 + 1000, { type: 'workflow.terminate', reason: 'Parent task sub ended TIMED_OUT' }]]);
+
+    expect(state.workflow).toMatchObject({ status: WorkflowStatus.Terminated, reasonForIncompletion: 'Parent task sub ended TIMED_OUT', endTime: T0 + 1000 });
+    expect(statuses(state)).toEqual([['child', TaskStatus.Canceled]]);
+    expect(commandsOf(last, 'child.terminate')).toEqual([expect.objectContaining({ childWorkflowId: taskOf(state, 'child').subWorkflowId })]);
+  });
+
+  it('ignores a terminate that arrives after it ended', () => {
+    const ended = run(byName, [startedWithInput, [T0 + 1000, { type: 'workflow.terminate', reason: 'first' }]]).state;
+    const { state, commands } = decide(byName, ended, { type: 'workflow.terminate', reason: 'again' }, T0 + 2000);
+    expect(state).toBe(ended);
+    expect(commands).toEqual([]);
   });
 });

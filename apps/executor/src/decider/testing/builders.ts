@@ -114,6 +114,8 @@ export function shorthand(s: WorkflowRun, commands: readonly EngineCommand[]): s
         return `child.start:${c.name}`;
       case 'parent.notify':
         return `parent.notify:${c.status}`;
+      case 'child.terminate':
+        return `child.terminate:${c.childWorkflowId}`;
     }
   });
 }
