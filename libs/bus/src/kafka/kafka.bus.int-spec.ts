@@ -7,6 +7,7 @@ import { CommandReply, replyOk, replyTopicOf, Topic } from '@app/contracts';
 import { testInfra } from '../../../../test/support/infra';
 import { BusModule } from '../bus.module';
 import { BusUnavailableError, MessageBus } from '../message-bus';
+import { KafkaShardOwnership } from '../shard-ownership';
 import { createKafkaServer, KafkaBusConfig, KafkaMessageBus, provisionTopics } from './kafka.bus';
 
 // Three Nest "processes" in one jest process, over the real broker: A publishes (its bus comes from
@@ -124,6 +125,9 @@ describe('KafkaMessageBus on a real broker', () => {
   let publisher: MessageBus;
   let inbox: WorkerInbox;
 
+  /** B's view of which partitions it consumes, as the executor's timer sweeper reads it. */
+  const ownership = new KafkaShardOwnership(PARTITIONS);
+
   beforeAll(async () => {
     // A: provisions the topics at boot and publishes, exactly as a service's BusModule does.
     const publisherModule = await Test.createTestingModule({
@@ -136,7 +140,7 @@ describe('KafkaMessageBus on a real broker', () => {
     // B: a Kafka microservice in its own consumer group.
     const workerModule = await Test.createTestingModule({ controllers: [WorkerConsumer], providers: [WorkerInbox] }).compile();
     workerApp = workerModule.createNestApplication({ logger: ['error'] });
-    workerApp.connectMicroservice({ strategy: createKafkaServer(config, groupOf('worker')) });
+    workerApp.connectMicroservice({ strategy: createKafkaServer(config, groupOf('worker'), ownership) });
     await workerApp.startAllMicroservices();
     await workerApp.init();
     inbox = workerApp.get(WorkerInbox);
@@ -152,6 +156,24 @@ describe('KafkaMessageBus on a real broker', () => {
     await workerApp?.close();
     await publisherApp?.close();
   }, KAFKA_TEST_TIMEOUT);
+
+  it(
+    'tells its owner which partitions it consumes, and computes the partition a key lands on as the producer does',
+    async () => {
+      // B is the only member of its group: after the join it owns every partition of its topics.
+      await until(() => ownership.owned(T.events).length === PARTITIONS, KAFKA_TEST_TIMEOUT, 'the assignment');
+      expect([...ownership.owned(T.events)].sort()).toEqual([0, 1, 2, 3]);
+
+      const keys = Array.from({ length: 12 }, () => randomUUID());
+      await publisher.publish(keys.map((key) => ({ topic: T.events, key, value: { workflowId: key, kind: 'shard-probe' } })));
+      await until(() => keys.every((k) => inbox.events.some((e) => e.key === k)), KAFKA_TEST_TIMEOUT, 'the probes');
+      for (const key of keys) {
+        const landed = inbox.events.find((e) => e.key === key)!.partition;
+        expect(ownership.shardOf(key)).toBe(landed);
+      }
+    },
+    KAFKA_TEST_TIMEOUT,
+  );
 
   it(
     'provisions every topic with the configured partitions, idempotently, even from several processes at once',
