@@ -5,7 +5,8 @@ import tseslint from 'typescript-eslint';
 /**
  * Boundaries (CONVENTIONS §5): apps import libs only by their package root (`@app/contracts`), never a
  * deep path and never another app; libs never import apps. The embedded composition root is the one
- * place that may import the apps' root modules.
+ * place that may import the apps' root modules. The database boundary (one writing app per table, readers
+ * through the owner's query module) is held by libs/persistence/src/table-ownership.spec.ts.
  */
 const boundaries = {
   'no-restricted-imports': [

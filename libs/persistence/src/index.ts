@@ -7,3 +7,6 @@ export * from './embedded-postgres.server';
 export * from './pg-notification.hub';
 export * from './persistence.module';
 export * from './task-queue';
+export * from './queries/definition.queries';
+export * from './queries/execution.queries';
+export * from './table-ownership';

@@ -15,8 +15,8 @@ import {
   WorkflowDefSummary,
 } from '@app/contracts';
 import { MessageBus, ownerDeadlineMs } from '@app/bus';
+import { DefinitionQueries } from '@app/persistence';
 import { Clock, IdGenerator } from '@app/runtime';
-import { DefinitionQueryRepository } from './definition-query.repository';
 
 /** The command whose `type` admits K (distributes over the union, so shared interfaces match too). */
 type CommandOf<K, C = MetadataCommand> = C extends { type: infer T } ? (K extends T ? C : never) : never;
@@ -27,7 +27,7 @@ type CommandBody<K extends MetadataCommand['type']> = Omit<CommandOf<K>, 'type' 
 export class MetadataService {
   constructor(
     @Inject(MessageBus) private readonly bus: MessageBus,
-    private readonly query: DefinitionQueryRepository,
+    private readonly query: DefinitionQueries,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
   ) {}
@@ -96,12 +96,12 @@ export class MetadataService {
 
   async namesAndVersions(): Promise<Record<string, WorkflowDefSummary[]>> {
     const byName: Record<string, WorkflowDefSummary[]> = {};
-    for (const s of await this.query.summaries()) (byName[s.name] ??= []).push(s);
+    for (const s of await this.query.workflowDefSummaries()) (byName[s.name] ??= []).push(s);
     return byName;
   }
 
   versions(name: string): Promise<WorkflowDefSummary[]> {
-    return this.query.summaries(name);
+    return this.query.workflowDefSummaries(name);
   }
 
   async taskDef(name: string): Promise<ResolvedTaskDef> {

@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Inject, Post, Query, UseFilters } from
 import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AddRillDescriptorCommand, BatonError, CommandReply, ErrorCode, MetadataReplies, Topic, unwrapReply } from '@app/contracts';
 import { MessageBus, ownerDeadlineMs } from '@app/bus';
+import { DefinitionQueries } from '@app/persistence';
 import { Clock, IdGenerator } from '@app/runtime';
-import { RillDescriptorQueryRepository } from './rill-descriptor-query.repository';
 import { RillFlowErrorFilter } from './rill-flow.filter';
 
 const DEFAULT_ALIAS = 'release';
@@ -18,7 +18,7 @@ const DEFAULT_ALIAS = 'release';
 export class RillFlowController {
   constructor(
     @Inject(MessageBus) private readonly bus: MessageBus,
-    private readonly descriptors: RillDescriptorQueryRepository,
+    private readonly descriptors: DefinitionQueries,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
   ) {}
@@ -70,7 +70,7 @@ export class RillFlowController {
     const versionNumber = version ? Number(version[1]) : undefined;
     const ref = versionNumber !== undefined ? { version: versionNumber } : { alias: selector || DEFAULT_ALIAS };
     // A version beyond what is stored (32-bit) cannot exist.
-    const found = versionNumber !== undefined && versionNumber > 2_147_483_647 ? null : await this.descriptors.find(businessId, featureName, ref);
+    const found = versionNumber !== undefined && versionNumber > 2_147_483_647 ? null : await this.descriptors.rillDescriptor(businessId, featureName, ref);
     if (!found) throw new BatonError(ErrorCode.RillDescriptorNotFound, `No descriptor found for ${descriptorId}`);
     return { ret: true, descriptor_id: `${businessId}:${featureName}`, version: found.version, create_time: found.createTime, descriptor: found.yaml, dag: found.dag };
   }
@@ -84,7 +84,7 @@ export class RillFlowController {
         ...(featureName ? [] : [{ path: 'feature_name', message: 'feature_name is required' }]),
       ]);
     }
-    const versions = await this.descriptors.versions(businessId, featureName);
+    const versions = await this.descriptors.rillDescriptorVersions(businessId, featureName);
     if (!versions.length) throw new BatonError(ErrorCode.RillDescriptorNotFound, `No descriptor found for ${businessId}:${featureName}`);
     return { ret: true, descriptor_id: `${businessId}:${featureName}`, versions: versions.map((v) => ({ version: v.version, create_time: v.createTime, aliases: v.aliases })) };
   }

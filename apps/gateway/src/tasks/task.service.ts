@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BatonError, CommandReply, ErrorCode, isUuid, Task, TaskLeasedNotice, TaskResult, Topic, UpdateTaskCommand, UpdateTaskReply, unwrapReply } from '@app/contracts';
 import { BusMessage, MessageBus, ownerDeadlineMs } from '@app/bus';
-import { LeasedTask, TaskQueue } from '@app/persistence';
+import { ExecutionQueries, LeasedTask, TaskQueue } from '@app/persistence';
 import { Clock, IdGenerator } from '@app/runtime';
-import { ExecutionQueryRepository } from '../workflows/execution-query.repository';
 import { QueueWaiter } from './queue-waiter';
 
 export interface PollRequest {
@@ -21,7 +20,7 @@ export class TaskService {
     @Inject(MessageBus) private readonly bus: MessageBus,
     private readonly queue: TaskQueue,
     private readonly waiter: QueueWaiter,
-    private readonly query: ExecutionQueryRepository,
+    private readonly query: ExecutionQueries,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
   ) {}

@@ -10,8 +10,8 @@ import {
   Workflow,
 } from '@app/contracts';
 import { MessageBus, ownerDeadlineMs } from '@app/bus';
+import { ExecutionQueries } from '@app/persistence';
 import { Clock, IdGenerator } from '@app/runtime';
-import { ExecutionQueryRepository } from './execution-query.repository';
 
 export interface StartRequest {
   readonly name: string;
@@ -25,7 +25,7 @@ export interface StartRequest {
 export class WorkflowService {
   constructor(
     @Inject(MessageBus) private readonly bus: MessageBus,
-    private readonly query: ExecutionQueryRepository,
+    private readonly query: ExecutionQueries,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
   ) {}

@@ -1,15 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { isUuid, Task, TaskStatus, Workflow } from '@app/contracts';
-import { TaskEntity, TaskQueue, WorkflowEntity, withLease } from '@app/persistence';
 import { DataSource } from 'typeorm';
+import { TaskEntity, WorkflowEntity } from '../entities/execution.entity';
+import { TaskQueue, withLease } from '../task-queue';
 
 /**
- * Read side of executions, straight from the executor's tables. Commands are answered after the
- * executor's commit, so a read that follows a command sees its effect; a lease shows at once (a task
+ * The read side of executions, published by their owner, the executor, for the other apps (the gateway's
+ * GETs). Read-only: the executor is the one writer of `workflow` and `task`. Commands are answered after
+ * the executor's commit, so a read that follows a command sees its effect; a lease shows at once (a task
  * fetched right after a poll is IN_PROGRESS with its worker), before the executor has folded it in.
  */
 @Injectable()
-export class ExecutionQueryRepository {
+export class ExecutionQueries {
   constructor(
     private readonly dataSource: DataSource,
     private readonly queue: TaskQueue,
