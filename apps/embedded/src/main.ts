@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { REQUEST_TOPICS } from '@app/contracts';
 import { EmbeddedPostgresServer } from '@app/persistence';
 import { exitOnBootFailure, host, loadHttpConfig, loadInfraConfig, onShutdownSignal } from '@app/runtime';
@@ -17,7 +18,12 @@ async function main(): Promise<void> {
   const http = loadHttpConfig(process.env, 'baton');
   const pg =
     infra.database.kind === 'embedded'
-      ? await EmbeddedPostgresServer.start({ dataDir: infra.database.dataDir, port: infra.database.port })
+      ? await EmbeddedPostgresServer.start({
+          dataDir: infra.database.dataDir,
+          port: infra.database.port,
+          // Say so when a boot cleans up after a Baton that was killed (stops the PostgreSQL it left running).
+          warn: (line) => new Logger('embedded-postgres').warn(line),
+        })
       : null;
   const databaseUrl = pg ? pg.url : infra.database.kind === 'external' ? infra.database.url : '';
   const stopPostgres = async () => {

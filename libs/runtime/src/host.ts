@@ -110,9 +110,29 @@ export function onShutdownSignal(stop: () => Promise<void>): void {
   process.on('SIGTERM', () => handler('SIGTERM'));
 }
 
-/** For mains: report a boot failure (a ConfigError lists every bad variable) and exit non-zero. */
+/**
+ * For mains: report a boot failure (a ConfigError lists every bad variable) and exit non-zero. Whatever
+ * was thrown, the output says what failed: libraries reject with `undefined`, plain objects or errors
+ * with an empty message (a refused connection to several addresses is an AggregateError with none).
+ */
 export function exitOnBootFailure(err: unknown): never {
-  console.error(err instanceof Error ? err.message : err);
+  const describe = (e: unknown): string => {
+    if (e instanceof Error) {
+      const nested = e instanceof AggregateError ? e.errors.map(describe).filter(Boolean) : [];
+      const message = e.message || nested.join('; ') || (e as NodeJS.ErrnoException).code || e.name;
+      return e.cause !== undefined ? `${message}\n  caused by: ${describe(e.cause)}` : message;
+    }
+    if (e === undefined || e === null) return `a startup step failed without an error to show (it rejected with ${String(e)})`;
+    if (typeof e === 'object') {
+      try {
+        return `a startup step failed with a non-error value: ${JSON.stringify(e)}`;
+      } catch {
+        // circular: fall through to String
+      }
+    }
+    return `a startup step failed with a non-error value: ${String(e)}`;
+  };
+  console.error(`Baton could not start: ${describe(err)}`);
   // Configuration and environment problems are explained by their message; anything else is a bug.
   const explained = err instanceof Error && (err.name === 'ConfigError' || (err as { userFacing?: boolean }).userFacing);
   if (err instanceof Error && !explained && err.stack) console.error(err.stack);
