@@ -2,8 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConductorClient, TaskView, WorkflowView } from './harness/conductor-client';
+import { ConductorClient, WorkflowView } from './harness/conductor-client';
 import { freePort, ServiceProcess } from './harness/service-process';
+import { PollingWorker } from './harness/worker';
 
 jest.setTimeout(120_000);
 
@@ -20,7 +21,7 @@ describe('embedded mode killed under load and restarted at once', () => {
   let api: ConductorClient;
   let baton: ServiceProcess;
   let load: Load;
-  let workers: CrashTolerantWorker[] = [];
+  let workers: PollingWorker[] = [];
 
   beforeAll(async () => {
     const port = await freePort();
@@ -54,9 +55,9 @@ describe('embedded mode killed under load and restarted at once', () => {
   });
 
   it('comes back on the first try after a SIGKILL mid-load, though the killed PostgreSQL is still running', async () => {
-    workers = TASK_TYPES.map((type) => new CrashTolerantWorker(api, type).start());
+    workers = TASK_TYPES.map((type) => new PollingWorker(api, type, `crash-${type}`, () => ({ by: type })).start());
     load = new Load(api, WORKFLOW, 4);
-    await until(() => load.accepted.length >= 40 && workers.every((w) => w.handedOut.length >= 10), 30_000, 'the load to get going');
+    await until(() => load.accepted.length >= 40 && workers.every((w) => w.handled.length >= 10), 30_000, 'the load to get going');
 
     await baton.kill();
     // What made the restart fail: PostgreSQL is Baton's child, but does not die with it.
@@ -76,7 +77,7 @@ describe('embedded mode killed under load and restarted at once', () => {
 
     const { finished, unfinished } = await waitForCompletion(api, load.accepted, 60_000);
     await Promise.all(workers.map((w) => w.stop()));
-    const handedOut = workers.flatMap((w) => w.handedOut.map((t) => t.taskId));
+    const handedOut = workers.flatMap((w) => w.handled.map((t) => t.taskId));
     expect(duplicates(handedOut)).toEqual([]);
     expect(unfinished).toEqual([]);
 
@@ -115,61 +116,6 @@ class Load {
       } catch {
         await sleep(100); // not listening: Baton is restarting
       }
-    }
-  }
-}
-
-/**
- * A worker that rides out a restart, as the Conductor SDKs do: polls again when Baton is unreachable and
- * retries a result it could not deliver. Records every task it is handed.
- */
-class CrashTolerantWorker {
-  readonly handedOut: TaskView[] = [];
-  private running = false;
-  private loop: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly api: ConductorClient,
-    readonly taskType: string,
-  ) {}
-
-  start(): this {
-    this.running = true;
-    this.loop = this.run();
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let tasks: TaskView[];
-      try {
-        tasks = await this.api.poll(this.taskType, `crash-${this.taskType}`, 5, 500);
-      } catch {
-        await sleep(100);
-        continue;
-      }
-      for (const task of tasks) {
-        this.handedOut.push(task);
-        await this.complete(task);
-      }
-    }
-  }
-
-  private async complete(task: TaskView): Promise<void> {
-    const result = { workflowInstanceId: task.workflowInstanceId, taskId: task.taskId, status: 'COMPLETED', outputData: { by: this.taskType }, workerId: 'crash' };
-    for (let attempt = 1; attempt <= 50; attempt++) {
-      try {
-        const r = await this.api.call('POST', '/api/tasks', result);
-        if (r.status < 500) return; // done, or refused for good (the task timed out meanwhile)
-      } catch {
-        // not listening: Baton is restarting
-      }
-      await sleep(200);
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { ParentLink, TaskResult, WorkflowDef, WorkflowStatus } from '@app/contracts';
+import type { ChildEndedNotice, ParentLink, TaskLeasedNotice, TaskResult, TerminateWorkflowNotice, WorkflowDef } from '@app/contracts';
 import type { TimerKind } from './timers';
 
 /** The inputs of the decider: everything that can happen to a workflow. */
@@ -15,14 +15,8 @@ export interface WorkflowStartRequested {
   readonly parent?: ParentLink;
 }
 
-/** A poller holds the task's queue row: the task is IN_PROGRESS from `leasedAt`. */
-export interface TaskLeased {
-  readonly type: 'task.leased';
-  readonly taskId: string;
-  readonly workerId?: string;
-  readonly leasedAt: number;
-  readonly pollCount: number;
-}
+/** A poller holds the task's queue row: the task is IN_PROGRESS from `leasedAt`. (The notice, less its envelope.) */
+export type TaskLeased = Omit<TaskLeasedNotice, 'eventId' | 'workflowId'>;
 
 export interface TaskResultReported {
   readonly type: 'task.result';
@@ -47,21 +41,11 @@ export interface LeaseExpired {
   readonly lease: Omit<TaskLeased, 'type' | 'taskId'>;
 }
 
-/** The child workflow of a SUB_WORKFLOW task ended. */
-export interface ChildEnded {
-  readonly type: 'child.ended';
-  readonly taskId: string;
-  readonly childWorkflowId: string;
-  readonly status: WorkflowStatus;
-  readonly output: Record<string, unknown>;
-  readonly reasonForIncompletion?: string;
-}
+/** The child workflow of a SUB_WORKFLOW task ended. (The notice, less its envelope.) */
+export type ChildEnded = Omit<ChildEndedNotice, 'eventId' | 'workflowId'>;
 
 /** The workflow is to stop now (its parent's SUB_WORKFLOW task ended without it). */
-export interface TerminateRequested {
-  readonly type: 'workflow.terminate';
-  readonly reason: string;
-}
+export type TerminateRequested = Omit<TerminateWorkflowNotice, 'eventId' | 'workflowId'>;
 
 /** What a start needs besides the event: the definition to pin (resolved by the shell). */
 export type StartDefinition = WorkflowDef;

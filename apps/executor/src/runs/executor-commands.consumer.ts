@@ -22,7 +22,7 @@ export class ExecutorCommandsConsumer {
   @MessagePattern(Topic.ExecutorCommands)
   async handle(@Payload() message: ExecutorMessage): Promise<CommandReply<unknown> | undefined> {
     if (isNotice(message)) {
-      await this.notice(message);
+      await this.executions.notice(message);
       return undefined;
     }
     // A child start comes from another executor's outbox: nobody waits for it, but it never expires.
@@ -31,17 +31,6 @@ export class ExecutorCommandsConsumer {
       return undefined;
     }
     return answerCommand(message as ExecutorCommand, this.clock.now(), 'executor', (c) => this.dispatch(c));
-  }
-
-  private async notice(notice: ExecutorNotice): Promise<void> {
-    switch (notice.type) {
-      case 'task.leased':
-        return this.executions.leased(notice);
-      case 'child.ended':
-        return this.executions.childEnded(notice);
-      case 'workflow.terminate':
-        return this.executions.terminate(notice);
-    }
   }
 
   private dispatch(command: ExecutorCommand): Promise<unknown> {

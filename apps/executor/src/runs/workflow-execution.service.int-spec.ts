@@ -42,7 +42,7 @@ describe('WorkflowExecutionService on real Postgres', () => {
       [taskId],
     );
     if (!row) return null;
-    await executions.leased({ type: 'task.leased', eventId: randomUUID(), workflowId, taskId, workerId: 'w', leasedAt: row.leased_at.getTime(), pollCount: row.poll_count });
+    await executions.notice({ type: 'task.leased', eventId: randomUUID(), workflowId, taskId, workerId: 'w', leasedAt: row.leased_at.getTime(), pollCount: row.poll_count });
     return (await ds.query('SELECT data FROM task WHERE task_id = $1', [taskId]))[0].data;
   };
   const complete = (workflowId: string, taskId: string, outputData: Record<string, unknown>) =>

@@ -2,12 +2,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   BatonError,
   ChildEndedNotice,
+  ExecutorNotice,
   ErrorCode,
   StartWorkflowCommand,
   StartWorkflowReply,
   Task,
   TaskEvent,
-  TaskLeasedNotice,
   TerminateWorkflowNotice,
   Topic,
   UpdateTaskCommand,
@@ -109,29 +109,13 @@ export class WorkflowExecutionService {
   }
 
   /** A poller leased a task: fold it into the run (IN_PROGRESS, worker, poll count, the task's timeout). */
-  async leased(notice: TaskLeasedNotice): Promise<void> {
-    await this.onRun(notice.workflowId, async () => ({
-      type: 'task.leased',
-      taskId: notice.taskId,
-      workerId: notice.workerId,
-      leasedAt: notice.leasedAt,
-      pollCount: notice.pollCount,
-    }));
-  }
-
-  async childEnded(notice: ChildEndedNotice): Promise<void> {
-    await this.onRun(notice.workflowId, async () => ({
-      type: 'child.ended',
-      taskId: notice.taskId,
-      childWorkflowId: notice.childWorkflowId,
-      status: notice.status,
-      output: notice.output,
-      reasonForIncompletion: notice.reasonForIncompletion,
-    }));
-  }
-
-  async terminate(notice: TerminateWorkflowNotice): Promise<void> {
-    await this.onRun(notice.workflowId, async () => ({ type: 'workflow.terminate', reason: notice.reason }));
+  /**
+   * A notice for a workflow on this executor: a lease to fold in (IN_PROGRESS, worker, poll count, the
+   * task's timeout), a child that ended, a terminate. The decider reads it less its envelope.
+   */
+  async notice(notice: ExecutorNotice): Promise<void> {
+    const { eventId: _eventId, workflowId, ...event } = notice;
+    await this.onRun(workflowId, async () => event);
   }
 
   /**
