@@ -5,7 +5,10 @@ import { DefinitionCache } from './definitions/definition.cache';
 import { DefinitionReader } from './definitions/definition.reader';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { OutboxRepository } from './outbox/outbox.repository';
+import { DecisionBatcher } from './runs/decision-batcher';
+import { DecisionEffects } from './runs/decision-effects';
 import { ExecutorCommandsConsumer } from './runs/executor-commands.consumer';
+import { RunCache } from './runs/run-cache';
 import { WorkflowExecutionService } from './runs/workflow-execution.service';
 import { WorkflowRunRepository } from './runs/workflow-run.repository';
 import { TimerWakeup } from './timers/timer-wakeup';
@@ -20,6 +23,9 @@ import { TimerSweeper } from './timers/timer.sweeper';
   controllers: [ExecutorCommandsConsumer],
   providers: [
     WorkflowExecutionService,
+    DecisionBatcher,
+    DecisionEffects,
+    RunCache,
     WorkflowRunRepository,
     TaskQueue,
     TimerRepository,

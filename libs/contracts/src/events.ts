@@ -38,6 +38,6 @@ export interface WorkflowEvent {
   /** The workflow row's version after the change: the indexer keeps the highest. */
   readonly version: number;
   readonly occurredAt: number;
-  /** The workflow without its tasks (they travel as task events). */
-  readonly workflow: Omit<Workflow, 'tasks'>;
+  /** The workflow without its tasks (they travel as task events) and without the definition it pinned. */
+  readonly workflow: Omit<Workflow, 'tasks' | 'workflowDefinition'>;
 }

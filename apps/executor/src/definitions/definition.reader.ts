@@ -26,9 +26,10 @@ export class DefinitionReader {
   async withTaskDefs(m: EntityManager, def: WorkflowDef): Promise<WorkflowDef> {
     const names = [...new Set(graphOf(def).all.filter((n) => !n.task.taskDefinition && isWorkerTaskType(n.task.type)).map((n) => n.task.name))];
     if (!names.length) return def;
-    const found = await Promise.all(
-      names.map((name) => this.cache.get(`taskdef:${name}`, 'current', () => this.definitions.taskDef(name, m))),
-    );
+    // One after the other: they share the caller's connection, and pg queues (and deprecates) overlapping
+    // queries on one client.
+    const found: Array<ResolvedTaskDef | null> = [];
+    for (const name of names) found.push(await this.cache.get(`taskdef:${name}`, 'current', () => this.definitions.taskDef(name, m)));
     const byName = new Map<string, ResolvedTaskDef>();
     found.forEach((d) => d && byName.set(d.name, d));
     const attach = (t: WorkflowTask): WorkflowTask =>

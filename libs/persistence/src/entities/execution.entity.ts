@@ -29,9 +29,13 @@ export class WorkflowEntity {
   @Column({ type: 'integer' })
   version!: number;
 
-  /** Everything else about the execution (input, output, variables, definition snapshot…). */
+  /** Everything else about the execution (input, output, variables…), without its definition. */
   @Column({ type: 'jsonb' })
   data!: Record<string, unknown>;
+
+  /** The definition the run pinned at start, written once (older rows keep it in `data`). */
+  @Column({ type: 'jsonb', nullable: true })
+  definition!: Record<string, unknown> | null;
 
   @Column({ name: 'create_time', type: 'timestamptz' })
   createTime!: Date;

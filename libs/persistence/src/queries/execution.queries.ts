@@ -21,7 +21,8 @@ export class ExecutionQueries {
     if (!isUuid(workflowId)) return null;
     const row = await this.dataSource.getRepository(WorkflowEntity).findOne({ where: { workflowId } });
     if (!row) return null;
-    const workflow = row.data as unknown as Workflow;
+    // The pinned definition has a column of its own (older rows carry it inside `data`).
+    const workflow = (row.definition ? { ...row.data, workflowDefinition: row.definition } : row.data) as unknown as Workflow;
     if (!includeTasks) return workflow;
     const rows = await this.dataSource.getRepository(TaskEntity).find({ where: { workflowId }, order: { seq: 'ASC' } });
     const tasks = rows.map((t) => t.data as unknown as Task);

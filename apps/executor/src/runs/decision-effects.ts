@@ -1,0 +1,174 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ChildEndedNotice, ParentLink, StartWorkflowCommand, Task, TaskEvent, TerminateWorkflowNotice, Topic, WorkflowEvent, WorkflowStatus } from '@app/contracts';
+import { BusMessage, ShardOwnership } from '@app/bus';
+import { QueuedTask, TaskQueue } from '@app/persistence';
+import { IdGenerator } from '@app/runtime';
+import { EntityManager } from 'typeorm';
+import type { CommandOf, Decision } from '../decider/commands';
+import type { WorkflowRun } from '../decider/workflow-run';
+import { EXECUTOR_PRODUCER } from '../outbox/outbox.relay';
+import { OutboxRepository } from '../outbox/outbox.repository';
+import { TimerRepository, TimerToSet } from '../timers/timer.repository';
+import type { SavedRun } from './workflow-run.repository';
+
+/** One decision to carry out: its commands, the versions its state was written with, and when it was made. */
+export interface Effect {
+  readonly decision: Decision;
+  readonly saved: SavedRun;
+  readonly now: number;
+}
+
+/**
+ * Carries out the commands of a batch of decisions in the batch's transaction, each kind in one multi-row
+ * statement: queue removals, pushes and lease extensions (the last word on each task wins: a task removed
+ * and re-pushed stays queued), timer cancellations and sets (a workflow's end cancels all of its timers),
+ * and the outbox (task and workflow events, child starts and terminations, notices to parents), in the
+ * order the decisions were made.
+ */
+@Injectable()
+export class DecisionEffects {
+  constructor(
+    private readonly queue: TaskQueue,
+    private readonly timers: TimerRepository,
+    private readonly outbox: OutboxRepository,
+    @Inject(ShardOwnership) private readonly shards: ShardOwnership,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  /** Applies the effects; resolves with the due times of the timers it set (to wake the sweeper). */
+  async apply(m: EntityManager, effects: readonly Effect[], now: number): Promise<number[]> {
+    const queueOps = new Map<string, { op: CommandOf<'queue.push' | 'queue.remove'>; workflowId: string }>();
+    const extends_: Array<CommandOf<'queue.extend'>> = [];
+    const timerOps = new Map<string, { op: CommandOf<'timer.set' | 'timer.cancel'>; workflowId: string }>();
+    const endedWorkflows = new Set<string>();
+    const messages: BusMessage[] = [];
+
+    for (const { decision, saved, now: at } of effects) {
+      const { state } = decision;
+      const workflowId = state.workflow.workflowId;
+      for (const c of decision.commands) {
+        switch (c.type) {
+          case 'queue.push':
+          case 'queue.remove':
+            queueOps.set(c.taskId, { op: c, workflowId });
+            break;
+          case 'queue.extend':
+            extends_.push(c);
+            break;
+          case 'timer.set':
+          case 'timer.cancel':
+            timerOps.set(c.timerId, { op: c, workflowId });
+            break;
+          case 'timer.cancel-all':
+            for (const [id, t] of timerOps) if (t.workflowId === workflowId) timerOps.delete(id);
+            endedWorkflows.add(workflowId);
+            break;
+          case 'emit.task':
+            messages.push(this.taskEvent(state, saved, c.eventType, c.taskId, at));
+            break;
+          case 'emit.workflow':
+            messages.push(this.workflowEvent(state, saved, c.eventType, at));
+            break;
+          case 'child.start':
+            messages.push(this.childStart(c, at));
+            break;
+          case 'child.terminate':
+            messages.push(this.terminate(c.childWorkflowId, c.reason));
+            break;
+          case 'parent.notify':
+            messages.push(this.childEnded(c.parent, workflowId, c.status, c.output, c.reasonForIncompletion));
+            break;
+        }
+      }
+    }
+
+    const ops = [...queueOps.values()];
+    await this.queue.remove(m, ops.filter((o) => o.op.type === 'queue.remove').map((o) => o.op.taskId));
+    const pushes: QueuedTask[] = [];
+    for (const { op, workflowId } of ops) {
+      if (op.type === 'queue.push') pushes.push({ ...op, workflowId, shard: this.shards.shardOf(workflowId) });
+    }
+    await this.queue.push(m, pushes, now);
+    await this.queue.extend(m, extends_.filter((e) => queueOps.get(e.taskId)?.op.type !== 'queue.remove'));
+
+    for (const workflowId of endedWorkflows) await this.timers.cancelAllOf(m, workflowId);
+    const timers = [...timerOps.values()];
+    await this.timers.cancel(m, timers.filter((t) => t.op.type === 'timer.cancel').map((t) => t.op.timerId));
+    const toSet: TimerToSet[] = [];
+    for (const { op, workflowId } of timers) {
+      if (op.type === 'timer.set') toSet.push({ ...op, workflowId, shard: this.shards.shardOf(workflowId) });
+    }
+    await this.timers.set(m, toSet);
+
+    await this.outbox.append(m, EXECUTOR_PRODUCER, messages, now);
+    return toSet.map((t) => t.dueAt);
+  }
+
+  /** A child that could not start fails its SUB_WORKFLOW task: the notice its parent gets. */
+  childEnded(parent: ParentLink, childWorkflowId: string, status: WorkflowStatus, output: Record<string, unknown>, reasonForIncompletion?: string): BusMessage<ChildEndedNotice> {
+    const notice: ChildEndedNotice = {
+      type: 'child.ended',
+      eventId: this.ids.next(),
+      workflowId: parent.workflowId,
+      taskId: parent.taskId,
+      childWorkflowId,
+      status,
+      output,
+      ...(reasonForIncompletion ? { reasonForIncompletion } : {}),
+    };
+    return { topic: Topic.ExecutorCommands, key: parent.workflowId, value: notice };
+  }
+
+  private childStart(c: CommandOf<'child.start'>, now: number): BusMessage<StartWorkflowCommand> {
+    const command: StartWorkflowCommand = {
+      type: 'workflow.start',
+      commandId: this.ids.next(),
+      issuedAt: now,
+      workflowId: c.childWorkflowId,
+      name: c.name,
+      version: c.version,
+      workflowDef: c.workflowDef,
+      input: c.input,
+      correlationId: c.correlationId,
+      priority: c.priority,
+      taskToDomain: c.taskToDomain,
+      parent: c.parent,
+    };
+    return { topic: Topic.ExecutorCommands, key: command.workflowId, value: command };
+  }
+
+  private terminate(workflowId: string, reason: string): BusMessage<TerminateWorkflowNotice> {
+    return { topic: Topic.ExecutorCommands, key: workflowId, value: { type: 'workflow.terminate', eventId: this.ids.next(), workflowId, reason } };
+  }
+
+  private taskEvent(run: WorkflowRun, saved: SavedRun, type: TaskEvent['type'], taskId: string, now: number): BusMessage<TaskEvent> {
+    const task = run.tasks.find((t) => t.taskId === taskId) as Task;
+    const event: TaskEvent = {
+      eventId: this.ids.next(),
+      type,
+      workflowId: run.workflow.workflowId,
+      taskId,
+      attempt: task.retryCount + 1,
+      status: task.status,
+      version: saved.taskVersions.get(taskId) ?? 1,
+      occurredAt: now,
+      task,
+    };
+    return { topic: Topic.TaskEvents, key: event.workflowId, value: event };
+  }
+
+  private workflowEvent(run: WorkflowRun, saved: SavedRun, type: WorkflowEvent['type'], now: number): BusMessage<WorkflowEvent> {
+    // The pinned definition is the run's, not the change's: events never carry it.
+    const { workflowDefinition: _definition, ...workflow } = run.workflow;
+    const event: WorkflowEvent = {
+      eventId: this.ids.next(),
+      type,
+      workflowId: run.workflow.workflowId,
+      status: run.workflow.status,
+      version: saved.version,
+      occurredAt: now,
+      workflow,
+    };
+    return { topic: Topic.WorkflowEvents, key: event.workflowId, value: event };
+  }
+}
