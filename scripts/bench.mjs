@@ -1,217 +1,195 @@
 #!/usr/bin/env node
-// `npm run bench`: throughput and latency of Baton running a 2-task linear workflow, measured through
-// the Conductor HTTP API the way an SDK drives it (batch long polls, task updates).
-//
-//   npm run bench                                  # starts embedded Baton on a temporary data dir
-//   npm run bench -- --url http://localhost:8080   # a running Baton, any mode
-//   npm run bench -- --workflows 2000 --concurrency 100 --workers 8
-//   npm run bench -- --timers 200                  # how late durable timers fire under that load
-//
-// Reports workflows/s and percentiles of: start latency (POST /api/workflow until the id comes back),
-// end-to-end latency (start until the last task's update is acknowledged, i.e. the workflow committed
-// COMPLETED), and the engine's hand-off time between steps (task 1 acknowledged until task 2 is polled).
-// Alongside the load it starts workflows holding a 1 s WAIT and reports how late their durable timers
-// fired (the WAIT task's end minus its start minus 1 s, as the engine recorded them).
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+// `npm run bench`: can Baton do issue 7's target (1,000 task completions/s for 60 s, p99 step latency < 50 ms,
+// nothing lost or duplicated)? Drives Baton (embedded, distributed with 1..N executors, or any URL) through the
+// Conductor HTTP API the way SDK workers do, in a closed or open loop, and reports throughput, latency, CPU per
+// task per process, peak memory and a count check. `node scripts/bench.mjs --help` for the options.
+// The pieces live in scripts/bench/: options, targets (processes, database, topics), driver (the load and the
+// workers), verify (the count check), procstats (/proc readings), report (the table and the JSON).
+import { cpus } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { runLoad } from './bench/driver.mjs';
+import { HELP, parseOptions } from './bench/options.mjs';
+import { cpuBetween, MemorySampler, snapshot } from './bench/procstats.mjs';
+import { summarize, table } from './bench/report.mjs';
+import { startDistributed, startEmbedded, useUrl } from './bench/targets.mjs';
+import { verify } from './bench/verify.mjs';
+import { buildWorkload, timerWorkflow } from './bench/workloads.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values: args } = parseArgs({
-  options: {
-    url: { type: 'string' },
-    workflows: { type: 'string', default: '1000' },
-    concurrency: { type: 'string', default: '50' },
-    workers: { type: 'string', default: '4' },
-    batch: { type: 'string', default: '20' },
-    warmup: { type: 'string', default: '50' },
-    timers: { type: 'string', default: '100' },
-  },
-});
-const total = Number(args.workflows);
-const concurrency = Number(args.concurrency);
-const workersPerType = Number(args.workers);
-const batch = Number(args.batch);
-const warmup = Number(args.warmup);
-const timerCount = Number(args.timers);
-const WAIT_MS = 1000;
+const say = (msg) => process.stderr.write(`bench: ${msg}\n`);
+const r1 = (v) => Math.round(v * 10) / 10;
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-
-async function startEmbedded() {
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'baton-bench-'));
-  const child = spawn(process.execPath, [join(root, 'dist/apps/embedded/src/main.js')], {
-    env: { ...process.env, PORT: String(port), BATON_DATA_DIR: dataDir, DATABASE_URL: '', KAFKA_BROKERS: '', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('Baton is running')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`baton exited with ${code}`)));
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: async () => {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+let opts;
+try {
+  opts = parseOptions(process.argv.slice(2));
+} catch (err) {
+  console.error(`bench: ${err.message}\n\n${HELP}`);
+  process.exit(2);
+}
+if (opts.help) {
+  console.log(HELP);
+  process.exit(0);
 }
 
-async function call(url, method, path, body) {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return res.headers.get('content-type')?.includes('json') && text ? JSON.parse(text) : text;
-}
+const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
+const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+let target = null;
+let stopTarget = null; // registered by the target as soon as it has something to clean up
+let stopping = null;
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-const summary = (name, samples) => {
-  const s = [...samples].sort((a, b) => a - b);
-  const f = (v) => `${v.toFixed(1)} ms`;
-  return `${name.padEnd(22)} p50 ${f(percentile(s, 50))}  p90 ${f(percentile(s, 90))}  p99 ${f(percentile(s, 99))}  max ${f(s[s.length - 1])}  (n=${s.length})`;
-};
+/** Stops what the bench started; once, whatever called it (the end of the run, an error, Ctrl-C). */
+const teardown = () =>
+  (stopping ??= (async () => {
+    target?.client.close();
+    if (!stopTarget) return {};
+    say('stopping and cleaning up');
+    return stopTarget().catch((err) => {
+      say(`cleanup failed: ${err.message}`);
+      return {};
+    });
+  })());
+
+let interrupted = false;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    interrupted = true;
+    say(`${sig}: stopping`);
+    teardown().finally(() => process.exit(130));
+  });
+}
 
 async function main() {
-  const embedded = args.url ? null : await startEmbedded();
-  const url = args.url ?? embedded.url;
-  const runId = Date.now().toString(36);
-  const [typeA, typeB, wfName] = [`bench_a_${runId}`, `bench_b_${runId}`, `bench_${runId}`];
-  await call(url, 'POST', '/api/metadata/taskdefs', [{ name: typeA }, { name: typeB }]);
-  await call(url, 'POST', '/api/metadata/workflow', {
-    name: wfName,
-    tasks: [
-      { name: typeA, taskReferenceName: 'a', inputParameters: { n: '${workflow.input.n}' } },
-      { name: typeB, taskReferenceName: 'b', inputParameters: { n: '${a.output.n}' } },
-    ],
-    outputParameters: { n: '${b.output.n}' },
-  });
-  const timerWf = `bench_wait_${runId}`;
-  await call(url, 'POST', '/api/metadata/workflow', {
-    name: timerWf,
-    tasks: [{ name: 'pause', taskReferenceName: 'pause', type: 'WAIT', inputParameters: { duration: `${WAIT_MS / 1000}s` } }],
-  });
-
-  const started = new Map(); // workflowId -> start time
-  const handoffFrom = new Map(); // workflowId -> time task a was acknowledged
-  const startLatency = [];
-  const endToEnd = [];
-  const handoff = [];
-  let done = 0;
-  let measuring = false;
-  let finishAll;
-  const allDone = new Promise((r) => (finishAll = r));
-
-  let running = true;
-  const worker = async (type, onDone) => {
-    while (running) {
-      const tasks = await call(url, 'GET', `/api/tasks/poll/batch/${type}?workerid=bench&count=${batch}&timeout=200`);
-      await Promise.all(
-        tasks.map(async (t) => {
-          const polledAt = performance.now();
-          if (type === typeB && handoffFrom.has(t.workflowInstanceId)) handoff.push(polledAt - handoffFrom.get(t.workflowInstanceId));
-          await call(url, 'POST', '/api/tasks', { workflowInstanceId: t.workflowInstanceId, taskId: t.taskId, status: 'COMPLETED', outputData: { n: t.inputData.n } });
-          onDone(t.workflowInstanceId, performance.now());
-        }),
-      );
-    }
-  };
-  const workers = [
-    ...Array.from({ length: workersPerType }, () => worker(typeA, (id, at) => handoffFrom.set(id, at))),
-    ...Array.from({ length: workersPerType }, () =>
-      worker(typeB, (id, at) => {
-        if (started.has(id)) endToEnd.push(at - started.get(id));
-        started.delete(id);
-        handoffFrom.delete(id);
-        if (measuring && ++done === total) finishAll();
-      }),
-    ),
-  ];
-
-  const runBatch = async (count, record) => {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(concurrency, count) }, async () => {
-        while (next++ < count) {
-          const t0 = performance.now();
-          const id = await call(url, 'POST', `/api/workflow/${wfName}`, { n: next });
-          if (record) {
-            startLatency.push(performance.now() - t0);
-            started.set(id, t0);
-          }
-        }
-      }),
-    );
-  };
-
-  // Warm-up: JIT, connection pools, query plans. Not measured.
-  await runBatch(warmup, false);
-  await new Promise((r) => setTimeout(r, 1000));
-  endToEnd.length = 0;
-  handoff.length = 0;
-
-  measuring = true;
   const t0 = performance.now();
-  // Timers under load: WAIT workflows started at a steady pace while the load runs.
-  const timerIds = [];
-  const timerStarts = (async () => {
-    const pending = [];
-    for (let i = 0; i < timerCount && done < total; i++) {
-      pending.push(call(url, 'POST', `/api/workflow/${timerWf}`, {}).then((id) => timerIds.push(id)));
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await Promise.all(pending);
-  })();
-  await runBatch(total, true);
-  await allDone;
-  const seconds = (performance.now() - t0) / 1000;
-  running = false;
-  await Promise.allSettled(workers);
-  await timerStarts;
-  const lateness = [];
-  for (const id of timerIds) {
-    for (let wf = await call(url, 'GET', `/api/workflow/${id}`); ; wf = await call(url, 'GET', `/api/workflow/${id}`)) {
-      if (wf.status !== 'RUNNING') {
-        const pause = wf.tasks.find((t) => t.referenceTaskName === 'pause');
-        if (pause?.status === 'COMPLETED') lateness.push(pause.endTime - pause.startTime - WAIT_MS);
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const workload = buildWorkload(opts.workload, runId);
+  const timerWf = opts.timers ? timerWorkflow(runId) : null;
+  const common = { root, runId: `${stamp}-${opts.mode}-${opts.workload}`, nodeArgs: opts.nodeArgs, engineEnv: opts.engineEnv, clientKind: opts.client, say, register: (stop) => (stopTarget = stop) };
+  target =
+    opts.mode === 'embedded'
+      ? await startEmbedded(common)
+      : opts.mode === 'distributed'
+        ? await startDistributed({ ...common, executors: opts.executors, partitions: opts.partitions })
+        : await useUrl({ url: opts.url, clientKind: opts.client });
+  const { client } = target;
+  const bootSeconds = (performance.now() - t0) / 1000;
 
-  console.log(`\nBaton bench: ${total} workflows × 2 worker tasks, ${concurrency} concurrent starters, ${workersPerType} workers per task type (batch ${batch})`);
-  console.log(`target: ${url}${embedded ? ' (embedded, started by the bench)' : ''}`);
-  console.log(`throughput             ${(total / seconds).toFixed(1)} workflows/s, ${((total * 2) / seconds).toFixed(1)} tasks/s (${seconds.toFixed(2)} s)`);
-  console.log(summary('start latency', startLatency));
-  console.log(summary('end-to-end latency', endToEnd));
-  console.log(summary('step hand-off', handoff));
-  if (lateness.length) console.log(summary('timer lateness', lateness) + `  (${WAIT_MS / 1000} s WAITs fired after their due time)`);
-  await embedded?.stop();
+  await client.call('POST', '/api/metadata/taskdefs', workload.taskDefs);
+  await client.call('POST', '/api/metadata/workflow', workload.workflowDef);
+  if (timerWf) await client.call('POST', '/api/metadata/workflow', timerWf);
+
+  target.mark(); // engine log lines from here on are the run's, not the boot's
+  const tLoadStart = performance.now();
+  const memory = new MemorySampler(target.groups);
+  let cpuA = null;
+  let cpuB = null;
+  const run = await runLoad({
+    client,
+    workload,
+    opts,
+    timerWorkflowName: timerWf?.name,
+    hooks: {
+      windowStart: () => (cpuA = snapshot(target.groups)),
+      windowEnd: () => (cpuB = snapshot(target.groups)),
+      alive: () => target.alive(),
+    },
+    say: opts.quiet ? (m) => !m.startsWith('  ') && say(m) : say,
+  });
+  const peak = memory.stop();
+  const cpu = cpuA && cpuB ? cpuBetween(cpuA, cpuB, target.groups) : null;
+  const checks = await verify({ client, workload, run, opts, say });
+  const dead = target.alive();
+  const problems = target.problems('run');
+  const bootProblems = target.problems('boot');
+
+  const summary = summarize({ opts, target, run, cpu, memory: peak, checks });
+  const c = run.counters;
+  const driverCpu = cpu?.groups.driver;
+  const tasks = summary.throughput.tasksCompleted;
+  const nonEmpty = c.polls - c.emptyPolls;
+  const doc = {
+    tool: 'baton npm run bench',
+    startedAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model?.trim() ?? '?', node: process.version, platform: process.platform },
+    config: {
+      mode: opts.mode,
+      executors: opts.mode === 'distributed' ? opts.executors : undefined,
+      partitions: opts.mode === 'distributed' ? opts.partitions : undefined,
+      workload: opts.workload,
+      tasksPerWorkflow: workload.size,
+      taskTypes: workload.taskTypes.length,
+      inflight: opts.inflight || undefined,
+      rate: opts.rate || undefined,
+      maxBacklog: opts.rate ? opts.maxBacklog : undefined,
+      warmup: opts.warmup,
+      duration: opts.duration,
+      drain: opts.drain,
+      pollers: opts.pollers,
+      batch: opts.batch,
+      pollTimeoutMs: opts.pollTimeoutMs,
+      client: opts.client,
+      timers: opts.timers,
+      nodeArgs: opts.nodeArgs,
+      engineEnv: opts.engineEnv,
+    },
+    target: { mode: target.mode, url: client.url, database: target.database, topicPrefix: target.topicPrefix },
+    summary,
+    driver: {
+      cpuSeconds: driverCpu ? Math.round(driverCpu.cpuSeconds * 1000) / 1000 : null,
+      userSeconds: driverCpu ? Math.round(driverCpu.userSeconds * 1000) / 1000 : null,
+      systemSeconds: driverCpu ? Math.round(driverCpu.systemSeconds * 1000) / 1000 : null,
+      client: opts.client,
+      cpuMsPerTask: driverCpu && tasks ? Math.round((driverCpu.cpuSeconds * 1e6) / tasks) / 1000 : null,
+      coreShare: driverCpu && cpu.seconds ? Math.round((driverCpu.cpuSeconds / cpu.seconds) * 1000) / 1000 : null,
+      eventLoop: run.eventLoop,
+      polls: c.polls,
+      emptyPolls: c.emptyPolls,
+      tasksPerPoll: nonEmpty ? Math.round((c.handedOut / nonEmpty) * 10) / 10 : 0,
+      starts: c.starts,
+      startErrors: c.startErrors,
+      startErrorExamples: c.startErrorExamples,
+      pollErrors: c.pollErrors,
+      pollErrorExamples: c.pollErrorExamples,
+      updateFailures: c.updateFailures,
+      updateRetries: c.updateRetries,
+      updateFailureExamples: c.updateFailureExamples,
+      unexpectedTasks: c.unexpectedTasks,
+      reattempts: c.reattempts,
+      handedBeforePredecessorAck: c.handedBeforePredecessorAck,
+      duplicateHandoutExamples: c.duplicateExamples,
+    },
+    drain: { drained: run.drained, seconds: run.drainSeconds, openAfterDrain: run.openAfterDrain },
+    count: checks.count,
+    timer: { ...checks.timer, lateness: undefined, latenessMs: summary.latency.timerLateness },
+    engineProblems: problems,
+    engineBootProblems: bootProblems,
+    processesExitedDuringRun: dead,
+    perSecond: run.series,
+  };
+
+  const out = opts.out ? resolve(opts.out) : join(root, 'bench-results', `${stamp}-${opts.mode}-${opts.workload}.json`);
+  const t1 = performance.now();
+  const codes = await teardown();
+  doc.exitCodes = codes;
+  doc.timing = { bootSeconds: r1(bootSeconds), loadSeconds: r1((t1 - tLoadStart) / 1000), teardownSeconds: r1((performance.now() - t1) / 1000) };
+  const keepLogs = opts.keepLogs || Object.keys(problems).length > 0 || dead.length > 0 || !checks.count.ok;
+  if (target.logDir) {
+    if (keepLogs) doc.logDir = relative(process.cwd(), target.logDir) || target.logDir;
+    else rmSync(target.logDir, { recursive: true, force: true });
+  }
+  mkdirSync(dirname(out), { recursive: true });
+  doc.outFile = relative(process.cwd(), out) || out;
+  writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');
+  console.log(table(doc));
+  if (dead.length) say(`warning: ${dead.join(', ')} during the run`);
+  return checks.count.ok && dead.length === 0 ? 0 : 1;
 }
 
-main().catch(async (err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  async (err) => {
+    if (!interrupted) console.error(`bench: ${err.stack ?? err.message}`);
+    await teardown();
+    process.exit(interrupted ? 130 : 1);
+  },
+);

@@ -21,6 +21,7 @@ async function main(): Promise<void> {
       ? await EmbeddedPostgresServer.start({
           dataDir: infra.database.dataDir,
           port: infra.database.port,
+          settings: infra.database.settings,
           // Say so when a boot cleans up after a Baton that was killed (stops the PostgreSQL it left running).
           warn: (line) => new Logger('embedded-postgres').warn(line),
         })

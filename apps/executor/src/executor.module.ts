@@ -5,6 +5,7 @@ import { DefinitionCache } from './definitions/definition.cache';
 import { DefinitionReader } from './definitions/definition.reader';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { OutboxRepository } from './outbox/outbox.repository';
+import { BatchWriter } from './runs/batch.writer';
 import { DecisionBatcher } from './runs/decision-batcher';
 import { DecisionEffects } from './runs/decision-effects';
 import { ExecutorCommandsConsumer } from './runs/executor-commands.consumer';
@@ -24,6 +25,7 @@ import { TimerSweeper } from './timers/timer.sweeper';
   providers: [
     WorkflowExecutionService,
     DecisionBatcher,
+    BatchWriter,
     DecisionEffects,
     RunCache,
     WorkflowRunRepository,

@@ -1,4 +1,4 @@
-import type { WorkflowDef, WorkflowTask } from './conductor/definitions';
+import { adHocTaskDef, ResolvedTaskDef, withTaskDefDefaults, WorkflowDef, WorkflowTask } from './conductor/definitions';
 import { ChildListField, SystemTaskType, traitsOf } from './task-types';
 import type { ValidationErrorItem } from './errors';
 
@@ -169,4 +169,30 @@ export function mapWorkflowTasks(def: WorkflowDef, fn: (task: WorkflowTask) => W
     return fn(copy);
   };
   return { ...def, tasks: mapList(def.tasks) };
+}
+
+/** The parts of a task instance that come from its run's pinned definition, not from its execution. */
+export type DefinitionParts = 'workflowTask' | 'taskDefinition';
+
+/** A task without its definition parts: what is stored and sent (the run's definition has them once). */
+export function withoutDefinitionParts<T extends { workflowTask?: unknown; taskDefinition?: unknown }>(task: T): Omit<T, DefinitionParts> {
+  const { workflowTask: _workflowTask, taskDefinition: _taskDefinition, ...rest } = task;
+  return rest;
+}
+
+/**
+ * A stored task with its definition parts put back from the run's pinned definition: its `workflowTask`
+ * (found by reference name), and for a worker task the `taskDefinition` it ran with (the inline or
+ * attached one with Conductor's defaults, else the ad-hoc one). A task whose reference the definition does
+ * not know is returned as stored.
+ */
+export function withDefinitionParts<T extends { referenceTaskName: string }>(task: T, def: Pick<WorkflowDef, 'tasks'> | null | undefined): T & { workflowTask?: WorkflowTask; taskDefinition?: ResolvedTaskDef } {
+  const wt = def ? graphOf(def).byRef.get(task.referenceTaskName)?.task : undefined;
+  if (!wt) return task;
+  const worker = traitsOf(wt.type).kind === 'worker';
+  return {
+    ...task,
+    workflowTask: wt,
+    ...(worker ? { taskDefinition: wt.taskDefinition ? withTaskDefDefaults(wt.taskDefinition) : adHocTaskDef(wt.name) } : {}),
+  };
 }

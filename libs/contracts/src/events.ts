@@ -1,4 +1,5 @@
 import type { Task, Workflow } from './conductor/execution';
+import type { DefinitionParts } from './definition-graph';
 import type { TaskEventType } from './lifecycle';
 import type { TaskStatus, WorkflowStatus } from './status';
 
@@ -18,7 +19,8 @@ export interface TaskEvent {
   /** Monotonic per task: the indexer keeps the highest. */
   readonly version: number;
   readonly occurredAt: number;
-  readonly task: Task;
+  /** The task as it is after this event, less what its run's definition holds (workflowTask, taskDefinition). */
+  readonly task: Omit<Task, DefinitionParts>;
 }
 
 export const WorkflowEventType = {

@@ -11,6 +11,8 @@ export interface EmbeddedPostgresOptions {
   readonly dataDir: string;
   /** 0 picks a free port. */
   readonly port: number;
+  /** Extra server settings, `name=value` (passed as `-c name=value`). */
+  readonly settings?: readonly string[];
   /** PostgreSQL's own log lines. */
   readonly log?: (line: string) => void;
   /** What Baton does to the data directory on the user's behalf (stopping a server a crashed Baton left running). */
@@ -64,6 +66,7 @@ export class EmbeddedPostgresServer {
       persistent: true,
       // PostgreSQL refuses to run as root; as root the package runs it as a `postgres` OS user it creates.
       createPostgresUser: runAsPostgresUser,
+      postgresFlags: (options.settings ?? []).flatMap((setting) => ['-c', setting]),
       onLog: (m: unknown) => output.add(m, log),
       onError: (m: unknown) => output.add(m, log),
     });

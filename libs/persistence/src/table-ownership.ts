@@ -35,7 +35,7 @@ export const TABLE_OWNERS = {
     readThrough: [TaskQueue, ExecutionQueries],
     writtenThrough: {
       component: TaskQueue,
-      operations: { push: ['executor'], remove: ['executor'], extend: ['executor'], lease: ['gateway'] },
+      operations: { push: ['executor'], remove: ['executor'], extend: ['executor'], batchCtes: ['executor'], lease: ['gateway'] },
     },
   },
   task_def: definitions,

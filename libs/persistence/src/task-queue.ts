@@ -52,6 +52,31 @@ export class TaskQueue {
 
   // ---- the executor's side ---------------------------------------------------------------------------
 
+  /**
+   * The queue's part of the executor's one-statement batch write: common table expressions over JSON
+   * parameters (`$remove`: task ids; `$push`: QueuedTask rows; `$extend`: {taskId, leaseMs}; `$now`: epoch
+   * ms), and `q_notify`, which the statement must select from (one NOTIFY per queue with the count pushed,
+   * delivered at commit). Applied in one statement, the three sets must not share a task.
+   */
+  batchCtes(p: { readonly remove: string; readonly push: string; readonly extend: string; readonly now: string }): string {
+    return `q_remove AS (
+        DELETE FROM task_queue WHERE task_id IN (SELECT jsonb_array_elements_text(${p.remove}::jsonb)::uuid)),
+      q_push AS (
+        INSERT INTO task_queue (task_id, queue_name, workflow_id, shard, priority, visible_at, lease_ms, poll_count, leased_until, created_at)
+        SELECT t."taskId", t."queueName", t."workflowId", t.shard, t.priority, to_timestamp(t."visibleAt" / 1000.0), least(t."leaseMs", 2147483647)::int,
+               t."pollCount", NULL, to_timestamp(${p.now}::float8 / 1000.0)
+        FROM jsonb_to_recordset(${p.push}::jsonb) AS t("taskId" uuid, "queueName" varchar, "workflowId" uuid, shard int, priority int, "visibleAt" float8, "leaseMs" float8, "pollCount" int)
+        ON CONFLICT (task_id) DO UPDATE SET queue_name = EXCLUDED.queue_name, priority = EXCLUDED.priority, visible_at = EXCLUDED.visible_at,
+          lease_ms = EXCLUDED.lease_ms, poll_count = EXCLUDED.poll_count, leased_until = NULL, worker_id = NULL, leased_at = NULL
+        RETURNING queue_name),
+      q_extend AS (
+        UPDATE task_queue q SET leased_until = now() + least(e."leaseMs", 2147483647) * interval '1 millisecond'
+        FROM jsonb_to_recordset(${p.extend}::jsonb) AS e("taskId" uuid, "leaseMs" float8)
+        WHERE q.task_id = e."taskId" AND q.leased_until IS NOT NULL),
+      q_notify AS (
+        SELECT pg_notify('${NotificationChannel.TaskQueue}', count(*) || ':' || queue_name) FROM q_push GROUP BY queue_name)`;
+  }
+
   async push(m: EntityManager, tasks: readonly QueuedTask[], now: number): Promise<void> {
     if (!tasks.length) return;
     await m.query(

@@ -2,9 +2,15 @@ import { ConfigError } from './env';
 import { loadHttpConfig, loadInfraConfig } from './infra.config';
 
 describe('infrastructure config', () => {
+  it('passes extra settings to the embedded PostgreSQL, and refuses a malformed list', () => {
+    const c = loadInfraConfig({ BATON_PG_SETTINGS: ' shared_preload_libraries=pg_stat_statements  track_io_timing=on ' }, 'baton', { requireExternal: false });
+    expect(c.database).toMatchObject({ kind: 'embedded', settings: ['shared_preload_libraries=pg_stat_statements', 'track_io_timing=on'] });
+    expect(() => loadInfraConfig({ BATON_PG_SETTINGS: 'no-equals sign' }, 'baton', { requireExternal: false })).toThrow(/BATON_PG_SETTINGS/);
+  });
+
   it('needs nothing set for embedded mode', () => {
     const c = loadInfraConfig({}, 'baton', { requireExternal: false });
-    expect(c.database).toEqual({ kind: 'embedded', dataDir: expect.stringMatching(/\/data$/), port: 0 });
+    expect(c.database).toEqual({ kind: 'embedded', dataDir: expect.stringMatching(/\/data$/), port: 0, settings: [] });
     expect(c.bus).toEqual({ kind: 'in-process', lanes: 16 });
     expect(loadHttpConfig({}, 'baton')).toEqual({ port: 8080, host: '0.0.0.0' });
   });

@@ -12,7 +12,7 @@ import { ConfigError, parseEnv } from './env';
  * Distributed: `DATABASE_URL` and `KAFKA_BROKERS`.
  */
 export type DatabaseConfig =
-  | { readonly kind: 'embedded'; readonly dataDir: string; readonly port: number }
+  | { readonly kind: 'embedded'; readonly dataDir: string; readonly port: number; readonly settings: readonly string[] }
   | { readonly kind: 'external'; readonly url: string };
 
 export type BusConfig =
@@ -46,6 +46,11 @@ class InfraEnv {
 
   @IsOptional() @Type(() => Number) @IsInt({ message: 'BATON_PG_PORT must be an integer' }) @Min(0) @Max(65535)
   BATON_PG_PORT?: number;
+
+  /** Extra server settings for the embedded PostgreSQL, `name=value` separated by spaces (profiling: `shared_preload_libraries=pg_stat_statements`). */
+  @IsOptional()
+  @Matches(/^\s*([a-z_.]+=[^\s]+\s*)*$/, { message: 'BATON_PG_SETTINGS must be name=value pairs separated by spaces' })
+  BATON_PG_SETTINGS?: string;
 
   @IsOptional()
   @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be a comma-separated list of host:port' })
@@ -92,7 +97,7 @@ export function loadInfraConfig(env: NodeJS.ProcessEnv, app: string, options: In
     instanceId: e.BATON_INSTANCE_ID ?? `${app}-${hostname()}-${process.pid}`,
     database: e.DATABASE_URL
       ? { kind: 'external', url: e.DATABASE_URL }
-      : { kind: 'embedded', dataDir: resolve(e.BATON_DATA_DIR), port: e.BATON_PG_PORT ?? 0 },
+      : { kind: 'embedded', dataDir: resolve(e.BATON_DATA_DIR), port: e.BATON_PG_PORT ?? 0, settings: (e.BATON_PG_SETTINGS ?? '').split(/\s+/).filter(Boolean) },
     bus: e.KAFKA_BROKERS
       ? {
           kind: 'kafka',

@@ -1,23 +1,33 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { MessageBus } from '@app/bus';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import { BusMessage, MessageBus } from '@app/bus';
 import { DataSource } from 'typeorm';
 import { OutboxRepository } from './outbox.repository';
 
 export const EXECUTOR_PRODUCER = 'executor';
-const BATCH = 500;
+const SWEEP_BATCH = 500;
 const SWEEP_INTERVAL_MS = 1000;
+/** A message this old was not published by the transaction that wrote it (a crash, a failed publish). */
+const LEFTOVER_AFTER_MS = 5000;
 
 /**
- * Publishes committed outbox messages and deletes them once the bus acknowledged them. Kicked right after
- * every commit (the fast path) and swept every second (messages left by a crash or a failed publish, or
- * skipped while another executor's relay held the outbox). At-least-once: a crash between publish and
- * delete republishes, and consumers dedupe.
+ * Publishes committed outbox messages and deletes them once the bus acknowledged them.
+ *
+ * - The fast path: a batch of decisions hands over the rows it just committed; they are published at once
+ *   (each batch's messages in order; batches in flight concern different workflows) and deleted by id —
+ *   no scan of the table, no transaction, no lock.
+ * - The sweep, every second: rows older than a few seconds were not published by the process that wrote
+ *   them (it crashed, or the publish failed); one sweeper at a time (an advisory lock) publishes them in
+ *   id order, skipping rows another transaction still holds.
+ *
+ * At-least-once: a crash between publish and delete republishes, and consumers dedupe.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
-  private running: Promise<void> | null = null;
-  private again = false;
+  /** Committed messages waiting for the publisher, in commit order, and the outbox rows they are. */
+  private pending: { messages: BusMessage[]; ids: string[] } = { messages: [], ids: [] };
+  private publishing: Promise<void> | null = null;
+  private sweeping: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
 
@@ -32,51 +42,72 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.kick();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the bus closes: nothing may be published or decided after it. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.publishing;
+    await this.sweeping;
   }
 
-  /** Requests a relay pass; passes never overlap, and a kick during a pass schedules one more. */
-  kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = null;
-      if (this.again && !this.stopped) {
-        this.again = false;
-        this.kick();
+  /**
+   * Publishes messages that were just committed (stored as rows `ids`), after what was handed over before.
+   * While one publish is under way, what arrives meanwhile is gathered and goes out together in the next:
+   * one publish and one delete for many commits, however fast they come.
+   */
+  publishCommitted(messages: readonly BusMessage[], ids: readonly string[]): void {
+    if (!messages.length || this.stopped) return;
+    this.pending.messages.push(...messages);
+    this.pending.ids.push(...ids);
+    this.publishing ??= this.publishPending().finally(() => (this.publishing = null));
+  }
+
+  private async publishPending(): Promise<void> {
+    while (this.pending.messages.length) {
+      const { messages, ids } = this.pending;
+      this.pending = { messages: [], ids: [] };
+      try {
+        await this.bus.publish(messages);
+        await this.outbox.delete(ids);
+      } catch (err) {
+        // Left in the table: the sweep publishes them once they are old enough to be leftovers.
+        this.logger.warn(`publishing ${messages.length} committed message(s) failed, the sweep will retry: ${(err as Error).message}`);
       }
-    });
-  }
-
-  /** Waits for this process's pass in flight, then relays what is left (tests, and shutdown). */
-  async settle(): Promise<void> {
-    await this.running;
-    await this.drain();
-  }
-
-  /** Publishes everything pending now; resolves when the outbox is empty (or a publish failed). */
-  async drain(): Promise<void> {
-    try {
-      while (!this.stopped && (await this.relayBatch()) === BATCH);
-    } catch (err) {
-      this.logger.warn(`outbox relay paused, will retry: ${(err as Error).message}`);
     }
   }
 
-  private relayBatch(): Promise<number> {
+  /** Requests a sweep of leftovers; sweeps never overlap. */
+  kick(): void {
+    if (this.stopped || this.sweeping) return;
+    this.sweeping = this.sweep().finally(() => (this.sweeping = null));
+  }
+
+  /** Waits for what was handed over, then publishes everything still in the table (tests, and shutdown). */
+  async settle(): Promise<void> {
+    await this.publishing;
+    await this.sweeping;
+    await this.sweep(0);
+  }
+
+  private async sweep(olderThanMs = LEFTOVER_AFTER_MS): Promise<void> {
+    try {
+      await this.sweepAll(olderThanMs);
+    } catch (err) {
+      this.logger.warn(`outbox sweep paused, will retry: ${(err as Error).message}`);
+    }
+  }
+
+  private async sweepAll(olderThanMs: number): Promise<void> {
+    while (!this.stopped && (await this.sweepBatch(olderThanMs)) === SWEEP_BATCH);
+  }
+
+  private sweepBatch(olderThanMs: number): Promise<number> {
     return this.dataSource.transaction(async (m) => {
-      // Another relay is draining: it will publish these too, in order.
-      if (!(await this.outbox.tryBecomeRelay(m, EXECUTOR_PRODUCER))) return 0;
-      const rows = await this.outbox.claimBatch(m, EXECUTOR_PRODUCER, BATCH);
+      if (!(await this.outbox.tryBecomeSweeper(m, EXECUTOR_PRODUCER))) return 0;
+      const rows = await this.outbox.leftovers(m, EXECUTOR_PRODUCER, olderThanMs, SWEEP_BATCH);
       if (!rows.length) return 0;
       await this.bus.publish(rows);
-      await this.outbox.delete(m, rows.map((r) => r.id));
+      await this.outbox.delete(rows.map((r) => r.id), m);
       return rows.length;
     });
   }

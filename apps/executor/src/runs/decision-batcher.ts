@@ -5,8 +5,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { Decision } from '../decider/commands';
 import { decide } from '../decider/decide';
 import type { DeciderEvent, WorkflowStartRequested } from '../decider/events';
-import { OutboxRelay } from '../outbox/outbox.relay';
+import { EXECUTOR_PRODUCER, OutboxRelay } from '../outbox/outbox.relay';
 import { TimerWakeup } from '../timers/timer-wakeup';
+import { BatchWriter } from './batch.writer';
 import { DecisionEffects, Effect } from './decision-effects';
 import { RunCache } from './run-cache';
 import { LoadedRun, nextVersions, RunWrite, StaleRunError, WorkflowRunRepository } from './workflow-run.repository';
@@ -16,9 +17,14 @@ export interface DecisionJob {
   readonly workflowId: string;
   /** A start: the definition to pin and the event; nothing happens when the run already exists (a redelivery). */
   readonly start?: { readonly definition: WorkflowDef; readonly event: WorkflowStartRequested };
-  /** For an existing run: the event, built inside the batch's transaction (a timer is claimed there); null: nothing to do. */
+  /** For an existing run: the event (a command or a notice). */
+  readonly event?: DeciderEvent;
+  /**
+   * For an existing run: the event, built inside a transaction around the batch (a timer is claimed there);
+   * null: nothing to do. A batch with such a job is written in a transaction; others need none.
+   */
   readonly eventFor?: (m: EntityManager) => Promise<DeciderEvent | null>;
-  /** The run does not exist (an unknown id, an orphan queue row or timer). */
+  /** The run does not exist (an orphan queue row or timer): clean up, in the batch's transaction. */
   readonly onMissing?: (m: EntityManager) => Promise<void>;
 }
 
@@ -37,7 +43,7 @@ const MAX_BATCH = 256;
  * Batches decided at once (each on its own connection): while one waits on PostgreSQL, the next is being
  * decided. A few are enough to keep both sides busy on a small machine.
  */
-const MAX_IN_FLIGHT = 4;
+const MAX_IN_FLIGHT = Number(process.env.BATON_X_INFLIGHT ?? 4);
 const MAX_STALE_RETRIES = 5;
 
 /**
@@ -68,6 +74,7 @@ export class DecisionBatcher {
     private readonly runs: WorkflowRunRepository,
     private readonly cache: RunCache,
     private readonly effects: DecisionEffects,
+    private readonly writer: BatchWriter,
     private readonly relay: OutboxRelay,
     private readonly wakeup: TimerWakeup,
     private readonly clock: Clock,
@@ -128,7 +135,7 @@ export class DecisionBatcher {
   private async decideWithRetries(jobs: readonly DecisionJob[]): Promise<JobResult[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.decideOnce(jobs);
+        return await this.decideOnce(jobs, attempt === 1);
       } catch (err) {
         if (!(err instanceof StaleRunError)) throw err;
         this.cache.evict(err.workflowIds);
@@ -139,67 +146,86 @@ export class DecisionBatcher {
     }
   }
 
-  private async decideOnce(jobs: readonly DecisionJob[]): Promise<JobResult[]> {
-    const outcome = await this.dataSource.transaction(async (m) => {
-      const ids = [...new Set(jobs.map((j) => j.workflowId))];
-      const before = new Map<string, LoadedRun | null>();
-      const toLoad: string[] = [];
-      for (const id of ids) {
-        const cached = this.cache.get(id);
-        if (cached) before.set(id, cached);
-        else toLoad.push(id);
-      }
-      const loaded = await this.runs.loadMany(m, toLoad);
-      for (const id of toLoad) before.set(id, loaded.get(id) ?? null);
-
-      // Decide each job on the run as the jobs before it left it.
-      const current = new Map(before);
-      const results: JobResult[] = [];
-      const effects: Effect[] = [];
-      for (const job of jobs) {
-        const run = current.get(job.workflowId) ?? null;
-        const now = this.clock.now();
-        let decision: Decision;
-        if (job.start) {
-          if (run) {
-            results.push(null);
-            continue;
-          }
-          decision = decide(job.start.definition, null, job.start.event, now);
-        } else {
-          if (!run) {
-            await job.onMissing?.(m);
-            results.push(null);
-            continue;
-          }
-          const event = await job.eventFor?.(m);
-          if (!event) {
-            results.push(null);
-            continue;
-          }
-          decision = decide(run.run.workflow.workflowDefinition, run.run, event, now);
-        }
-        const saved = decision.state === run?.run && run ? run : nextVersions(run, decision.state);
-        if (decision.state !== run?.run) current.set(job.workflowId, { run: decision.state, version: saved.version, taskVersions: saved.taskVersions });
-        effects.push({ decision, saved, now });
-        results.push(decision);
-      }
-
-      const writes: RunWrite[] = [];
-      for (const id of ids) {
-        const after = current.get(id);
-        const was = before.get(id) ?? null;
-        if (after && after !== was) writes.push({ before: was, after: after.run, saved: after });
-      }
-      await this.runs.writeMany(m, writes);
-      const timersDue = await this.effects.apply(m, effects, this.clock.now());
-      return { results, current, timersDue, published: effects.some((e) => e.decision.commands.length > 0) };
-    });
-    // Committed: what this process wrote (or read) is what the next decision starts from.
+  /**
+   * One attempt at a batch. Most batches (commands and notices) need no transaction: the runs not in
+   * memory are read, the jobs decided, and everything written in one statement whose version check makes
+   * it atomic and safe. A batch with a job that must read or claim something first (a timer, an expired
+   * lease) runs the same steps inside a transaction.
+   */
+  private async decideOnce(jobs: readonly DecisionJob[], firstAttempt: boolean): Promise<JobResult[]> {
+    const transactional = jobs.some((j) => j.eventFor || j.onMissing);
+    const outcome = transactional
+      ? await this.dataSource.transaction((m) => this.decideAndWrite(jobs, firstAttempt, m))
+      : await this.decideAndWrite(jobs, firstAttempt);
+    // Written: what this process wrote (or read) is what the next decision starts from.
     for (const [id, run] of outcome.current) if (run) this.cache.put(id, run);
-    for (const dueAt of outcome.timersDue) this.wakeup.dueAt(dueAt);
-    if (outcome.published) this.relay.kick();
+    for (const t of outcome.timersDue) this.wakeup.dueAt(t);
+    this.relay.publishCommitted(outcome.messages, outcome.outboxIds);
     return outcome.results;
+  }
+
+  private async decideAndWrite(jobs: readonly DecisionJob[], firstAttempt: boolean, m?: EntityManager) {
+    const ids = [...new Set(jobs.map((j) => j.workflowId))];
+    // A start names a fresh id (the gateway's uuid): presumed new, nothing to read. A redelivered start
+    // fails the insert, and the next attempt reads what is there.
+    const starting = new Set(firstAttempt ? jobs.filter((j) => j.start).map((j) => j.workflowId) : []);
+    const before = new Map<string, LoadedRun | null>();
+    const toLoad: string[] = [];
+    for (const id of ids) {
+      const cached = this.cache.get(id);
+      if (cached) before.set(id, cached);
+      else if (starting.has(id) && jobs.find((j) => j.workflowId === id)?.start) before.set(id, null);
+      else toLoad.push(id);
+    }
+    const loaded = await this.runs.loadMany(m ?? this.dataSource.manager, toLoad);
+    for (const id of toLoad) before.set(id, loaded.get(id) ?? null);
+
+    // Decide each job on the run as the jobs before it left it.
+    const current = new Map(before);
+    const results: JobResult[] = [];
+    const effects: Effect[] = [];
+    for (const job of jobs) {
+      const run = current.get(job.workflowId) ?? null;
+      const now = this.clock.now();
+      let decision: Decision;
+      if (job.start) {
+        if (run) {
+          results.push(null);
+          continue;
+        }
+        decision = decide(job.start.definition, null, job.start.event, now);
+      } else {
+        if (!run) {
+          if (m) await job.onMissing?.(m);
+          results.push(null);
+          continue;
+        }
+        const event = job.event ?? (m && job.eventFor ? await job.eventFor(m) : null);
+        if (!event) {
+          results.push(null);
+          continue;
+        }
+        decision = decide(run.run.workflow.workflowDefinition, run.run, event, now);
+      }
+      const saved = decision.state === run?.run && run ? run : nextVersions(run, decision.state);
+      if (decision.state !== run?.run) current.set(job.workflowId, { run: decision.state, version: saved.version, taskVersions: saved.taskVersions });
+      effects.push({ decision, saved, now });
+      results.push(decision);
+    }
+
+    const runs: RunWrite[] = [];
+    for (const id of ids) {
+      const after = current.get(id);
+      const was = before.get(id) ?? null;
+      if (after && after !== was) runs.push({ before: was, after: after.run, saved: after });
+    }
+    const planned = this.effects.plan(effects);
+    const now = this.clock.now();
+    const nothing = !runs.length && !planned.messages.length && !planned.queue.remove.length && !planned.queue.push.length && !planned.queue.extend.length && !planned.timers.cancel.length && !planned.timers.set.length;
+    const outboxIds = nothing
+      ? []
+      : await this.writer.write({ runs, queue: planned.queue, timers: planned.timers, outbox: { producer: EXECUTOR_PRODUCER, messages: planned.messages }, now }, m);
+    return { results, current, messages: planned.messages, outboxIds, timersDue: planned.timers.set.map((t) => t.dueAt) };
   }
 }
 

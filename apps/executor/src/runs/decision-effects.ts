@@ -1,14 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ChildEndedNotice, ParentLink, StartWorkflowCommand, Task, TaskEvent, TerminateWorkflowNotice, Topic, WorkflowEvent, WorkflowStatus } from '@app/contracts';
+import { ChildEndedNotice, ParentLink, withoutDefinitionParts, StartWorkflowCommand, Task, TaskEvent, TerminateWorkflowNotice, Topic, WorkflowEvent, WorkflowStatus } from '@app/contracts';
 import { BusMessage, ShardOwnership } from '@app/bus';
-import { QueuedTask, TaskQueue } from '@app/persistence';
+import { QueuedTask } from '@app/persistence';
 import { IdGenerator } from '@app/runtime';
-import { EntityManager } from 'typeorm';
 import type { CommandOf, Decision } from '../decider/commands';
 import type { WorkflowRun } from '../decider/workflow-run';
-import { EXECUTOR_PRODUCER } from '../outbox/outbox.relay';
-import { OutboxRepository } from '../outbox/outbox.repository';
-import { TimerRepository, TimerToSet } from '../timers/timer.repository';
+import type { TimerToSet } from '../timers/timer.repository';
+import type { BatchWrite } from './batch.writer';
 import type { SavedRun } from './workflow-run.repository';
 
 /** One decision to carry out: its commands, the versions its state was written with, and when it was made. */
@@ -19,26 +17,25 @@ export interface Effect {
 }
 
 /**
- * Carries out the commands of a batch of decisions in the batch's transaction, each kind in one multi-row
- * statement: queue removals, pushes and lease extensions (the last word on each task wins: a task removed
- * and re-pushed stays queued), timer cancellations and sets (a workflow's end cancels all of its timers),
- * and the outbox (task and workflow events, child starts and terminations, notices to parents), in the
- * order the decisions were made.
+ * Turns the commands of a batch of decisions into what the batch writes: queue removals, pushes and lease
+ * extensions (the last word on each task wins: a task removed and re-pushed stays queued), timer
+ * cancellations and sets (a workflow's end cancels all of its timers), and outbox messages (task and
+ * workflow events, child starts and terminations, notices to parents), in the order the decisions were made.
  */
 @Injectable()
 export class DecisionEffects {
   constructor(
-    private readonly queue: TaskQueue,
-    private readonly timers: TimerRepository,
-    private readonly outbox: OutboxRepository,
     @Inject(ShardOwnership) private readonly shards: ShardOwnership,
     private readonly ids: IdGenerator,
   ) {}
 
-  /** Applies the effects; resolves with the due times of the timers it set (to wake the sweeper). */
-  async apply(m: EntityManager, effects: readonly Effect[], now: number): Promise<number[]> {
+  /**
+   * What the effects write, less the runs themselves (queue rows, timers, outbox messages), for the batch's
+   * one statement. Pure: it builds rows and messages, in the order the decisions were made.
+   */
+  plan(effects: readonly Effect[]): Pick<BatchWrite, 'queue' | 'timers'> & { readonly messages: BusMessage[] } {
     const queueOps = new Map<string, { op: CommandOf<'queue.push' | 'queue.remove'>; workflowId: string }>();
-    const extends_: Array<CommandOf<'queue.extend'>> = [];
+    const extendOps: Array<CommandOf<'queue.extend'>> = [];
     const timerOps = new Map<string, { op: CommandOf<'timer.set' | 'timer.cancel'>; workflowId: string }>();
     const endedWorkflows = new Set<string>();
     const messages: BusMessage[] = [];
@@ -53,7 +50,7 @@ export class DecisionEffects {
             queueOps.set(c.taskId, { op: c, workflowId });
             break;
           case 'queue.extend':
-            extends_.push(c);
+            extendOps.push(c);
             break;
           case 'timer.set':
           case 'timer.cancel':
@@ -83,25 +80,24 @@ export class DecisionEffects {
     }
 
     const ops = [...queueOps.values()];
-    await this.queue.remove(m, ops.filter((o) => o.op.type === 'queue.remove').map((o) => o.op.taskId));
-    const pushes: QueuedTask[] = [];
-    for (const { op, workflowId } of ops) {
-      if (op.type === 'queue.push') pushes.push({ ...op, workflowId, shard: this.shards.shardOf(workflowId) });
+    const push: QueuedTask[] = [];
+    for (const { op, workflowId } of ops) if (op.type === 'queue.push') push.push({ ...op, workflowId, shard: this.shards.shardOf(workflowId) });
+    const set: TimerToSet[] = [];
+    const cancel: string[] = [];
+    for (const { op, workflowId } of timerOps.values()) {
+      if (op.type === 'timer.set') set.push({ ...op, workflowId, shard: this.shards.shardOf(workflowId) });
+      else cancel.push(op.timerId);
     }
-    await this.queue.push(m, pushes, now);
-    await this.queue.extend(m, extends_.filter((e) => queueOps.get(e.taskId)?.op.type !== 'queue.remove'));
-
-    for (const workflowId of endedWorkflows) await this.timers.cancelAllOf(m, workflowId);
-    const timers = [...timerOps.values()];
-    await this.timers.cancel(m, timers.filter((t) => t.op.type === 'timer.cancel').map((t) => t.op.timerId));
-    const toSet: TimerToSet[] = [];
-    for (const { op, workflowId } of timers) {
-      if (op.type === 'timer.set') toSet.push({ ...op, workflowId, shard: this.shards.shardOf(workflowId) });
-    }
-    await this.timers.set(m, toSet);
-
-    await this.outbox.append(m, EXECUTOR_PRODUCER, messages, now);
-    return toSet.map((t) => t.dueAt);
+    return {
+      queue: {
+        remove: ops.filter((o) => o.op.type === 'queue.remove').map((o) => o.op.taskId),
+        push,
+        // One statement touches a row once: a lease extended and then ended in the batch is only ended.
+        extend: extendOps.filter((e) => !queueOps.has(e.taskId)).map((e) => ({ taskId: e.taskId, leaseMs: e.leaseMs })),
+      },
+      timers: { cancel, cancelAllOf: [...endedWorkflows], set },
+      messages,
+    };
   }
 
   /** A child that could not start fails its SUB_WORKFLOW task: the notice its parent gets. */
@@ -152,7 +148,7 @@ export class DecisionEffects {
       status: task.status,
       version: saved.taskVersions.get(taskId) ?? 1,
       occurredAt: now,
-      task,
+      task: withoutDefinitionParts(task),
     };
     return { topic: Topic.TaskEvents, key: event.workflowId, value: event };
   }

@@ -9,7 +9,8 @@ import { ExecutorModule } from '../executor.module';
 import { ExecutorCommandsConsumer } from './executor-commands.consumer';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { WorkflowExecutionService } from './workflow-execution.service';
-import { StaleRunError, WorkflowRunRepository } from './workflow-run.repository';
+import { BatchWriter } from './batch.writer';
+import { nextVersions, StaleRunError, WorkflowRunRepository } from './workflow-run.repository';
 
 const definition: WorkflowDef = withWorkflowDefDefaults({
   name: 'two_steps',
@@ -187,7 +188,9 @@ describe('WorkflowExecutionService on real Postgres', () => {
     const zombie = await ds.transaction((m) => runs.load(m, workflowId));
     await claim(workflowId, await queuedTaskOf(workflowId)); // the new owner writes
 
-    await expect(ds.transaction((m) => runs.save(m, zombie!, { ...zombie!.run, workflow: { ...zombie!.run.workflow, status: 'FAILED' } }))).rejects.toBeInstanceOf(StaleRunError);
+    const after = { ...zombie!.run, workflow: { ...zombie!.run.workflow, status: 'FAILED' as const } };
+    const write = { runs: [{ before: zombie, after, saved: nextVersions(zombie, after) }], queue: { remove: [], push: [], extend: [] }, timers: { cancel: [], cancelAllOf: [], set: [] }, outbox: { producer: 'executor', messages: [] }, now: Date.now() };
+    await expect(moduleRef.get(BatchWriter).write(write)).rejects.toBeInstanceOf(StaleRunError);
 
     const [wf] = await ds.query('SELECT status FROM workflow WHERE workflow_id = $1', [workflowId]);
     expect(wf.status).toBe('RUNNING');

@@ -49,8 +49,8 @@ export class WorkflowExecutionService {
       // A child that cannot start fails its SUB_WORKFLOW task instead of vanishing.
       if (!(err instanceof BatonError) || !cmd.parent) throw err;
       const notice = this.effects.childEnded(cmd.parent, cmd.workflowId, WorkflowStatus.Failed, {}, err.message);
-      await this.dataSource.transaction((m) => this.outbox.append(m, EXECUTOR_PRODUCER, [notice], this.clock.now()));
-      this.relay.kick();
+      const ids = await this.dataSource.transaction((m) => this.outbox.append(m, EXECUTOR_PRODUCER, [notice], this.clock.now()));
+      this.relay.publishCommitted([notice], ids);
       return { workflowId: cmd.workflowId };
     }
     // A redelivered start (the gateway's retry, a Kafka redelivery, a parent deciding again) finds its
@@ -89,7 +89,7 @@ export class WorkflowExecutionService {
 
   async update(cmd: UpdateTaskCommand): Promise<UpdateTaskReply> {
     const { result } = cmd;
-    const decision = await this.batcher.submit({ workflowId: cmd.workflowId, eventFor: async () => ({ type: 'task.result', result }) });
+    const decision = await this.batcher.submit({ workflowId: cmd.workflowId, event: { type: 'task.result', result } });
     if (!decision) throw new BatonError(ErrorCode.TaskNotFound, `No such task found by id: ${result.taskId}`);
     if (decision.rejection) throw new BatonError(decision.rejection.code, decision.rejection.message);
     return { taskId: result.taskId };
@@ -101,7 +101,7 @@ export class WorkflowExecutionService {
    */
   async notice(notice: ExecutorNotice): Promise<Decision | null> {
     const { eventId: _eventId, workflowId, ...event } = notice;
-    return this.batcher.submit({ workflowId, eventFor: async () => event });
+    return this.batcher.submit({ workflowId, event });
   }
 
   /**

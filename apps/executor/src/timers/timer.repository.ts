@@ -19,35 +19,13 @@ export interface DueTimer {
   readonly dueAt: number;
 }
 
-/** Durable timers: set and cancelled in the decision's transaction; claimed (deleted) by the firing one. */
+/** Durable timers: set and cancelled by the batch writer with the decisions; claimed (deleted) by the firing transaction. */
 @Injectable()
 export class TimerRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async set(m: EntityManager, timers: readonly TimerToSet[]): Promise<void> {
-    if (!timers.length) return;
-    await m.query(
-      `INSERT INTO timer (timer_id, workflow_id, shard, kind, task_id, due_at)
-       SELECT t.timer_id, t.workflow_id, t.shard, t.kind, t.task_id, to_timestamp(t.due_at / 1000.0)
-       FROM unnest($1::varchar[], $2::uuid[], $3::int[], $4::varchar[], $5::uuid[], $6::float8[]) AS t(timer_id, workflow_id, shard, kind, task_id, due_at)
-       ON CONFLICT (timer_id) DO UPDATE SET due_at = EXCLUDED.due_at, shard = EXCLUDED.shard`,
-      [
-        timers.map((t) => t.timerId),
-        timers.map((t) => t.workflowId),
-        timers.map((t) => t.shard),
-        timers.map((t) => t.kind),
-        timers.map((t) => t.taskId ?? null),
-        timers.map((t) => t.dueAt),
-      ],
-    );
-  }
-
   async cancel(m: EntityManager, timerIds: readonly string[]): Promise<void> {
     if (timerIds.length) await m.query('DELETE FROM timer WHERE timer_id = ANY($1::varchar[])', [timerIds]);
-  }
-
-  async cancelAllOf(m: EntityManager, workflowId: string): Promise<void> {
-    await m.query('DELETE FROM timer WHERE workflow_id = $1', [workflowId]);
   }
 
   /** Timers on these shards due by `until` (epoch ms), soonest first. */

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { Topic } from '@app/contracts';
 import { ShardOwnership } from '@app/bus';
 import { TaskQueue } from '@app/persistence';
@@ -21,7 +21,7 @@ const CONCURRENCY = 8;
  * when ownership moves mid-flight.
  */
 @Injectable()
-export class TimerSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+export class TimerSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(TimerSweeper.name);
   private timer: NodeJS.Timeout | null = null;
   private nextAt = Number.POSITIVE_INFINITY;
@@ -43,7 +43,8 @@ export class TimerSweeper implements OnApplicationBootstrap, OnApplicationShutdo
     this.wakeAt(this.clock.now());
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the bus closes: nothing may be published or decided after it. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;

@@ -21,39 +21,48 @@ export class SearchProjectionRepository {
   async upsertWorkflows(events: readonly WorkflowEvent[], m: EntityManager = this.dataSource.manager): Promise<void> {
     const latest = newestBy(events, (e) => e.workflowId);
     if (!latest.length) return;
-    const values: unknown[] = [];
-    const rows = latest.map((e, i) => {
-      const w = e.workflow;
-      values.push(e.workflowId, e.version, w.workflowName, e.status, w.correlationId ?? null, w.startTime, w.updateTime ?? w.startTime, w);
-      const p = i * 8;
-      return `($${p + 1}::uuid, $${p + 2}::int, $${p + 3}, $${p + 4}, $${p + 5}, to_timestamp($${p + 6} / 1000.0), to_timestamp($${p + 7} / 1000.0), $${p + 8}::jsonb)`;
-    });
+    // One statement shape whatever the batch size (unnest of arrays), so PostgreSQL plans it once.
     await m.query(
       `INSERT INTO search_workflow (workflow_id, version, workflow_type, status, correlation_id, start_time, update_time, doc)
-       VALUES ${rows.join(', ')}
+       SELECT v.id, v.version, v.type, v.status, v.correlation_id, to_timestamp(v.start_time / 1000.0), to_timestamp(v.update_time / 1000.0), v.doc
+       FROM unnest($1::uuid[], $2::int[], $3::varchar[], $4::varchar[], $5::varchar[], $6::float8[], $7::float8[], $8::jsonb[])
+         AS v(id, version, type, status, correlation_id, start_time, update_time, doc)
        ON CONFLICT (workflow_id) DO UPDATE SET version = EXCLUDED.version, status = EXCLUDED.status,
          correlation_id = EXCLUDED.correlation_id, update_time = EXCLUDED.update_time, doc = EXCLUDED.doc
        WHERE search_workflow.version < EXCLUDED.version`,
-      values,
+      [
+        latest.map((e) => e.workflowId),
+        latest.map((e) => e.version),
+        latest.map((e) => e.workflow.workflowName),
+        latest.map((e) => e.status),
+        latest.map((e) => e.workflow.correlationId ?? null),
+        latest.map((e) => e.workflow.startTime),
+        latest.map((e) => e.workflow.updateTime ?? e.workflow.startTime),
+        latest.map((e) => e.workflow),
+      ],
     );
   }
 
   async upsertTasks(events: readonly TaskEvent[], m: EntityManager = this.dataSource.manager): Promise<void> {
     const latest = newestBy(events, (e) => e.taskId);
     if (!latest.length) return;
-    const values: unknown[] = [];
-    const rows = latest.map((e, i) => {
-      values.push(e.taskId, e.version, e.workflowId, e.task.taskType, e.status, e.task.updateTime, e.task);
-      const p = i * 7;
-      return `($${p + 1}::uuid, $${p + 2}::int, $${p + 3}::uuid, $${p + 4}, $${p + 5}, to_timestamp($${p + 6} / 1000.0), $${p + 7}::jsonb)`;
-    });
     await m.query(
       `INSERT INTO search_task (task_id, version, workflow_id, task_type, status, update_time, doc)
-       VALUES ${rows.join(', ')}
+       SELECT v.id, v.version, v.workflow_id, v.type, v.status, to_timestamp(v.update_time / 1000.0), v.doc
+       FROM unnest($1::uuid[], $2::int[], $3::uuid[], $4::varchar[], $5::varchar[], $6::float8[], $7::jsonb[])
+         AS v(id, version, workflow_id, type, status, update_time, doc)
        ON CONFLICT (task_id) DO UPDATE SET version = EXCLUDED.version, status = EXCLUDED.status,
          update_time = EXCLUDED.update_time, doc = EXCLUDED.doc
        WHERE search_task.version < EXCLUDED.version`,
-      values,
+      [
+        latest.map((e) => e.taskId),
+        latest.map((e) => e.version),
+        latest.map((e) => e.workflowId),
+        latest.map((e) => e.task.taskType),
+        latest.map((e) => e.status),
+        latest.map((e) => e.task.updateTime),
+        latest.map((e) => e.task),
+      ],
     );
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isUuid, Task, TaskStatus, Workflow } from '@app/contracts';
+import { isUuid, Task, TaskStatus, withDefinitionParts, Workflow, WorkflowDef } from '@app/contracts';
 import { DataSource } from 'typeorm';
 import { TaskEntity, WorkflowEntity } from '../entities/execution.entity';
 import { TaskQueue, withLease } from '../task-queue';
@@ -25,15 +25,20 @@ export class ExecutionQueries {
     const workflow = (row.definition ? { ...row.data, workflowDefinition: row.definition } : row.data) as unknown as Workflow;
     if (!includeTasks) return workflow;
     const rows = await this.dataSource.getRepository(TaskEntity).find({ where: { workflowId }, order: { seq: 'ASC' } });
-    const tasks = rows.map((t) => t.data as unknown as Task);
+    const tasks = rows.map((t) => withDefinitionParts(t.data as unknown as Task, workflow.workflowDefinition));
     return { ...workflow, tasks: await this.withLeases(tasks) };
   }
 
   async task(taskId: string): Promise<Task | null> {
     if (!isUuid(taskId)) return null;
-    const row = await this.dataSource.getRepository(TaskEntity).findOne({ where: { taskId } });
+    // Task rows leave out what the run's pinned definition holds (workflowTask, taskDefinition): read it along.
+    const [row]: Array<{ data: Task; definition: WorkflowDef | null }> = await this.dataSource.query(
+      `SELECT t.data, coalesce(w.definition, w.data -> 'workflowDefinition') AS definition
+       FROM task t JOIN workflow w ON w.workflow_id = t.workflow_id WHERE t.task_id = $1`,
+      [taskId],
+    );
     if (!row) return null;
-    const [task] = await this.withLeases([row.data as unknown as Task]);
+    const [task] = await this.withLeases([withDefinitionParts(row.data, row.definition)]);
     return task;
   }
 

@@ -1,0 +1,178 @@
+import { Injectable } from '@nestjs/common';
+import { Task, withoutDefinitionParts, Workflow } from '@app/contracts';
+import { QueuedTask, TaskQueue } from '@app/persistence';
+import { DataSource, EntityManager } from 'typeorm';
+import type { TimerToSet } from '../timers/timer.repository';
+import type { RunWrite } from './workflow-run.repository';
+import { StaleRunError } from './workflow-run.repository';
+
+/** Everything one batch of decisions writes. */
+export interface BatchWrite {
+  readonly runs: readonly RunWrite[];
+  readonly queue: { readonly remove: readonly string[]; readonly push: readonly QueuedTask[]; readonly extend: ReadonlyArray<{ taskId: string; leaseMs: number }> };
+  readonly timers: { readonly cancel: readonly string[]; readonly cancelAllOf: readonly string[]; readonly set: readonly TimerToSet[] };
+  readonly outbox: { readonly producer: string; readonly messages: ReadonlyArray<{ topic: string; key: string; value: unknown }> };
+  readonly now: number;
+}
+
+/** The one statement a batch is written with: its text never changes, so each connection prepares it once. */
+const STATEMENT_NAME = 'baton.executor.write-batch.v1';
+const statement = (queue: TaskQueue) => `
+  WITH
+  wf_insert AS (
+    INSERT INTO workflow (workflow_id, workflow_name, workflow_version, status, correlation_id, priority, version, data, definition, create_time, update_time, end_time)
+    SELECT v.id, v.name, v."workflowVersion", v.status, v."correlationId", v.priority, v.version, v.data, v.definition,
+           to_timestamp(v."createTime" / 1000.0), to_timestamp(v."updateTime" / 1000.0), to_timestamp(v."endTime" / 1000.0)
+    FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, name varchar, "workflowVersion" int, status varchar, "correlationId" varchar, priority int,
+         version int, data jsonb, definition jsonb, "createTime" float8, "updateTime" float8, "endTime" float8)
+    ON CONFLICT (workflow_id) DO NOTHING
+    RETURNING 1),
+  wf_update AS (
+    UPDATE workflow w SET status = v.status, data = v.data, version = v."newVersion",
+      update_time = to_timestamp(v."updateTime" / 1000.0), end_time = to_timestamp(v."endTime" / 1000.0)
+    FROM jsonb_to_recordset($2::jsonb) AS v(id uuid, "oldVersion" int, "newVersion" int, status varchar, data jsonb, "updateTime" float8, "endTime" float8)
+    WHERE w.workflow_id = v.id AND w.version = v."oldVersion"
+    RETURNING 1),
+  stale_check AS (
+    SELECT 1 / (CASE WHEN (SELECT count(*) FROM wf_insert) + (SELECT count(*) FROM wf_update) = $3::int THEN 1 ELSE 0 END) AS ok),
+  task_upsert AS (
+    INSERT INTO task (task_id, workflow_id, seq, reference_task_name, task_type, status, version, data, update_time)
+    SELECT v.id, v."workflowId", v.seq, v.ref, v.type, v.status, v.version, v.data, to_timestamp(v."updateTime" / 1000.0)
+    FROM jsonb_to_recordset($4::jsonb) AS v(id uuid, "workflowId" uuid, seq int, ref varchar, type varchar, status varchar, version int, data jsonb, "updateTime" float8)
+    ON CONFLICT (task_id) DO UPDATE SET status = EXCLUDED.status, version = EXCLUDED.version, data = EXCLUDED.data, update_time = EXCLUDED.update_time),
+  timer_cancel AS (
+    DELETE FROM timer
+    WHERE timer_id IN (SELECT jsonb_array_elements_text($5::jsonb)) OR workflow_id IN (SELECT jsonb_array_elements_text($6::jsonb)::uuid)),
+  timer_set AS (
+    INSERT INTO timer (timer_id, workflow_id, shard, kind, task_id, due_at)
+    SELECT t."timerId", t."workflowId", t.shard, t.kind, t."taskId", to_timestamp(t."dueAt" / 1000.0)
+    FROM jsonb_to_recordset($7::jsonb) AS t("timerId" varchar, "workflowId" uuid, shard int, kind varchar, "taskId" uuid, "dueAt" float8)
+    ON CONFLICT (timer_id) DO UPDATE SET due_at = EXCLUDED.due_at, shard = EXCLUDED.shard),
+  outbox_append AS (
+    INSERT INTO outbox (producer, topic, message_key, payload, created_at)
+    SELECT $8, m.topic, m.key, m.value, to_timestamp($9::float8 / 1000.0)
+    FROM jsonb_to_recordset($10::jsonb) AS m(n int, topic varchar, key varchar, value jsonb)
+    ORDER BY m.n
+    RETURNING id),
+  ${queue.batchCtes({ remove: '$11', push: '$12', extend: '$13', now: '$9' })}
+  SELECT (SELECT ok FROM stale_check) AS ok,
+         (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM outbox_append) AS outbox_ids,
+         (SELECT count(*) FROM q_notify) AS notified`;
+
+const STALE = '22012'; // division_by_zero: the stale check's way of aborting the statement
+
+/**
+ * Writes a whole batch of decisions — new and changed runs, their tasks, queue rows, timers and outbox
+ * messages — in one statement: one round trip, atomic on its own (no BEGIN/COMMIT needed), prepared once
+ * per connection, its rows passed as a handful of JSON parameters. The version check is part of it: when a
+ * run was changed by another writer (or a new one already exists), the statement aborts and writes
+ * nothing, and StaleRunError names the batch's workflows.
+ */
+@Injectable()
+export class BatchWriter {
+  private readonly statement: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    queue: TaskQueue,
+  ) {
+    this.statement = statement(queue);
+  }
+
+  /** Writes in its own implicit transaction (on any pooled connection), or in the caller's. */
+  async write(batch: BatchWrite, m?: EntityManager): Promise<string[]> {
+    const values = parameters(batch);
+    try {
+      const rows: Array<{ outbox_ids: string[] }> = m
+        ? await m.query(this.statement, values)
+        : (await this.pool().query({ name: STATEMENT_NAME, text: this.statement, values })).rows;
+      return rows[0]?.outbox_ids ?? [];
+    } catch (err) {
+      if ((err as { code?: string }).code === STALE || (err as { driverError?: { code?: string } }).driverError?.code === STALE) {
+        throw new StaleRunError(batch.runs.map((r) => r.after.workflow.workflowId));
+      }
+      throw err;
+    }
+  }
+
+  private pool(): { query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: Array<{ outbox_ids: string[] }> }> } {
+    return (this.dataSource.driver as unknown as { master: ReturnType<BatchWriter['pool']> }).master;
+  }
+}
+
+function parameters(b: BatchWrite): unknown[] {
+  const inserts = b.runs.filter((r) => !r.before);
+  const updates = b.runs.filter((r) => r.before);
+  const tasks: Array<Record<string, unknown>> = [];
+  for (const r of b.runs) {
+    const before = new Map(r.before?.run.tasks.map((t) => [t.taskId, t]) ?? []);
+    for (const t of r.after.tasks) if (before.get(t.taskId) !== t) tasks.push(taskRow(t, r.saved.taskVersions.get(t.taskId) ?? 1));
+  }
+  return [
+    json(
+      inserts.map((r) => {
+        const w = r.after.workflow;
+        return {
+          id: w.workflowId,
+          name: w.workflowName,
+          workflowVersion: w.workflowVersion,
+          status: w.status,
+          correlationId: w.correlationId ?? null,
+          priority: w.priority,
+          version: r.saved.version,
+          data: withoutDefinition(w),
+          definition: w.workflowDefinition,
+          createTime: w.createTime,
+          updateTime: w.updateTime ?? w.createTime,
+          endTime: w.endTime ?? null,
+        };
+      }),
+    ),
+    json(
+      updates.map((r) => {
+        const w = r.after.workflow;
+        return {
+          id: w.workflowId,
+          oldVersion: r.before?.version,
+          newVersion: r.saved.version,
+          status: w.status,
+          data: withoutDefinition(w),
+          updateTime: w.updateTime ?? w.createTime,
+          endTime: w.endTime ?? null,
+        };
+      }),
+    ),
+    b.runs.length,
+    json(tasks),
+    json(b.timers.cancel),
+    json(b.timers.cancelAllOf),
+    json(b.timers.set),
+    b.outbox.producer,
+    b.now,
+    json(b.outbox.messages.map((msg, n) => ({ n, topic: msg.topic, key: msg.key, value: msg.value }))),
+    json(b.queue.remove),
+    json(b.queue.push),
+    json(b.queue.extend),
+  ];
+}
+
+const taskRow = (t: Task, version: number) => ({
+  id: t.taskId,
+  workflowId: t.workflowInstanceId,
+  seq: t.seq,
+  ref: t.referenceTaskName,
+  type: t.taskType,
+  status: t.status,
+  version,
+  // The run's pinned definition holds the task's workflowTask and taskDefinition once: rows do not repeat them.
+  data: withoutDefinitionParts(t),
+  updateTime: t.updateTime,
+});
+
+/** One JSON text per parameter: serialised once by V8, parsed once by PostgreSQL. */
+const json = (value: unknown): string => JSON.stringify(value);
+
+const withoutDefinition = (w: Omit<Workflow, 'tasks'>): Omit<Workflow, 'tasks' | 'workflowDefinition'> => {
+  const { workflowDefinition: _definition, ...rest } = w;
+  return rest;
+};
