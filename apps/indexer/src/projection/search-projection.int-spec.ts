@@ -46,10 +46,10 @@ describe('the Postgres search projection', () => {
   it('keeps the newest version of a workflow whatever order events arrive in, redeliveries included', async () => {
     const id = randomUUID();
 
-    await projection.upsertWorkflows([workflowEvent(id, 2, 'RUNNING')]);
-    await projection.upsertWorkflows([workflowEvent(id, 3, 'COMPLETED')]);
-    await projection.upsertWorkflows([workflowEvent(id, 1, 'RUNNING')]);
-    await projection.upsertWorkflows([workflowEvent(id, 3, 'COMPLETED')]);
+    await projection.write([workflowEvent(id, 2, 'RUNNING')], []);
+    await projection.write([workflowEvent(id, 3, 'COMPLETED')], []);
+    await projection.write([workflowEvent(id, 1, 'RUNNING')], []);
+    await projection.write([workflowEvent(id, 3, 'COMPLETED')], []);
 
     const rows = await ds.query('SELECT version, status, workflow_type FROM search_workflow WHERE workflow_id = $1', [id]);
     expect(rows).toEqual([{ version: 3, status: 'COMPLETED', workflow_type: 'wf' }]);
@@ -58,7 +58,7 @@ describe('the Postgres search projection', () => {
   it('projects a batch with several events for one task as its newest', async () => {
     const id = randomUUID();
 
-    await projection.upsertTasks([taskEvent(id, 1, 'SCHEDULED'), taskEvent(id, 3, 'COMPLETED'), taskEvent(id, 2, 'IN_PROGRESS')]);
+    await projection.write([], [taskEvent(id, 1, 'SCHEDULED'), taskEvent(id, 3, 'COMPLETED'), taskEvent(id, 2, 'IN_PROGRESS')]);
 
     const rows = await ds.query('SELECT version, status FROM search_task WHERE task_id = $1', [id]);
     expect(rows).toEqual([{ version: 3, status: 'COMPLETED' }]);
