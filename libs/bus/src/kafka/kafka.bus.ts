@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ClientKafka, KafkaOptions, ServerKafka } from '@nestjs/microservices';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { Consumer, Kafka, KafkaMessage, logLevel, Partitioners } from 'kafkajs';
 import { lastValueFrom, timeout, TimeoutError } from 'rxjs';
 import { assertWireValue, BusMessage, BusUnavailableError, MessageBus, RequestOptions } from '../message-bus';
 import type { KafkaShardOwnership } from '../shard-ownership';
@@ -26,9 +26,10 @@ const baseClient = (c: KafkaBusConfig, clientId: string) => ({
 });
 
 // Java-compatible murmur2 partitioning: a key lands on the same partition whichever client produced it
-// (KafkaShardOwnership computes shards with the same partitioner). One request in flight per connection
-// keeps a retried batch from overtaking the next (per-key order).
-const producerConfig = { createPartitioner: Partitioners.DefaultPartitioner, maxInFlightRequests: 1 };
+// (KafkaShardOwnership computes shards with the same partitioner). The idempotent producer numbers its
+// batches per partition, so the broker refuses a retried batch that would overtake the next: per-key order
+// holds with several requests in flight (at most 5, as Kafka's own idempotence requires).
+const producerConfig = { createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 5 };
 
 /**
  * Creates every topic the system uses, with the configured partition count, if it does not exist yet.
@@ -113,6 +114,33 @@ class PrefixedServerKafka extends ServerKafka {
     for (const event of [consumer.events.STOP, consumer.events.CRASH, consumer.events.REBALANCING]) {
       consumer.on(event, () => this.shards?.revoked());
     }
+  }
+
+  /**
+   * Consumes a partition a fetched batch at a time: messages of one key in order, different keys at once —
+   * so the decisions of many workflows reach the executor together and share a transaction. The batch's
+   * offsets are resolved (and later committed) only once every message of it was handled, i.e. after the
+   * state it produced was committed; a failure redelivers the batch, and handlers are idempotent.
+   */
+  override async bindEvents(consumer: Consumer): Promise<void> {
+    const topics = [...this.messageHandlers.keys()];
+    if (topics.length) await consumer.subscribe({ ...(this.options.subscribe ?? {}), topics });
+    await consumer.run({
+      ...(this.options.run ?? {}),
+      eachBatchAutoResolve: true,
+      eachBatch: async ({ batch, heartbeat }) => {
+        const byKey = new Map<string, KafkaMessage[]>();
+        for (const message of batch.messages) {
+          const key = message.key?.toString() ?? '';
+          byKey.set(key, [...(byKey.get(key) ?? []), message]);
+        }
+        await Promise.all(
+          [...byKey.values()].map(async (messages) => {
+            for (const message of messages) await this.handleMessage({ topic: batch.topic, partition: batch.partition, message, heartbeat, pause: () => () => undefined });
+          }),
+        );
+      },
+    });
   }
 
   override async listen(callback: (err?: unknown, ...optionalParams: unknown[]) => void): Promise<void> {
