@@ -193,7 +193,7 @@ export class DecisionBatcher {
           results.push(null);
           continue;
         }
-        decision = decide(job.start.definition, null, job.start.event, now);
+        decision = decideOrExplain(job.workflowId, () => decide(job.start!.definition, null, job.start!.event, now));
       } else {
         if (!run) {
           if (m) await job.onMissing?.(m);
@@ -205,7 +205,7 @@ export class DecisionBatcher {
           results.push(null);
           continue;
         }
-        decision = decide(run.run.workflow.workflowDefinition, run.run, event, now);
+        decision = decideOrExplain(job.workflowId, () => decide(run.run.workflow.workflowDefinition, run.run, event, now));
       }
       const saved = decision.state === run?.run && run ? run : nextVersions(run, decision.state);
       if (decision.state !== run?.run) current.set(job.workflowId, { run: decision.state, version: saved.version, taskVersions: saved.taskVersions });
@@ -226,6 +226,28 @@ export class DecisionBatcher {
       ? []
       : await this.writer.write({ runs, queue: planned.queue, timers: planned.timers, outbox: { producer: EXECUTOR_PRODUCER, messages: planned.messages }, now }, m);
     return { results, current, messages: planned.messages, outboxIds, timersDue: planned.timers.set.map((t) => t.dueAt) };
+  }
+}
+
+/**
+ * The decider threw: a bug, or a run it cannot make sense of. Deciding again gives the same answer, so the
+ * job is not retried: its message is parked on the dead-letter topic instead of blocking its partition.
+ */
+export class DecisionError extends Error {
+  constructor(
+    readonly workflowId: string,
+    override readonly cause: unknown,
+  ) {
+    super(`deciding workflow ${workflowId} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'DecisionError';
+  }
+}
+
+function decideOrExplain(workflowId: string, decideIt: () => Decision): Decision {
+  try {
+    return decideIt();
+  } catch (err) {
+    throw new DecisionError(workflowId, err);
   }
 }
 

@@ -1,8 +1,9 @@
-import { Controller, Logger } from '@nestjs/common';
+import { Controller, Inject, Logger } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { BatonError, CommandReply, ErrorCode, ExecutorCommand, ExecutorMessage, ExecutorNotice, Topic } from '@app/contracts';
 import { Clock } from '@app/runtime';
-import { answerCommand } from '@app/bus';
+import { answerCommand, MessageBus } from '@app/bus';
+import { DecisionError } from './decision-batcher';
 import { WorkflowExecutionService } from './workflow-execution.service';
 
 /**
@@ -16,18 +17,19 @@ export class ExecutorCommandsConsumer {
 
   constructor(
     private readonly executions: WorkflowExecutionService,
+    @Inject(MessageBus) private readonly bus: MessageBus,
     private readonly clock: Clock,
   ) {}
 
   @MessagePattern(Topic.ExecutorCommands)
   async handle(@Payload() message: ExecutorMessage): Promise<CommandReply<unknown> | undefined> {
     if (isNotice(message)) {
-      await this.executions.notice(message);
+      await this.executions.notice(message).catch((err) => this.parkIfPermanent(err, message));
       return undefined;
     }
     // A child start comes from another executor's outbox: nobody waits for it, but it never expires.
     if (message?.type === 'workflow.start' && message.parent) {
-      await this.executions.start(message).catch((err) => this.dropIfPermanent(err, message));
+      await this.executions.start(message).catch((err) => this.parkIfPermanent(err, message));
       return undefined;
     }
     return answerCommand(message as ExecutorCommand, this.clock.now(), 'executor', (c) => this.dispatch(c));
@@ -44,13 +46,17 @@ export class ExecutorCommandsConsumer {
     }
   }
 
-  /** A domain error will not change on redelivery: log and drop. Anything else (the database) is retried. */
-  private dropIfPermanent(err: unknown, message: { type: string; workflowId: string }): void {
-    if (err instanceof BatonError && err.code !== ErrorCode.Unavailable) {
-      this.logger.warn(`dropping ${message.type} for ${message.workflowId}: ${err.message}`);
-      return;
-    }
-    throw err;
+  /**
+   * A message nobody waits on that failed for a reason redelivery will not change (a domain error, a
+   * decision that throws) goes to the dead-letter topic with the reason, instead of blocking its partition
+   * or lane forever. Anything else (the database is away, a rebalance) propagates: the bus redelivers it.
+   */
+  private async parkIfPermanent(err: unknown, message: { type: string; workflowId: string }): Promise<void> {
+    const permanent = err instanceof DecisionError || (err instanceof BatonError && err.code !== ErrorCode.Unavailable);
+    if (!permanent) throw err;
+    const reason = (err as Error).message;
+    this.logger.error(`parking ${message.type} for ${message.workflowId} on the dead-letter topic: ${reason}`);
+    await this.bus.publish([{ topic: Topic.DeadLetter, key: message.workflowId, value: { topic: Topic.ExecutorCommands, reason, payload: message } }]);
   }
 }
 
