@@ -35,13 +35,13 @@ export class OutboxRepository {
     return locked;
   }
 
-  /** The oldest messages of a producer written before `olderThanMs` ago: what no fast path is still publishing. */
-  async leftovers(m: EntityManager, producer: string, olderThanMs: number, limit: number): Promise<OutboxRow[]> {
+  /** The oldest messages of a producer written before `olderThanMs` ago, but for those `excluding` (still being published). */
+  async leftovers(m: EntityManager, producer: string, olderThanMs: number, limit: number, excluding: readonly string[] = []): Promise<OutboxRow[]> {
     const rows: Array<{ id: string; topic: string; message_key: string; payload: unknown }> = await m.query(
       `SELECT id, topic, message_key, payload FROM outbox
-       WHERE producer = $1 AND created_at < now() - $2::float8 * interval '1 millisecond'
+       WHERE producer = $1 AND created_at < now() - $2::float8 * interval '1 millisecond' AND id <> ALL($4::bigint[])
        ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
-      [producer, olderThanMs, limit],
+      [producer, olderThanMs, limit, excluding],
     );
     return rows.map((r) => ({ id: r.id, topic: r.topic, key: r.message_key, value: r.payload }));
   }

@@ -28,8 +28,9 @@ const statement = (queue: TaskQueue) => `
     ON CONFLICT (workflow_id) DO NOTHING
     RETURNING 1),
   wf_update AS (
-    UPDATE workflow w SET status = v.status, data = v.data, version = v."newVersion",
-      update_time = to_timestamp(v."updateTime" / 1000.0), end_time = to_timestamp(v."endTime" / 1000.0)
+    UPDATE workflow w SET version = v."newVersion", status = coalesce(v.status, w.status), data = coalesce(v.data, w.data),
+      update_time = coalesce(to_timestamp(v."updateTime" / 1000.0), w.update_time),
+      end_time = CASE WHEN v.data IS NULL THEN w.end_time ELSE to_timestamp(v."endTime" / 1000.0) END
     FROM jsonb_to_recordset($2::jsonb) AS v(id uuid, "oldVersion" int, "newVersion" int, status varchar, data jsonb, "updateTime" float8, "endTime" float8)
     WHERE w.workflow_id = v.id AND w.version = v."oldVersion"
     RETURNING 1),
@@ -131,6 +132,8 @@ function parameters(b: BatchWrite): unknown[] {
     json(
       updates.map((r) => {
         const w = r.after.workflow;
+        // Only the tasks changed (most decisions): the row's version moves, its data is not rewritten.
+        if (w === r.before?.run.workflow) return { id: w.workflowId, oldVersion: r.before.version, newVersion: r.saved.version };
         return {
           id: w.workflowId,
           oldVersion: r.before?.version,

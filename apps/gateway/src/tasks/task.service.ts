@@ -39,7 +39,8 @@ export class TaskService {
       try {
         const leased = await this.queue.lease(req.taskType, req.count, req.workerId);
         if (leased.length) {
-          await this.notifyOwners(leased);
+          // Not awaited: the lease is the record; the answer to the worker waits for nothing else.
+          void this.notifyOwners(leased);
           return leased.map((l) => l.task);
         }
         const remaining = deadline - this.clock.now();

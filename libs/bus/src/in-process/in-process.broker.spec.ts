@@ -462,3 +462,31 @@ describe('InProcessBroker shutdown', () => {
     expect(calls).toBe(4);
   }, 20_000);
 });
+
+describe('InProcessMessageBus.publish', () => {
+  it('resolves only once a handler took each message (there is no broker to keep it), retries included', async () => {
+    const broker = new InProcessBroker({ lanes: 4 });
+    const bus = new InProcessMessageBus(broker, 1000);
+    const handled: string[] = [];
+    let failures = 1;
+    broker.attach(async (d) => {
+      await delay(20);
+      if ((d.value as { id: string }).id === 'flaky' && failures-- > 0) throw new Error('transient');
+      handled.push((d.value as { id: string }).id);
+    });
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+
+    const published = bus.publish([
+      { topic: 't', key: 'a', value: { id: 'first' } },
+      { topic: 't', key: 'b', value: { id: 'flaky' } },
+    ]);
+    let settled = false;
+    void published.then(() => (settled = true));
+    await nextMacrotask();
+    expect(settled).toBe(false);
+
+    await published;
+    expect(handled.sort()).toEqual(['first', 'flaky']);
+    await broker.detach();
+  });
+});

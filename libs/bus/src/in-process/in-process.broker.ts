@@ -6,6 +6,8 @@ export interface Delivery {
   readonly value: unknown;
   /** Present for a request: the handler's result goes back here. */
   readonly reply?: { resolve(value: unknown): void; reject(err: unknown): void };
+  /** For an event: called once a handler took it (there is no broker to keep it: handled is durable). */
+  readonly handled?: () => void;
 }
 
 export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
@@ -100,6 +102,7 @@ export class InProcessBroker {
     for (let attempt = 1; this.handler; attempt++) {
       try {
         await this.handler(delivery);
+        delivery.handled?.();
         return;
       } catch (err) {
         if (delivery.reply) {
@@ -108,6 +111,7 @@ export class InProcessBroker {
         }
         if (attempt >= maxAttempts) {
           this.logger.error(`dropping ${delivery.topic} message for key ${delivery.key} after ${attempt} attempts: ${(err as Error).message}`);
+          delivery.handled?.();
           return;
         }
         if (attempt === 1 || attempt % 10 === 0) {

@@ -14,9 +14,15 @@ export class InProcessMessageBus extends MessageBus {
     return this.defaultTimeoutMs;
   }
 
+  /**
+   * Resolves once every message was handled: with no broker to keep them, a message is durable only when
+   * its consumer took it. (A publisher that need not wait, like a best-effort notice, does not await.)
+   */
   async publish(messages: readonly BusMessage[]): Promise<void> {
     messages.forEach(assertWireValue);
-    for (const m of messages) this.broker.enqueue({ topic: m.topic, key: m.key, value: wireCopy(m.value) });
+    await Promise.all(
+      messages.map((m) => new Promise<void>((handled) => this.broker.enqueue({ topic: m.topic, key: m.key, value: wireCopy(m.value), handled }))),
+    );
   }
 
   request<TReply>(message: BusMessage, options: RequestOptions = {}): Promise<TReply> {
