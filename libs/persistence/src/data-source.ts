@@ -6,6 +6,7 @@ import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-s
 import { EventHandlersAndRillDescriptors1763900100000 } from './migrations/1763900100000-event-handlers-and-rill-descriptors';
 import { TimersAndLeases1764600000000 } from './migrations/1764600000000-timers-and-leases';
 import { WorkflowDefinitionColumn1764700000000 } from './migrations/1764700000000-workflow-definition-column';
+import { VacuumHotTables1764800000000 } from './migrations/1764800000000-vacuum-hot-tables';
 import { EventHandlerEntity, RillDescriptorAliasEntity, RillDescriptorEntity } from './entities/metadata-extra.entity';
 
 export const ENTITIES = [
@@ -24,7 +25,7 @@ export const ENTITIES = [
 ];
 
 /** Every migration, in order. Schema changes only happen here (never `synchronize`). */
-export const MIGRATIONS = [InitialSchema1763900000000, EventHandlersAndRillDescriptors1763900100000, TimersAndLeases1764600000000, WorkflowDefinitionColumn1764700000000];
+export const MIGRATIONS = [InitialSchema1763900000000, EventHandlersAndRillDescriptors1763900100000, TimersAndLeases1764600000000, WorkflowDefinitionColumn1764700000000, VacuumHotTables1764800000000];
 
 export interface DataSourceSettings {
   readonly url: string;

@@ -19,6 +19,12 @@ export interface EmbeddedPostgresOptions {
   readonly warn?: (line: string) => void;
 }
 
+/**
+ * Server settings of the embedded PostgreSQL: autovacuum looks every 10 s (not every minute), so the
+ * queue-like tables are cleaned while they churn (their thresholds are set per table by a migration).
+ */
+const EMBEDDED_SETTINGS = ['autovacuum_naptime=10s'];
+
 const DATABASE = 'baton';
 const USER = 'baton';
 const PASSWORD = 'baton';
@@ -66,7 +72,7 @@ export class EmbeddedPostgresServer {
       persistent: true,
       // PostgreSQL refuses to run as root; as root the package runs it as a `postgres` OS user it creates.
       createPostgresUser: runAsPostgresUser,
-      postgresFlags: (options.settings ?? []).flatMap((setting) => ['-c', setting]),
+      postgresFlags: [...EMBEDDED_SETTINGS, ...(options.settings ?? [])].flatMap((setting) => ['-c', setting]),
       onLog: (m: unknown) => output.add(m, log),
       onError: (m: unknown) => output.add(m, log),
     });

@@ -53,14 +53,15 @@ export class TaskQueue {
   // ---- the executor's side ---------------------------------------------------------------------------
 
   /**
-   * The queue's part of the executor's one-statement batch write: common table expressions over JSON
-   * parameters (`$remove`: task ids; `$push`: QueuedTask rows; `$extend`: {taskId, leaseMs}; `$now`: epoch
-   * ms), and `q_notify`, which the statement must select from (one NOTIFY per queue with the count pushed,
+   * The queue's part of the executor's one-statement batch write: common table expressions over the
+   * parameters named (`remove`: a uuid[] of task ids; `push`: QueuedTask rows as JSON; `extend`:
+   * {taskId, leaseMs} as JSON, with `extendIds` their uuid[]; `now`: epoch ms), and `q_notify`, which the statement must select from (one NOTIFY per queue with the count pushed,
    * delivered at commit). Applied in one statement, the three sets must not share a task.
    */
-  batchCtes(p: { readonly remove: string; readonly push: string; readonly extend: string; readonly now: string }): string {
+  batchCtes(p: { readonly remove: string; readonly push: string; readonly extend: string; readonly extendIds: string; readonly now: string }): string {
+    // Rows are named by '= ANY(ids)' so the planner reads them by primary key (see the executor's batch writer).
     return `q_remove AS (
-        DELETE FROM task_queue WHERE task_id IN (SELECT jsonb_array_elements_text(${p.remove}::jsonb)::uuid)),
+        DELETE FROM task_queue WHERE task_id = ANY(${p.remove}::uuid[])),
       q_push AS (
         INSERT INTO task_queue (task_id, queue_name, workflow_id, shard, priority, visible_at, lease_ms, poll_count, leased_until, created_at)
         SELECT t."taskId", t."queueName", t."workflowId", t.shard, t.priority, to_timestamp(t."visibleAt" / 1000.0), least(t."leaseMs", 2147483647)::int,
@@ -72,7 +73,7 @@ export class TaskQueue {
       q_extend AS (
         UPDATE task_queue q SET leased_until = now() + least(e."leaseMs", 2147483647) * interval '1 millisecond'
         FROM jsonb_to_recordset(${p.extend}::jsonb) AS e("taskId" uuid, "leaseMs" float8)
-        WHERE q.task_id = e."taskId" AND q.leased_until IS NOT NULL),
+        WHERE q.task_id = ANY(${p.extendIds}::uuid[]) AND q.task_id = e."taskId" AND q.leased_until IS NOT NULL),
       q_notify AS (
         SELECT pg_notify('${NotificationChannel.TaskQueue}', count(*) || ':' || queue_name) FROM q_push GROUP BY queue_name)`;
   }

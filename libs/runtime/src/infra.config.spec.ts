@@ -11,7 +11,7 @@ describe('infrastructure config', () => {
   it('needs nothing set for embedded mode', () => {
     const c = loadInfraConfig({}, 'baton', { requireExternal: false });
     expect(c.database).toEqual({ kind: 'embedded', dataDir: expect.stringMatching(/\/data$/), port: 0, settings: [] });
-    expect(c.bus).toEqual({ kind: 'in-process', lanes: 16 });
+    expect(c.bus).toEqual({ kind: 'in-process', lanes: 1024 });
     expect(loadHttpConfig({}, 'baton')).toEqual({ port: 8080, host: '0.0.0.0' });
   });
 

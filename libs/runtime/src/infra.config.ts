@@ -61,7 +61,7 @@ class InfraEnv {
   @Matches(/^[a-zA-Z0-9._-]*$/, { message: 'KAFKA_TOPIC_PREFIX may only contain letters, digits, ".", "_" and "-"' })
   KAFKA_TOPIC_PREFIX = '';
 
-  @Type(() => Number) @IsInt({ message: 'KAFKA_PARTITIONS must be an integer' }) @Min(1) @Max(1024)
+  @Type(() => Number) @IsInt({ message: 'KAFKA_PARTITIONS must be an integer' }) @Min(1) @Max(16384)
   KAFKA_PARTITIONS = 12;
 
   @Type(() => Number) @IsInt({ message: 'KAFKA_REPLICATION_FACTOR must be an integer' }) @Min(1) @Max(7)
@@ -70,8 +70,8 @@ class InfraEnv {
   @Type(() => Number) @IsInt({ message: 'BATON_COMMAND_TIMEOUT_MS must be an integer' }) @Min(100)
   BATON_COMMAND_TIMEOUT_MS = 15000;
 
-  @Type(() => Number) @IsInt({ message: 'BATON_BUS_LANES must be an integer' }) @Min(1) @Max(1024)
-  BATON_BUS_LANES = 16;
+  @Type(() => Number) @IsInt({ message: 'BATON_BUS_LANES must be an integer' }) @Min(1) @Max(16384)
+  BATON_BUS_LANES = 1024;
 
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel = 'log';

@@ -16,7 +16,7 @@ export interface BatchWrite {
 }
 
 /** The one statement a batch is written with: its text never changes, so each connection prepares it once. */
-const STATEMENT_NAME = 'baton.executor.write-batch.v1';
+const STATEMENT_NAME = 'baton.executor.write-batch.v2';
 const statement = (queue: TaskQueue) => `
   WITH
   wf_insert AS (
@@ -32,7 +32,9 @@ const statement = (queue: TaskQueue) => `
       update_time = coalesce(to_timestamp(v."updateTime" / 1000.0), w.update_time),
       end_time = CASE WHEN v.data IS NULL THEN w.end_time ELSE to_timestamp(v."endTime" / 1000.0) END
     FROM jsonb_to_recordset($2::jsonb) AS v(id uuid, "oldVersion" int, "newVersion" int, status varchar, data jsonb, "updateTime" float8, "endTime" float8)
-    WHERE w.workflow_id = v.id AND w.version = v."oldVersion"
+    -- = ANY of the ids as well as the join: the planner then reads the rows by primary key (a generic plan
+    -- cannot see how few rows the JSON holds, and would rather scan the table).
+    WHERE w.workflow_id = ANY($14::uuid[]) AND w.workflow_id = v.id AND w.version = v."oldVersion"
     RETURNING 1),
   stale_check AS (
     SELECT 1 / (CASE WHEN (SELECT count(*) FROM wf_insert) + (SELECT count(*) FROM wf_update) = $3::int THEN 1 ELSE 0 END) AS ok),
@@ -42,8 +44,7 @@ const statement = (queue: TaskQueue) => `
     FROM jsonb_to_recordset($4::jsonb) AS v(id uuid, "workflowId" uuid, seq int, ref varchar, type varchar, status varchar, version int, data jsonb, "updateTime" float8)
     ON CONFLICT (task_id) DO UPDATE SET status = EXCLUDED.status, version = EXCLUDED.version, data = EXCLUDED.data, update_time = EXCLUDED.update_time),
   timer_cancel AS (
-    DELETE FROM timer
-    WHERE timer_id IN (SELECT jsonb_array_elements_text($5::jsonb)) OR workflow_id IN (SELECT jsonb_array_elements_text($6::jsonb)::uuid)),
+    DELETE FROM timer WHERE timer_id = ANY($5::varchar[]) OR workflow_id = ANY($6::uuid[])),
   timer_set AS (
     INSERT INTO timer (timer_id, workflow_id, shard, kind, task_id, due_at)
     SELECT t."timerId", t."workflowId", t.shard, t.kind, t."taskId", to_timestamp(t."dueAt" / 1000.0)
@@ -55,7 +56,7 @@ const statement = (queue: TaskQueue) => `
     FROM jsonb_to_recordset($10::jsonb) AS m(n int, topic varchar, key varchar, value jsonb)
     ORDER BY m.n
     RETURNING id),
-  ${queue.batchCtes({ remove: '$11', push: '$12', extend: '$13', now: '$9' })}
+  ${queue.batchCtes({ remove: '$11', push: '$12', extend: '$13', extendIds: '$15', now: '$9' })}
   SELECT (SELECT ok FROM stale_check) AS ok,
          (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM outbox_append) AS outbox_ids,
          (SELECT count(*) FROM q_notify) AS notified`;
@@ -147,15 +148,17 @@ function parameters(b: BatchWrite): unknown[] {
     ),
     b.runs.length,
     json(tasks),
-    json(b.timers.cancel),
-    json(b.timers.cancelAllOf),
+    b.timers.cancel,
+    b.timers.cancelAllOf,
     json(b.timers.set),
     b.outbox.producer,
     b.now,
     json(b.outbox.messages.map((msg, n) => ({ n, topic: msg.topic, key: msg.key, value: msg.value }))),
-    json(b.queue.remove),
+    b.queue.remove,
     json(b.queue.push),
     json(b.queue.extend),
+    updates.map((r) => r.after.workflow.workflowId),
+    b.queue.extend.map((e) => e.taskId),
   ];
 }
 

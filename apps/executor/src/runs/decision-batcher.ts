@@ -41,9 +41,10 @@ interface Pending {
 const MAX_BATCH = 256;
 /**
  * Batches decided at once (each on its own connection): while one waits on PostgreSQL, the next is being
- * decided. A few are enough to keep both sides busy on a small machine.
+ * decided. Two keep both sides busy on a small machine; more only make each batch smaller (measured with
+ * `npm run bench`: 1, 2 and 4).
  */
-const MAX_IN_FLIGHT = Number(process.env.BATON_X_INFLIGHT ?? 4);
+const MAX_IN_FLIGHT = 2;
 const MAX_STALE_RETRIES = 5;
 
 /**
