@@ -1,9 +1,18 @@
 import { Logger } from '@nestjs/common';
 import { ClientKafka, KafkaOptions, ServerKafka } from '@nestjs/microservices';
-import { Consumer, Kafka, KafkaMessage, logLevel, Partitioners } from 'kafkajs';
+import { Consumer, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { lastValueFrom, timeout, TimeoutError } from 'rxjs';
 import { assertWireValue, BusMessage, BusUnavailableError, MessageBus, RequestOptions } from '../message-bus';
 import type { KafkaShardOwnership } from '../shard-ownership';
+import { coalescingProducer } from './coalescing-producer';
+import { MessagePipeline } from './message-pipeline';
+
+/** Messages a consumer handles at once before it stops fetching more (the executor batches what is running). */
+const PIPELINE_MAX_IN_FLIGHT = 2000;
+/** How often a consumer commits the offsets it has handled (what a crash can make it handle again). */
+const PIPELINE_COMMIT_INTERVAL_MS = 200;
+/** How long a closing consumer waits for the messages it is handling. */
+const PIPELINE_DRAIN_MS = 10_000;
 
 export interface KafkaBusConfig {
   readonly brokers: readonly string[];
@@ -86,6 +95,8 @@ const wireGroup = (c: Pick<KafkaBusConfig, 'topicPrefix'>, groupId: string): str
  */
 class PrefixedServerKafka extends ServerKafka {
   private readonly ownership = new Logger('KafkaOwnership');
+  private readonly pipelineLog = new Logger('KafkaConsumer');
+  private pipeline?: MessagePipeline;
 
   constructor(
     options: KafkaOptions['options'],
@@ -117,30 +128,47 @@ class PrefixedServerKafka extends ServerKafka {
   }
 
   /**
-   * Consumes a partition a fetched batch at a time: messages of one key in order, different keys at once —
-   * so the decisions of many workflows reach the executor together and share a transaction. The batch's
-   * offsets are resolved (and later committed) only once every message of it was handled, i.e. after the
-   * state it produced was committed; a failure redelivers the batch, and handlers are idempotent.
+   * Consumes through a {@link MessagePipeline}: each fetched batch is handed over and the next fetch starts
+   * while it is handled, messages of one key in order, different keys at once — so the decisions of many
+   * workflows reach the executor together and share a transaction. Offsets are committed by the pipeline,
+   * only once every message before them in their partition was handled, i.e. after the state it produced
+   * was committed; kafkajs's own commit after every batch is off. Handlers are idempotent, so what a crash
+   * or a rebalance leaves uncommitted is simply handled again.
    */
   override async bindEvents(consumer: Consumer): Promise<void> {
+    // Replies to the commands of one batch leave together, as one produce request.
+    if (this.producer) this.producer = coalescingProducer(this.producer);
+    const pipeline = new MessagePipeline(
+      (topic, partition, message) => this.handleMessage({ topic, partition, message, heartbeat: async () => undefined, pause: () => () => undefined }),
+      (offsets) => consumer.commitOffsets([...offsets]),
+      {
+        maxInFlight: PIPELINE_MAX_IN_FLIGHT,
+        commitIntervalMs: PIPELINE_COMMIT_INTERVAL_MS,
+        retryDelayMs: (attempt) => Math.min(5000, 100 * 2 ** Math.min(attempt - 1, 6)),
+        onHandlerError: (err, at) =>
+          this.pipelineLog.warn(`handling ${at.topic}[${at.partition}]@${at.offset} failed (attempt ${at.attempt}); trying again: ${(err as Error)?.message ?? err}`),
+        onCommitError: (err) => this.pipelineLog.debug(`offset commit failed, will retry: ${(err as Error)?.message ?? err}`),
+      },
+    );
+    this.pipeline = pipeline;
+    consumer.on(consumer.events.GROUP_JOIN, () => pipeline.newGeneration());
     const topics = [...this.messageHandlers.keys()];
     if (topics.length) await consumer.subscribe({ ...(this.options.subscribe ?? {}), topics });
     await consumer.run({
       ...(this.options.run ?? {}),
+      autoCommit: false,
       eachBatchAutoResolve: true,
       eachBatch: async ({ batch, heartbeat }) => {
-        const byKey = new Map<string, KafkaMessage[]>();
-        for (const message of batch.messages) {
-          const key = message.key?.toString() ?? '';
-          byKey.set(key, [...(byKey.get(key) ?? []), message]);
-        }
-        await Promise.all(
-          [...byKey.values()].map(async (messages) => {
-            for (const message of messages) await this.handleMessage({ topic: batch.topic, partition: batch.partition, message, heartbeat, pause: () => () => undefined });
-          }),
-        );
+        await pipeline.accept(batch.topic, batch.partition, batch.messages);
+        await heartbeat();
       },
     });
+  }
+
+  /** Lets what is being handled finish and commits it before leaving the group. */
+  override async close(): Promise<void> {
+    await this.pipeline?.drain(PIPELINE_DRAIN_MS);
+    await super.close();
   }
 
   override async listen(callback: (err?: unknown, ...optionalParams: unknown[]) => void): Promise<void> {
@@ -150,6 +178,18 @@ class PrefixedServerKafka extends ServerKafka {
       for (const [pattern, handler] of handlers) this.messageHandlers.set(`${this.prefix}${pattern}`, handler);
     }
     return super.listen(callback);
+  }
+}
+
+/** `ClientKafka` whose requests (and published events) of one event-loop turn leave as one produce request. */
+class CoalescingClientKafka extends ClientKafka {
+  private wrapped: Producer | null = null;
+
+  override async connect(): Promise<Producer> {
+    const producer = await super.connect();
+    // connect() runs again before every publish; a producer not yet wrapped is a new connection's.
+    if (producer && producer !== this.wrapped) this._producer = this.wrapped = coalescingProducer(producer);
+    return this.wrapped ?? producer;
   }
 }
 
@@ -164,10 +204,13 @@ export class KafkaMessageBus extends MessageBus {
     requestTopics: readonly string[],
   ) {
     super();
-    this.client = new ClientKafka({
+    this.client = new CoalescingClientKafka({
       postfixId: '-client',
       client: baseClient(config, `${config.clientId}-${groupId}`),
       consumer: { groupId: wireGroup(config, groupId), allowAutoTopicCreation: false },
+      // A reply is of use only to the process that waits for it: nothing to resume after a restart, so
+      // the reply consumer commits nothing (kafkajs would otherwise commit after every fetched batch).
+      run: { autoCommit: false },
       producer: producerConfig,
       producerOnlyMode: requestTopics.length === 0,
     });
