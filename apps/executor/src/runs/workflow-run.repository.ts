@@ -56,7 +56,11 @@ export class WorkflowRunRepository {
       [workflows.map((w) => w.workflow_id)],
     );
     const tasksOf = new Map<string, TaskRow[]>();
-    for (const t of tasks) tasksOf.set(t.workflow_id, [...(tasksOf.get(t.workflow_id) ?? []), t]);
+    for (const t of tasks) {
+      const list = tasksOf.get(t.workflow_id);
+      if (list) list.push(t);
+      else tasksOf.set(t.workflow_id, [t]);
+    }
     for (const w of workflows) {
       const rows = tasksOf.get(w.workflow_id) ?? [];
       // Rows written before the definition had its own column carry it inside `data`.

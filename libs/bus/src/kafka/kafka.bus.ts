@@ -232,7 +232,11 @@ export class KafkaMessageBus extends MessageBus {
   async publish(messages: readonly BusMessage[]): Promise<void> {
     messages.forEach(assertWireValue);
     const byTopic = new Map<string, BusMessage[]>();
-    for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
+    for (const m of messages) {
+      const list = byTopic.get(m.topic);
+      if (list) list.push(m);
+      else byTopic.set(m.topic, [m]);
+    }
     const producer = await this.client.connect();
     await producer.sendBatch({
       acks: -1,
