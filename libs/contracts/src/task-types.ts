@@ -73,16 +73,16 @@ export const TASK_TYPE_TRAITS = {
   START_WORKFLOW: { kind: 'async', children: [], controlFlow: false, runnable: false },
   EVENT: { kind: 'sync', children: [], controlFlow: false, runnable: false },
   WAIT: { kind: 'async', children: [], controlFlow: false, runnable: true },
-  HUMAN: { kind: 'async', children: [], controlFlow: false, runnable: false },
+  HUMAN: { kind: 'async', children: [], controlFlow: false, runnable: true },
   HTTP: { kind: 'async', children: [], controlFlow: false, runnable: false },
   LAMBDA: { kind: 'sync', children: [], controlFlow: false, runnable: false },
   INLINE: { kind: 'sync', children: [], controlFlow: false, runnable: false },
   EXCLUSIVE_JOIN: { kind: 'async', children: [], controlFlow: true, runnable: false },
-  TERMINATE: { kind: 'sync', children: [], controlFlow: false, runnable: false },
+  TERMINATE: { kind: 'sync', children: [], controlFlow: false, runnable: true },
   KAFKA_PUBLISH: { kind: 'async', children: [], controlFlow: false, runnable: false },
   JSON_JQ_TRANSFORM: { kind: 'sync', children: [], controlFlow: false, runnable: false },
-  SET_VARIABLE: { kind: 'sync', children: [], controlFlow: false, runnable: false },
-  NOOP: { kind: 'sync', children: [], controlFlow: false, runnable: false },
+  SET_VARIABLE: { kind: 'sync', children: [], controlFlow: false, runnable: true },
+  NOOP: { kind: 'sync', children: [], controlFlow: false, runnable: true },
 } as const satisfies Record<SystemTaskType, TaskTypeTraits>;
 
 /** The built-in types the engine runs: the executor's handler registry is keyed by exactly these. */

@@ -70,12 +70,17 @@ export class ConductorClient {
   }
 
   /** Polls GET /api/workflow/{id} until it reaches `status`. */
-  async waitForStatus(id: string, status: string, timeoutMs = 60_000): Promise<WorkflowView> {
+  waitForStatus(id: string, status: string, timeoutMs = 60_000): Promise<WorkflowView> {
+    return this.waitFor(id, (wf) => wf.status === status, timeoutMs, (wf) => `workflow ${id} is ${wf.status}, expected ${status}`);
+  }
+
+  /** Polls GET /api/workflow/{id} until `holds` is true of it. */
+  async waitFor(id: string, holds: (wf: WorkflowView) => boolean, timeoutMs = 60_000, describe = (wf: WorkflowView) => `workflow ${id} (${wf.status}) never got there`): Promise<WorkflowView> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const wf = await this.workflow(id);
-      if (wf.status === status) return wf;
-      if (Date.now() > deadline) throw new Error(`workflow ${id} is ${wf.status}, expected ${status}`);
+      if (holds(wf)) return wf;
+      if (Date.now() > deadline) throw new Error(describe(wf));
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -97,5 +102,6 @@ export interface WorkflowView {
   status: string;
   input: Record<string, unknown>;
   output: Record<string, unknown>;
+  variables?: Record<string, unknown>;
   tasks: TaskView[];
 }

@@ -182,4 +182,40 @@ export function executionCoreSuite(getApi: () => ConductorClient): void {
     // Nothing is left to hand out.
     expect(await api().poll(never, 'w', 1, 0)).toEqual([]);
   });
+
+  it('runs the system tasks decided in place: SET_VARIABLE, HUMAN completed from outside, NOOP, and a TERMINATE that ends the run', async () => {
+    await api().registerWorkflow({
+      name: name('system_tasks'),
+      version: 1,
+      tasks: [
+        { name: 'remember', taskReferenceName: 'remember', type: 'SET_VARIABLE', inputParameters: { customer: '${workflow.input.customer}' } },
+        { name: 'approve', taskReferenceName: 'approve', type: 'HUMAN', inputParameters: { who: '${workflow.variables.customer}' } },
+        { name: 'nothing', taskReferenceName: 'nothing', type: 'NOOP' },
+        {
+          name: 'stop',
+          taskReferenceName: 'stop',
+          type: 'TERMINATE',
+          inputParameters: { terminationStatus: 'COMPLETED', workflowOutput: { approved: '${approve.output.approved}', customer: '${workflow.variables.customer}' } },
+        },
+        { name: name('never_reached'), taskReferenceName: 'never' },
+      ],
+    });
+    const workflowId = await api().startWorkflow(name('system_tasks'), { customer: 'ada' });
+
+    // The HUMAN task waits, IN_PROGRESS, for someone to complete it.
+    let wf = await api().waitFor(workflowId, (w) => tasksNamed(w, 'approve')[0]?.status === 'IN_PROGRESS');
+    expect(wf.variables).toEqual({ customer: 'ada' });
+    const [approve] = tasksNamed(wf, 'approve');
+    expect(approve.inputData).toEqual({ who: 'ada' });
+    await report(approve, 'COMPLETED', { approved: true });
+
+    wf = await api().waitForStatus(workflowId, 'COMPLETED');
+    expect(wf.output).toEqual({ approved: true, customer: 'ada' });
+    expect(wf.tasks.map((t) => [t.referenceTaskName, t.status])).toEqual([
+      ['remember', 'COMPLETED'],
+      ['approve', 'COMPLETED'],
+      ['nothing', 'COMPLETED'],
+      ['stop', 'COMPLETED'],
+    ]);
+  });
 }

@@ -1,9 +1,13 @@
 import { RunnableTaskType, taskTypeKey } from '@app/contracts';
 import { forkJoinHandler } from './fork-join.handler';
+import { humanHandler } from './human.handler';
 import { joinHandler } from './join.handler';
+import { noopHandler } from './noop.handler';
+import { setVariableHandler } from './set-variable.handler';
 import { subWorkflowHandler } from './sub-workflow.handler';
 import { switchHandler } from './switch.handler';
 import type { TaskHandler } from './task-handler';
+import { terminateHandler } from './terminate.handler';
 import { waitHandler } from './wait.handler';
 import { workerHandler } from './worker.handler';
 
@@ -19,6 +23,10 @@ const HANDLERS: { readonly [K in RunnableTaskType]: TaskHandler } = {
   JOIN: joinHandler,
   WAIT: waitHandler,
   SUB_WORKFLOW: subWorkflowHandler,
+  HUMAN: humanHandler,
+  NOOP: noopHandler,
+  SET_VARIABLE: setVariableHandler,
+  TERMINATE: terminateHandler,
 };
 
 /** The handler of a task type (worker task types all share SIMPLE's). */
