@@ -10,6 +10,7 @@ import { DecisionBatcher } from './runs/decision-batcher';
 import { DecisionEffects } from './runs/decision-effects';
 import { ExecutorCommandsConsumer } from './runs/executor-commands.consumer';
 import { RunCache } from './runs/run-cache';
+import { ScriptEvaluators } from './runs/script-evaluators';
 import { WorkflowExecutionService } from './runs/workflow-execution.service';
 import { WorkflowRunRepository } from './runs/workflow-run.repository';
 import { TimerWakeup } from './timers/timer-wakeup';
@@ -25,6 +26,8 @@ import { TimerSweeper } from './timers/timer.sweeper';
   providers: [
     WorkflowExecutionService,
     DecisionBatcher,
+    // Users' scripts and jq: the WASM is compiled once, at boot, before any decision needs it.
+    { provide: ScriptEvaluators, useFactory: () => ScriptEvaluators.load() },
     BatchWriter,
     DecisionEffects,
     RunCache,

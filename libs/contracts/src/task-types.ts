@@ -68,19 +68,19 @@ export const TASK_TYPE_TRAITS = {
   DECISION: { kind: 'sync', children: ['decisionCases', 'defaultCase'], controlFlow: true, runnable: true },
   SWITCH: { kind: 'sync', children: ['decisionCases', 'defaultCase'], controlFlow: true, runnable: true },
   JOIN: { kind: 'async', children: [], controlFlow: true, runnable: true },
-  DO_WHILE: { kind: 'async', children: ['loopOver'], controlFlow: true, runnable: false },
+  DO_WHILE: { kind: 'async', children: ['loopOver'], controlFlow: true, runnable: true },
   SUB_WORKFLOW: { kind: 'async', children: [], controlFlow: false, runnable: true },
   START_WORKFLOW: { kind: 'async', children: [], controlFlow: false, runnable: false },
   EVENT: { kind: 'sync', children: [], controlFlow: false, runnable: false },
   WAIT: { kind: 'async', children: [], controlFlow: false, runnable: true },
   HUMAN: { kind: 'async', children: [], controlFlow: false, runnable: true },
   HTTP: { kind: 'async', children: [], controlFlow: false, runnable: false },
-  LAMBDA: { kind: 'sync', children: [], controlFlow: false, runnable: false },
-  INLINE: { kind: 'sync', children: [], controlFlow: false, runnable: false },
-  EXCLUSIVE_JOIN: { kind: 'async', children: [], controlFlow: true, runnable: false },
+  LAMBDA: { kind: 'sync', children: [], controlFlow: false, runnable: true },
+  INLINE: { kind: 'sync', children: [], controlFlow: false, runnable: true },
+  EXCLUSIVE_JOIN: { kind: 'async', children: [], controlFlow: true, runnable: true },
   TERMINATE: { kind: 'sync', children: [], controlFlow: false, runnable: true },
   KAFKA_PUBLISH: { kind: 'async', children: [], controlFlow: false, runnable: false },
-  JSON_JQ_TRANSFORM: { kind: 'sync', children: [], controlFlow: false, runnable: false },
+  JSON_JQ_TRANSFORM: { kind: 'sync', children: [], controlFlow: false, runnable: true },
   SET_VARIABLE: { kind: 'sync', children: [], controlFlow: false, runnable: true },
   NOOP: { kind: 'sync', children: [], controlFlow: false, runnable: true },
 } as const satisfies Record<SystemTaskType, TaskTypeTraits>;
@@ -110,11 +110,8 @@ export const traitsOf = (type: string | undefined): TaskTypeTraits => TASK_TYPE_
 export function whyNotRunnable(task: Pick<WorkflowTask, 'type' | 'evaluatorType' | 'caseExpression' | 'caseValueParam'>): string | undefined {
   const key = taskTypeKey(task.type);
   if (!TASK_TYPE_TRAITS[key].runnable) return `task type ${key} cannot run on this version of Baton yet`;
-  if (key === SystemTaskType.Switch && (task.evaluatorType ?? 'value-param') !== 'value-param') {
-    return `SWITCH evaluatorType ${task.evaluatorType} cannot run on this version of Baton yet (value-param can)`;
-  }
-  if (key === SystemTaskType.Decision && !task.caseValueParam && task.caseExpression) {
-    return 'DECISION caseExpression (javascript) cannot run on this version of Baton yet (caseValueParam can)';
+  if (key === SystemTaskType.Switch && !['value-param', 'javascript', 'graaljs'].includes(task.evaluatorType ?? 'value-param')) {
+    return `SWITCH evaluatorType ${task.evaluatorType} cannot run on this version of Baton (value-param, javascript and graaljs can)`;
   }
   return undefined;
 }

@@ -218,4 +218,91 @@ export function executionCoreSuite(getApi: () => ConductorClient): void {
       ['stop', 'COMPLETED'],
     ]);
   });
+
+  it('loops a DO_WHILE over its condition and over a list, naming each iteration, keeping the last keepLastN', async () => {
+    const type = name('loop_work');
+    await api().registerWorkflow({
+      name: name('loops'),
+      version: 1,
+      tasks: [
+        {
+          name: 'count',
+          taskReferenceName: 'count',
+          type: 'DO_WHILE',
+          loopCondition: '$.count.iteration < 3',
+          inputParameters: { keepLastN: 2 },
+          loopOver: [{ name: type, taskReferenceName: 'work', inputParameters: { n: '${count.output.iteration}' } }],
+        },
+        {
+          name: 'each',
+          taskReferenceName: 'each',
+          type: 'DO_WHILE',
+          items: '${workflow.input.orders}',
+          loopOver: [{ name: type, taskReferenceName: 'ship', inputParameters: { order: '${each.output.loopItem}', index: '${each.output.loopIndex}' } }],
+        },
+      ],
+    });
+    const workflowId = await api().startWorkflow(name('loops'), { orders: ['a', 'b'] });
+
+    const seen: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < 5; i++) {
+      const task = await pollOne(type, 'w');
+      seen.push(task.inputData);
+      await report(task, 'COMPLETED', { done: i });
+    }
+    expect(seen).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }, { order: 'a', index: 0 }, { order: 'b', index: 1 }]);
+
+    const wf = await api().waitForStatus(workflowId, 'COMPLETED');
+    // keepLastN: 2 — the first iteration's task is gone, from the run and from its output.
+    expect(wf.tasks.map((t) => t.referenceTaskName)).toEqual(['count', 'work__2', 'work__3', 'each', 'ship__1', 'ship__2']);
+    expect(tasksNamed(wf, 'count')[0].outputData).toEqual({ iteration: 3, '2': { work: { done: 1 } }, '3': { work: { done: 2 } } });
+    expect(tasksNamed(wf, 'each')[0].outputData).toMatchObject({ iteration: 2, loopItem: 'b', loopIndex: 1 });
+  });
+
+  it('runs scripts in the sandbox and jq: INLINE, JSON_JQ_TRANSFORM, a javascript SWITCH closed by an EXCLUSIVE_JOIN', async () => {
+    await api().registerWorkflow({
+      name: name('scripts'),
+      version: 1,
+      tasks: [
+        { name: 'calc', taskReferenceName: 'calc', type: 'INLINE', inputParameters: { evaluatorType: 'graaljs', expression: '$.items.map((x) => x * 2)', items: '${workflow.input.items}' } },
+        { name: 'shape', taskReferenceName: 'shape', type: 'JSON_JQ_TRANSFORM', inputParameters: { queryExpression: '{ total: (.doubled | add) }', doubled: '${calc.output.result}' } },
+        {
+          name: 'route',
+          taskReferenceName: 'route',
+          type: 'SWITCH',
+          evaluatorType: 'javascript',
+          expression: "$.total > 10 ? 'big' : 'small'",
+          inputParameters: { total: '${shape.output.result.total}' },
+          decisionCases: {
+            big: [{ name: 'big', taskReferenceName: 'big', type: 'SET_VARIABLE', inputParameters: { size: 'big' } }],
+            small: [{ name: 'small', taskReferenceName: 'small', type: 'SET_VARIABLE', inputParameters: { size: 'small' } }],
+          },
+        },
+        { name: 'join', taskReferenceName: 'join', type: 'EXCLUSIVE_JOIN', joinOn: ['big', 'small'] },
+      ],
+      outputParameters: { total: '${shape.output.result.total}', size: '${workflow.variables.size}' },
+    });
+
+    const big = await api().startWorkflow(name('scripts'), { items: [1, 2, 3] });
+    const small = await api().startWorkflow(name('scripts'), { items: [1, 2] });
+    expect((await api().waitForStatus(big, 'COMPLETED')).output).toEqual({ total: 12, size: 'big' });
+    expect((await api().waitForStatus(small, 'COMPLETED')).output).toEqual({ total: 6, size: 'small' });
+  });
+
+  it('fails a script that never ends or allocates without bound, with the reason, and keeps running everything else', async () => {
+    await api().registerWorkflow({
+      name: name('runaway'),
+      version: 1,
+      tasks: [{ name: 'spin', taskReferenceName: 'spin', type: 'INLINE', inputParameters: { evaluatorType: 'javascript', expression: '${workflow.input.script}' } }],
+    });
+    const spin = await api().startWorkflow(name('runaway'), { script: 'while (true) {}' });
+    const hog = await api().startWorkflow(name('runaway'), { script: "let a = []; while (true) a.push('x'.repeat(1024));" });
+    const fine = await api().startWorkflow(name('runaway'), { script: '1 + 1' });
+
+    const [spun, hogged] = [await api().waitForStatus(spin, 'FAILED'), await api().waitForStatus(hog, 'FAILED')];
+    expect(spun.tasks[0]).toMatchObject({ status: 'FAILED_WITH_TERMINAL_ERROR' });
+    expect((spun.tasks[0] as TaskView & { reasonForIncompletion: string }).reasonForIncompletion).toMatch(/interrupt|time/i);
+    expect((hogged.tasks[0] as TaskView & { reasonForIncompletion: string }).reasonForIncompletion).toMatch(/memory/i);
+    expect((await api().waitForStatus(fine, 'COMPLETED')).output).toEqual({ result: 2 });
+  });
 }

@@ -14,6 +14,7 @@ import {
 } from '@app/contracts';
 import type { Decision } from './commands';
 import type { ChildEnded, DeciderEvent, LeaseExpired, TaskLeased, TaskResultReported, TimerFired, WorkflowStartRequested } from './events';
+import { Evaluators, NO_EVALUATORS } from './evaluators';
 import { handlerFor } from './handlers/registry';
 import { Kernel } from './kernel';
 import { taskDefOf } from './task-defs';
@@ -26,10 +27,10 @@ import type { WorkflowRun } from './workflow-run';
  * and total: every ending (completion, failure, timeout) is a state plus commands, never an exception.
  * Each event is applied, then the decision settles (tasks that re-evaluate run until nothing changes).
  */
-export function decide(definition: WorkflowDef, state: WorkflowRun | null, event: DeciderEvent, now: number): Decision {
-  if (event.type === 'workflow.start') return onStart(definition, event, now);
+export function decide(definition: WorkflowDef, state: WorkflowRun | null, event: DeciderEvent, now: number, evaluators: Evaluators = NO_EVALUATORS): Decision {
+  if (event.type === 'workflow.start') return onStart(definition, event, now, evaluators);
   if (!state) throw new Error(`${event.type} needs a loaded workflow`); // a shell bug, not a business outcome
-  const k = new Kernel(state, state, now);
+  const k = new Kernel(state, state, now, evaluators);
   switch (event.type) {
     case 'task.leased':
       onLeased(k, event);
@@ -58,7 +59,7 @@ export function decide(definition: WorkflowDef, state: WorkflowRun | null, event
 
 // ---- start ------------------------------------------------------------------------------------------
 
-function onStart(def: WorkflowDef, e: WorkflowStartRequested, now: number): Decision {
+function onStart(def: WorkflowDef, e: WorkflowStartRequested, now: number, evaluators: Evaluators): Decision {
   const workflow: Omit<Workflow, 'tasks'> = {
     workflowId: e.workflowId,
     workflowName: def.name,
@@ -80,7 +81,7 @@ function onStart(def: WorkflowDef, e: WorkflowStartRequested, now: number): Deci
     workflowDefinition: def,
   };
   const empty: WorkflowRun = { workflow, tasks: [] };
-  const k = new Kernel(empty, empty, now);
+  const k = new Kernel(empty, empty, now, evaluators);
   k.startWorkflow();
   k.settle();
   return k.finish();

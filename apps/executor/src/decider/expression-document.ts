@@ -1,5 +1,5 @@
 import type { ExpressionDocument } from './expressions';
-import { latestByRef, WorkflowRun } from './workflow-run';
+import { baseRefOf, latestByRef, WorkflowRun } from './workflow-run';
 
 /**
  * The document `${…}` expressions are evaluated against: `workflow` plus one entry per task reference
@@ -23,7 +23,16 @@ export function expressionDocument(run: WorkflowRun): ExpressionDocument {
       variables: w.variables,
     },
   };
-  for (const [ref, t] of latestByRef(run.tasks)) {
+  const latest = latestByRef(run.tasks);
+  // A loop task is also reachable by its definition's reference, as its newest iteration (Conductor's
+  // ParametersUtils drops the iteration suffix): `${work.output}` inside a DO_WHILE is this iteration's.
+  for (const t of run.tasks) {
+    if (!t.loopOverTask) continue;
+    const base = baseRefOf(t.referenceTaskName);
+    const seen = latest.get(base);
+    if (!seen || (seen.loopOverTask && seen.seq < t.seq)) latest.set(base, t);
+  }
+  for (const [ref, t] of latest) {
     doc[ref] = {
       input: t.inputData,
       output: t.outputData,

@@ -21,13 +21,14 @@ import {
   WorkflowTask,
 } from '@app/contracts';
 import type { Decision, EngineCommand, Rejection } from './commands';
+import type { Evaluators } from './evaluators';
 import { expressionDocument } from './expression-document';
 import { resolveParameters } from './expressions';
 import { handlerFor } from './handlers/registry';
 import { retryDelayMs, taskDefOf } from './task-defs';
 import { taskIdFor } from './task-ids';
 import { TimerKind, timerIdOf } from './timers';
-import { latestByRef, nextSeq, WorkflowRun } from './workflow-run';
+import { baseRefOf, latestByRef, loopRefOf, nextSeq, WorkflowRun } from './workflow-run';
 
 /** How a workflow task is being scheduled: for the first time, or as a retry of a failed attempt. */
 export interface ScheduleOptions {
@@ -69,6 +70,8 @@ export class Kernel {
     private readonly original: WorkflowRun,
     private current: WorkflowRun,
     readonly now: number,
+    /** Users' scripts (JavaScript conditions, INLINE, jq), sandboxed and synchronous. */
+    readonly evaluators: Evaluators,
   ) {
     this.graph = graphOf(current.workflow.workflowDefinition);
   }
@@ -95,19 +98,33 @@ export class Kernel {
     return this.current.tasks.find((t) => t.taskId === taskId);
   }
 
-  /** The newest attempt of a reference name. */
+  /**
+   * The newest attempt of a reference name. A task inside a DO_WHILE is named `<ref>__<iteration>`: asked
+   * for `<ref>`, this is its newest instance, i.e. the current iteration's (as Conductor's expressions and
+   * joins see it).
+   */
   latest(ref: string): Readonly<Task> | undefined {
     let found: Readonly<Task> | undefined;
     for (const t of this.current.tasks) if (t.referenceTaskName === ref && (!found || t.seq > found.seq)) found = t;
+    if (found) return found;
+    for (const t of this.current.tasks) if (t.loopOverTask && baseRefOf(t.referenceTaskName) === ref && (!found || t.seq > found.seq)) found = t;
     return found;
   }
 
   /** The definition node a task instance was scheduled from. */
   nodeOf(task: Readonly<Task>): TaskNode {
-    const node = this.graph.byRef.get(task.referenceTaskName);
+    const node = this.graph.byRef.get(task.referenceTaskName) ?? (task.loopOverTask ? this.graph.byRef.get(baseRefOf(task.referenceTaskName)) : undefined);
     // A run pins its definition, so every task's reference is in it; anything else is a corrupt run.
     if (!node) throw new Error(`task ${task.taskId} (${task.referenceTaskName}) is not in the definition of ${this.workflow.workflowId}`);
     return node;
+  }
+
+  /** The DO_WHILE task instance whose current iteration a node inside its loop belongs to. */
+  enclosingLoop(node: TaskNode): Readonly<Task> | undefined {
+    for (let owner = node.list.owner; owner; owner = owner.list.owner) {
+      if (owner.type === SystemTaskType.DoWhile && owner.ref) return this.latest(owner.ref);
+    }
+    return undefined;
   }
 
   setWorkflow(patch: Partial<Omit<Workflow, 'tasks'>>): void {
@@ -145,6 +162,18 @@ export class Kernel {
     return updated;
   }
 
+  /**
+   * Drops ended tasks from the run (a DO_WHILE keeping only its last iterations): they leave the state,
+   * and with it the database. Nothing that is still running may be dropped.
+   */
+  dropTasks(taskIds: ReadonlySet<string>): void {
+    if (!taskIds.size) return;
+    for (const t of this.current.tasks) {
+      if (taskIds.has(t.taskId) && !isTerminalTaskStatus(t.status)) throw new Error(`task ${t.taskId} is ${t.status}: only ended tasks can be dropped`);
+    }
+    this.current = { ...this.current, tasks: this.current.tasks.filter((t) => !taskIds.has(t.taskId)) };
+  }
+
   /** Records a change that is no lifecycle step (output so far, a heartbeat's worker). */
   patchTask(taskId: string, patch: Partial<Task>): Readonly<Task> {
     return this.transition(taskId, 'monitor.success', patch);
@@ -161,10 +190,12 @@ export class Kernel {
     const def = taskDefOf(wt);
     const seq = nextSeq(this.current);
     const worker = traitsOf(wt.type).kind === 'worker';
+    // Inside a loop, each iteration's instance is named `<ref>__<iteration>` (Conductor's TaskUtils).
+    const loop = this.enclosingLoop(node);
     return {
       taskType: worker ? wt.name : (wt.type ?? SystemTaskType.Simple),
       inputData: this.inputsOf(wt),
-      referenceTaskName: wt.taskReferenceName,
+      referenceTaskName: loop ? loopRefOf(wt.taskReferenceName, loop.iteration) : wt.taskReferenceName,
       retryCount: opts.retryOf ? opts.retryOf.retryCount + 1 : 0,
       seq,
       correlationId: this.workflow.correlationId,
@@ -187,9 +218,9 @@ export class Kernel {
       outputData: {},
       workflowTask: wt,
       workflowPriority: this.workflow.priority,
-      iteration: 0,
+      iteration: loop?.iteration ?? 0,
       queueWaitTime: 0,
-      loopOverTask: false,
+      loopOverTask: !!loop,
       ...(worker ? { taskDefinition: def } : {}),
       ...fields,
     };

@@ -16,7 +16,7 @@ export interface BatchWrite {
 }
 
 /** The one statement a batch is written with: its text never changes, so each connection prepares it once. */
-const STATEMENT_NAME = 'baton.executor.write-batch.v2';
+const STATEMENT_NAME = 'baton.executor.write-batch.v3';
 const statement = (queue: TaskQueue) => `
   WITH
   wf_insert AS (
@@ -43,6 +43,8 @@ const statement = (queue: TaskQueue) => `
     SELECT v.id, v."workflowId", v.seq, v.ref, v.type, v.status, v.version, v.data, to_timestamp(v."updateTime" / 1000.0)
     FROM jsonb_to_recordset($4::jsonb) AS v(id uuid, "workflowId" uuid, seq int, ref varchar, type varchar, status varchar, version int, data jsonb, "updateTime" float8)
     ON CONFLICT (task_id) DO UPDATE SET status = EXCLUDED.status, version = EXCLUDED.version, data = EXCLUDED.data, update_time = EXCLUDED.update_time),
+  task_delete AS (
+    DELETE FROM task WHERE task_id = ANY($16::uuid[])),
   timer_cancel AS (
     DELETE FROM timer WHERE timer_id = ANY($5::varchar[]) OR workflow_id = ANY($6::uuid[])),
   timer_set AS (
@@ -106,9 +108,20 @@ function parameters(b: BatchWrite): unknown[] {
   const inserts = b.runs.filter((r) => !r.before);
   const updates = b.runs.filter((r) => r.before);
   const tasks: Array<Record<string, unknown>> = [];
+  const removed: string[] = [];
   for (const r of b.runs) {
     const before = new Map(r.before?.run.tasks.map((t) => [t.taskId, t]) ?? []);
-    for (const t of r.after.tasks) if (before.get(t.taskId) !== t) tasks.push(taskRow(t, r.saved.taskVersions.get(t.taskId) ?? 1));
+    let added = 0;
+    for (const t of r.after.tasks) {
+      const was = before.get(t.taskId);
+      if (!was) added++;
+      if (was !== t) tasks.push(taskRow(t, r.saved.taskVersions.get(t.taskId) ?? 1));
+    }
+    // A decision may drop ended tasks from its run (a DO_WHILE's keepLastN): their rows go too.
+    if (r.before && r.before.run.tasks.length + added > r.after.tasks.length) {
+      const kept = new Set(r.after.tasks.map((t) => t.taskId));
+      for (const t of r.before.run.tasks) if (!kept.has(t.taskId)) removed.push(t.taskId);
+    }
   }
   return [
     json(
@@ -159,6 +172,7 @@ function parameters(b: BatchWrite): unknown[] {
     json(b.queue.extend),
     updates.map((r) => r.after.workflow.workflowId),
     b.queue.extend.map((e) => e.taskId),
+    removed,
   ];
 }
 

@@ -11,6 +11,7 @@ import { BatchWriter } from './batch.writer';
 import { DecisionEffects, Effect } from './decision-effects';
 import { RunCache } from './run-cache';
 import { LoadedRun, nextVersions, RunWrite, StaleRunError, WorkflowRunRepository } from './workflow-run.repository';
+import { ScriptEvaluators } from './script-evaluators';
 
 /** Something to decide for one workflow. */
 export interface DecisionJob {
@@ -79,6 +80,7 @@ export class DecisionBatcher {
     private readonly relay: OutboxRelay,
     private readonly wakeup: TimerWakeup,
     private readonly clock: Clock,
+    private readonly evaluators: ScriptEvaluators,
   ) {}
 
   submit(job: DecisionJob): Promise<JobResult> {
@@ -194,7 +196,7 @@ export class DecisionBatcher {
           results.push(null);
           continue;
         }
-        decision = decideOrExplain(job.workflowId, () => decide(job.start!.definition, null, job.start!.event, now));
+        decision = decideOrExplain(job.workflowId, () => decide(job.start!.definition, null, job.start!.event, now, this.evaluators));
       } else {
         if (!run) {
           if (m) await job.onMissing?.(m);
@@ -206,7 +208,7 @@ export class DecisionBatcher {
           results.push(null);
           continue;
         }
-        decision = decideOrExplain(job.workflowId, () => decide(run.run.workflow.workflowDefinition, run.run, event, now));
+        decision = decideOrExplain(job.workflowId, () => decide(run.run.workflow.workflowDefinition, run.run, event, now, this.evaluators));
       }
       const saved = decision.state === run?.run && run ? run : nextVersions(run, decision.state);
       if (decision.state !== run?.run) current.set(job.workflowId, { run: decision.state, version: saved.version, taskVersions: saved.taskVersions });

@@ -1,7 +1,12 @@
 import { RunnableTaskType, taskTypeKey } from '@app/contracts';
+import { doWhileHandler } from './do-while.handler';
+import { exclusiveJoinHandler } from './exclusive-join.handler';
 import { forkJoinHandler } from './fork-join.handler';
 import { humanHandler } from './human.handler';
+import { inlineHandler } from './inline.handler';
 import { joinHandler } from './join.handler';
+import { jsonJqTransformHandler } from './json-jq-transform.handler';
+import { lambdaHandler } from './lambda.handler';
 import { noopHandler } from './noop.handler';
 import { setVariableHandler } from './set-variable.handler';
 import { subWorkflowHandler } from './sub-workflow.handler';
@@ -27,6 +32,11 @@ const HANDLERS: { readonly [K in RunnableTaskType]: TaskHandler } = {
   NOOP: noopHandler,
   SET_VARIABLE: setVariableHandler,
   TERMINATE: terminateHandler,
+  DO_WHILE: doWhileHandler,
+  EXCLUSIVE_JOIN: exclusiveJoinHandler,
+  INLINE: inlineHandler,
+  LAMBDA: lambdaHandler,
+  JSON_JQ_TRANSFORM: jsonJqTransformHandler,
 };
 
 /** The handler of a task type (worker task types all share SIMPLE's). */

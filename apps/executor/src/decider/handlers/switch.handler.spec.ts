@@ -1,6 +1,7 @@
 import { TaskStatus, WorkflowStatus, WorkflowTask } from '@app/contracts';
 import { decide } from '../decide';
-import { aDefinition, aSimpleTask, aTask, commandsOf, completes, reported, run, shorthand, started, statuses, T0, taskOf } from '../testing/builders';
+import { loadTestEvaluators } from '../testing/evaluators';
+import { aDefinition, aSimpleTask, aTask, commandsOf, completes, reported, run, shorthand, started, statuses, T0, taskOf, useEvaluators } from '../testing/builders';
 
 /** A value-param SWITCH on the workflow input `kind`. */
 const aSwitch = (ref: string, decisionCases: Record<string, WorkflowTask[]>, defaultCase?: WorkflowTask[], extra: Partial<WorkflowTask> = {}): WorkflowTask =>
@@ -209,5 +210,39 @@ describe('DECISION (deprecated) with caseValueParam', () => {
       ['decide', TaskStatus.Completed],
       ['after', TaskStatus.Scheduled],
     ]);
+  });
+});
+
+describe('SWITCH and DECISION with a javascript expression', () => {
+  beforeAll(async () => useEvaluators(await loadTestEvaluators()));
+
+  const byScript = (extra: Partial<WorkflowTask>) =>
+    aDefinition([
+      aTask('SWITCH', 'route', {
+        inputParameters: { amount: '${workflow.input.amount}' },
+        decisionCases: { big: [aSimpleTask('review')], small: [aSimpleTask('auto')] },
+        defaultCase: [aSimpleTask('fallback')],
+        ...extra,
+      }),
+    ]);
+
+  it.each<[string, Partial<WorkflowTask>, number, string, string]>([
+    ['javascript', { evaluatorType: 'javascript', expression: "$.amount > 100 ? 'big' : 'small'" }, 500, 'big', 'review'],
+    ['graaljs', { evaluatorType: 'graaljs', expression: "$.amount > 100 ? 'big' : 'small'" }, 5, 'small', 'auto'],
+    ['a number result, as its text', { evaluatorType: 'javascript', expression: '$.amount * 2' }, 3, '6', 'fallback'],
+    ['DECISION caseExpression', { type: 'DECISION', caseExpression: "$.amount > 100 ? 'big' : 'small'" } as Partial<WorkflowTask>, 500, 'big', 'review'],
+  ])('picks the case %s names', (_, extra, amount, selected, first) => {
+    const { state } = run(byScript(extra), [[T0, started({ amount })]]);
+
+    expect(taskOf(state, 'route').inputData.case).toBe(selected);
+    expect(statuses(state)[1]).toEqual([first, TaskStatus.Scheduled]);
+  });
+
+  it('fails the task, and the workflow, when the expression fails', () => {
+    const { state } = run(byScript({ evaluatorType: 'javascript', expression: 'nope.nope' }), [[T0, started({ amount: 1 })]]);
+
+    expect(taskOf(state, 'route')).toMatchObject({ status: TaskStatus.Failed });
+    expect(taskOf(state, 'route').reasonForIncompletion).toMatch(/^Error evaluating the expression: /);
+    expect(state.workflow.status).toBe(WorkflowStatus.Failed);
   });
 });

@@ -4,8 +4,8 @@ import { aDefinition, aSimpleTask, aTask, commandsOf, run, started, statuses, T0
 const aTerminate = (ref: string, inputParameters: Record<string, unknown>): WorkflowTask => aTask('TERMINATE', ref, { inputParameters });
 
 describe('TERMINATE', () => {
-  it.each<[string, string, WorkflowStatus, string | undefined]>([
-    ['COMPLETED', 'COMPLETED', WorkflowStatus.Completed, undefined],
+  it.each<[string, string, WorkflowStatus, string]>([
+    ['COMPLETED, with the default reason', 'COMPLETED', WorkflowStatus.Completed, 'Workflow is COMPLETED by TERMINATE task: '],
     ['FAILED, with the default reason', 'FAILED', WorkflowStatus.Failed, 'Workflow is FAILED by TERMINATE task: '],
     ['TERMINATED, with the default reason', 'TERMINATED', WorkflowStatus.Terminated, 'Workflow is TERMINATED by TERMINATE task: '],
   ])('ends the workflow %s, with its workflowOutput, and nothing after it runs', (_, terminationStatus, status, reason) => {
@@ -16,8 +16,14 @@ describe('TERMINATE', () => {
     expect(state.workflow.output).toEqual({ code: 7 });
     expect(statuses(state)).toEqual([['stop', TaskStatus.Completed]]);
     expect(taskOf(state, 'stop').outputData).toEqual({ code: 7 });
-    if (reason) expect(state.workflow.reasonForIncompletion).toBe(reason + taskOf(state, 'stop').taskId);
-    else expect(state.workflow.reasonForIncompletion).toBeUndefined();
+    expect(state.workflow.reasonForIncompletion).toBe(reason + taskOf(state, 'stop').taskId);
+  });
+
+  it("hands the workflow its own output even where the definition has outputParameters (Conductor's order)", () => {
+    const def = aDefinition([aTerminate('stop', { terminationStatus: 'COMPLETED', workflowOutput: 'just a string' })], { outputParameters: { fromParams: 'yes' } });
+    const { state } = run(def, [[T0, started()]]);
+
+    expect(state.workflow.output).toEqual({ output: 'just a string' });
   });
 
   it('takes terminationReason when given', () => {

@@ -11,8 +11,11 @@ const ENDINGS: Readonly<Record<string, WorkflowStatus>> = {
  * TERMINATE: ends the workflow in the decision that reaches it, with `terminationStatus` (COMPLETED,
  * FAILED or TERMINATED), `terminationReason` and `workflowOutput`. The task completes with the output it
  * hands the workflow — `workflowOutput` itself when it is an object, else `{ output: workflowOutput }` —
- * and whatever else is still running (another fork branch, a timer, a child workflow) is cancelled. A
- * status that is none of the three fails the task (Conductor's message), which fails the workflow.
+ * and whatever else is still running (another fork branch, a timer, a child workflow) is cancelled. The
+ * workflow's output is the TERMINATE's, even where the definition has outputParameters, and its reason is
+ * `terminationReason` or `Workflow is <status> by TERMINATE task: <id>` — COMPLETED included (checked
+ * against Conductor 3.32). A status that is none of the three fails the task (Conductor's message), which
+ * fails the workflow.
  */
 export const terminateHandler: TaskHandler = {
   acceptsResults: false,
@@ -31,12 +34,8 @@ export const terminateHandler: TaskHandler = {
           : { output: workflowOutput };
     // Recorded without advancing: nothing after a TERMINATE runs.
     const done = k.transition(task.taskId, 'start.success', { outputData: output, endTime: k.now, executed: true });
-    const reason =
-      typeof terminationReason === 'string' && terminationReason
-        ? terminationReason
-        : status === WorkflowStatus.Completed
-          ? undefined
-          : `Workflow is ${status} by TERMINATE task: ${done.taskId}`;
-    k.endWorkflow(status, { output, ...(reason ? { reasonForIncompletion: reason } : {}) });
+    // Conductor records the reason for every ending, COMPLETED included.
+    const reason = typeof terminationReason === 'string' && terminationReason ? terminationReason : `Workflow is ${status} by TERMINATE task: ${done.taskId}`;
+    k.endWorkflow(status, { output, reasonForIncompletion: reason });
   },
 };

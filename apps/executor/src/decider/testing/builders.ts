@@ -1,6 +1,7 @@
 import { Task, TaskDef, TaskResult, TaskResultStatus, WorkflowDef, WorkflowStatus, WorkflowTask, withWorkflowDefDefaults } from '@app/contracts';
 import type { EngineCommand } from '../commands';
 import { decide } from '../decide';
+import { Evaluators, NO_EVALUATORS } from '../evaluators';
 import type { DeciderEvent } from '../events';
 import type { TimerKind } from '../timers';
 import type { WorkflowRun } from '../workflow-run';
@@ -51,6 +52,13 @@ export const withTaskDef = (wt: WorkflowTask, def: Partial<TaskDef>): WorkflowTa
 export const aTask = (type: string, ref: string, extra: Partial<WorkflowTask> = {}): WorkflowTask => ({ name: ref, taskReferenceName: ref, type, ...extra });
 
 /** What a scenario produced: the final state, every command issued, and the commands of the last step alone. */
+let evaluators: Evaluators = NO_EVALUATORS;
+
+/** The script evaluators `run` hands the decider (a spec with scripts sets the real, sandboxed ones). */
+export function useEvaluators(e: Evaluators): void {
+  evaluators = e;
+}
+
 export interface Scenario {
   readonly state: WorkflowRun;
   readonly commands: EngineCommand[];
@@ -71,7 +79,7 @@ export function run(def: WorkflowDef, steps: ReadonlyArray<readonly [number, Dec
   deepFreeze(def);
   for (const [at, step] of steps) {
     const event = deepFreeze(typeof step === 'function' ? step(state as WorkflowRun) : step);
-    const decision = decide(def, state === null ? null : deepFreeze(state), event, at);
+    const decision = decide(def, state === null ? null : deepFreeze(state), event, at, evaluators);
     last = [...decision.commands];
     commands.push(...last);
     state = decision.state;
