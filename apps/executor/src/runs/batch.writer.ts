@@ -16,7 +16,7 @@ export interface BatchWrite {
 }
 
 /** The one statement a batch is written with: its text never changes, so each connection prepares it once. */
-const STATEMENT_NAME = 'baton.executor.write-batch.v3';
+const STATEMENT_NAME = 'baton.executor.write-batch.v2';
 const statement = (queue: TaskQueue) => `
   WITH
   wf_insert AS (
@@ -43,8 +43,6 @@ const statement = (queue: TaskQueue) => `
     SELECT v.id, v."workflowId", v.seq, v.ref, v.type, v.status, v.version, v.data, to_timestamp(v."updateTime" / 1000.0)
     FROM jsonb_to_recordset($4::jsonb) AS v(id uuid, "workflowId" uuid, seq int, ref varchar, type varchar, status varchar, version int, data jsonb, "updateTime" float8)
     ON CONFLICT (task_id) DO UPDATE SET status = EXCLUDED.status, version = EXCLUDED.version, data = EXCLUDED.data, update_time = EXCLUDED.update_time),
-  task_delete AS (
-    DELETE FROM task WHERE task_id = ANY($16::uuid[])),
   timer_cancel AS (
     DELETE FROM timer WHERE timer_id = ANY($5::varchar[]) OR workflow_id = ANY($6::uuid[])),
   timer_set AS (
@@ -83,13 +81,20 @@ export class BatchWriter {
     this.statement = statement(queue);
   }
 
-  /** Writes in its own implicit transaction (on any pooled connection), or in the caller's. */
+  /**
+   * Writes in its own implicit transaction (on any pooled connection), or in the caller's. A batch that
+   * drops tasks (a DO_WHILE's keepLastN; rare) deletes their rows by a second statement in the same
+   * transaction, so the statement every batch runs carries no DELETE for what almost no batch does.
+   */
   async write(batch: BatchWrite, m?: EntityManager): Promise<string[]> {
     const values = parameters(batch);
+    const dropped = droppedTasks(batch);
+    if (dropped.length && !m) return this.dataSource.transaction((tx) => this.write(batch, tx));
     try {
       const rows: Array<{ outbox_ids: string[] }> = m
         ? await m.query(this.statement, values)
         : (await this.pool().query({ name: STATEMENT_NAME, text: this.statement, values })).rows;
+      if (dropped.length && m) await m.query('DELETE FROM task WHERE task_id = ANY($1::uuid[])', [dropped]);
       return rows[0]?.outbox_ids ?? [];
     } catch (err) {
       if ((err as { code?: string }).code === STALE || (err as { driverError?: { code?: string } }).driverError?.code === STALE) {
@@ -108,20 +113,9 @@ function parameters(b: BatchWrite): unknown[] {
   const inserts = b.runs.filter((r) => !r.before);
   const updates = b.runs.filter((r) => r.before);
   const tasks: Array<Record<string, unknown>> = [];
-  const removed: string[] = [];
   for (const r of b.runs) {
     const before = new Map(r.before?.run.tasks.map((t) => [t.taskId, t]) ?? []);
-    let added = 0;
-    for (const t of r.after.tasks) {
-      const was = before.get(t.taskId);
-      if (!was) added++;
-      if (was !== t) tasks.push(taskRow(t, r.saved.taskVersions.get(t.taskId) ?? 1));
-    }
-    // A decision may drop ended tasks from its run (a DO_WHILE's keepLastN): their rows go too.
-    if (r.before && r.before.run.tasks.length + added > r.after.tasks.length) {
-      const kept = new Set(r.after.tasks.map((t) => t.taskId));
-      for (const t of r.before.run.tasks) if (!kept.has(t.taskId)) removed.push(t.taskId);
-    }
+    for (const t of r.after.tasks) if (before.get(t.taskId) !== t) tasks.push(taskRow(t, r.saved.taskVersions.get(t.taskId) ?? 1));
   }
   return [
     json(
@@ -172,8 +166,27 @@ function parameters(b: BatchWrite): unknown[] {
     json(b.queue.extend),
     updates.map((r) => r.after.workflow.workflowId),
     b.queue.extend.map((e) => e.taskId),
-    removed,
   ];
+}
+
+/** Tasks a decision dropped from its run (a DO_WHILE's keepLastN): in the run before, not after. */
+function droppedTasks(b: BatchWrite): string[] {
+  const dropped: string[] = [];
+  for (const r of b.runs) {
+    // Tasks are only ever appended, so a run with fewer tasks than it had plus its new ones dropped some.
+    if (!r.before || r.after.tasks.length >= r.before.run.tasks.length + newTasksOf(r)) continue;
+    const kept = new Set(r.after.tasks.map((t) => t.taskId));
+    for (const t of r.before.run.tasks) if (!kept.has(t.taskId)) dropped.push(t.taskId);
+  }
+  return dropped;
+}
+
+/** How many of a run's tasks the decision added (they come last: tasks are appended in seq order). */
+function newTasksOf(r: RunWrite): number {
+  const lastBefore = r.before?.run.tasks.reduce((max, t) => Math.max(max, t.seq), 0) ?? 0;
+  let added = 0;
+  for (let i = r.after.tasks.length - 1; i >= 0 && r.after.tasks[i].seq > lastBefore; i--) added++;
+  return added;
 }
 
 const taskRow = (t: Task, version: number) => ({
