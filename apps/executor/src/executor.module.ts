@@ -13,6 +13,7 @@ import { RunCache } from './runs/run-cache';
 import { ScriptEvaluators } from './runs/script-evaluators';
 import { WorkflowExecutionService } from './runs/workflow-execution.service';
 import { WorkflowRunRepository } from './runs/workflow-run.repository';
+import { HttpTaskWorker } from './system-tasks/http-task.worker';
 import { TimerWakeup } from './timers/timer-wakeup';
 import { TimerRepository } from './timers/timer.repository';
 import { TimerSweeper } from './timers/timer.sweeper';
@@ -41,6 +42,7 @@ import { TimerSweeper } from './timers/timer.sweeper';
     DefinitionReader,
     DefinitionCache,
     DefinitionQueries,
+    HttpTaskWorker,
     Clock,
     IdGenerator,
   ],

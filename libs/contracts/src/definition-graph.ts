@@ -1,5 +1,5 @@
 import { adHocTaskDef, ResolvedTaskDef, withTaskDefDefaults, WorkflowDef, WorkflowTask } from './conductor/definitions';
-import { ChildListField, SystemTaskType, traitsOf } from './task-types';
+import { ChildListField, isQueuedKind, SystemTaskType, traitsOf } from './task-types';
 import type { ValidationErrorItem } from './errors';
 
 /**
@@ -180,19 +180,32 @@ export function withoutDefinitionParts<T extends { workflowTask?: unknown; taskD
   return rest;
 }
 
+/** Conductor's TaskUtils.LOOP_TASK_DELIMITER: a DO_WHILE task's instance of iteration n is `<ref>__<n>`. */
+const LOOP_SUFFIX = /__\d+$/;
+
+/** The reference of a loop task's instance in an iteration. */
+export const loopRefOf = (ref: string, iteration: number): string => `${ref}__${iteration}`;
+
+/** The definition's reference of a loop task's instance (`a__3` → `a`); other references as they are. */
+export const baseRefOf = (ref: string): string => ref.replace(LOOP_SUFFIX, '');
+
 /**
  * A stored task with its definition parts put back from the run's pinned definition: its `workflowTask`
- * (found by reference name), and for a worker task the `taskDefinition` it ran with (the inline or
- * attached one with Conductor's defaults, else the ad-hoc one). A task whose reference the definition does
- * not know is returned as stored.
+ * (found by reference name; a DO_WHILE iteration's `<ref>__<n>` by `<ref>`), and for a queued task the
+ * `taskDefinition` it ran with (the inline or attached one with Conductor's defaults, else the ad-hoc
+ * one). A task whose reference the definition does not know is returned as stored.
  */
-export function withDefinitionParts<T extends { referenceTaskName: string }>(task: T, def: Pick<WorkflowDef, 'tasks'> | null | undefined): T & { workflowTask?: WorkflowTask; taskDefinition?: ResolvedTaskDef } {
-  const wt = def ? graphOf(def).byRef.get(task.referenceTaskName)?.task : undefined;
+export function withDefinitionParts<T extends { referenceTaskName: string; loopOverTask?: boolean }>(
+  task: T,
+  def: Pick<WorkflowDef, 'tasks'> | null | undefined,
+): T & { workflowTask?: WorkflowTask; taskDefinition?: ResolvedTaskDef } {
+  const byRef = def ? graphOf(def).byRef : undefined;
+  const wt = byRef?.get(task.referenceTaskName)?.task ?? (task.loopOverTask ? byRef?.get(baseRefOf(task.referenceTaskName))?.task : undefined);
   if (!wt) return task;
-  const worker = traitsOf(wt.type).kind === 'worker';
+  const queued = isQueuedKind(traitsOf(wt.type).kind);
   return {
     ...task,
     workflowTask: wt,
-    ...(worker ? { taskDefinition: wt.taskDefinition ? withTaskDefDefaults(wt.taskDefinition) : adHocTaskDef(wt.name) } : {}),
+    ...(queued ? { taskDefinition: wt.taskDefinition ? withTaskDefDefaults(wt.taskDefinition) : adHocTaskDef(wt.name) } : {}),
   };
 }

@@ -33,11 +33,16 @@ export type SystemTaskType = (typeof SystemTaskType)[keyof typeof SystemTaskType
 /**
  * How a task type executes:
  * - `worker`: queued for workers to poll (SIMPLE and every non-built-in type name);
+ * - `system`: queued the same way (a lease, a response timeout, retries in the queue), under its type's
+ *   name, for a worker inside the engine (HTTP): a crashed engine worker is a lease that runs out;
  * - `sync`: decided in place, inside the decision that schedules it (SWITCH, FORK_JOIN, …);
  * - `async`: the engine keeps it IN_PROGRESS until something reports — a timer, a child workflow, the
  *   tasks it joins, or an external update (JOIN, WAIT, SUB_WORKFLOW, …).
  */
-export type TaskKind = 'worker' | 'sync' | 'async';
+export type TaskKind = 'worker' | 'system' | 'sync' | 'async';
+
+/** Whether instances of the type wait in the task queue for a lease (by a worker, or the engine's own). */
+export const isQueuedKind = (kind: TaskKind): boolean => kind === 'worker' || kind === 'system';
 
 /** The fields of a `WorkflowTask` that hold nested task lists. */
 export type ChildListField = 'decisionCases' | 'defaultCase' | 'forkTasks' | 'loopOver';
@@ -74,7 +79,7 @@ export const TASK_TYPE_TRAITS = {
   EVENT: { kind: 'sync', children: [], controlFlow: false, runnable: false },
   WAIT: { kind: 'async', children: [], controlFlow: false, runnable: true },
   HUMAN: { kind: 'async', children: [], controlFlow: false, runnable: true },
-  HTTP: { kind: 'async', children: [], controlFlow: false, runnable: false },
+  HTTP: { kind: 'system', children: [], controlFlow: false, runnable: true },
   LAMBDA: { kind: 'sync', children: [], controlFlow: false, runnable: true },
   INLINE: { kind: 'sync', children: [], controlFlow: false, runnable: true },
   EXCLUSIVE_JOIN: { kind: 'async', children: [], controlFlow: true, runnable: true },

@@ -35,7 +35,8 @@ export const TABLE_OWNERS = {
     readThrough: [TaskQueue, ExecutionQueries],
     writtenThrough: {
       component: TaskQueue,
-      operations: { push: ['executor'], remove: ['executor'], extend: ['executor'], batchCtes: ['executor'], lease: ['gateway'] },
+      // Pollers lease through the gateway; the executor's own system-task workers (HTTP) lease like pollers.
+      operations: { push: ['executor'], remove: ['executor'], extend: ['executor'], batchCtes: ['executor'], lease: ['gateway', 'executor'] },
     },
   },
   task_def: definitions,

@@ -65,17 +65,18 @@ function rejectNul(_key: string, value: unknown): unknown {
 }
 
 /**
- * `main` of a service that only consumes the bus (metadata, executor, indexer) in a distributed
- * deployment: DATABASE_URL and KAFKA_BROKERS are required, migrations must already be applied.
+ * `main` of a service that consumes the bus (metadata, executor, indexer) in a distributed deployment,
+ * and sends commands on `requestTopics` (the executor's HTTP worker reports results): DATABASE_URL and
+ * KAFKA_BROKERS are required, migrations must already be applied.
  */
-export function runService(name: string, module: Type<unknown>): void {
+export function runService(name: string, module: Type<unknown>, options: { readonly requestTopics?: readonly string[] } = {}): void {
   const start = async () => {
     const infra = loadInfraConfig(process.env, name, { requireExternal: true });
     const app = await host({
       name,
       modules: [module],
       groupId: `baton-${name}`,
-      requestTopics: [],
+      requestTopics: options.requestTopics ?? [],
       consumes: true,
       infra,
       databaseUrl: infra.database.kind === 'external' ? infra.database.url : '',

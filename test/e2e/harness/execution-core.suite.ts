@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, IncomingMessage, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ConductorClient, TaskView, WorkflowView } from './conductor-client';
 
 /**
@@ -304,5 +306,76 @@ export function executionCoreSuite(getApi: () => ConductorClient): void {
     expect((spun.tasks[0] as TaskView & { reasonForIncompletion: string }).reasonForIncompletion).toMatch(/interrupt|time/i);
     expect((hogged.tasks[0] as TaskView & { reasonForIncompletion: string }).reasonForIncompletion).toMatch(/memory/i);
     expect((await api().waitForStatus(fine, 'COMPLETED')).output).toEqual({ result: 2 });
+  });
+
+  describe('HTTP tasks, called by the engine', () => {
+    let server: Server;
+    let base: string;
+    const received: Array<{ method?: string; url?: string; body: string; header?: string }> = [];
+    let failuresLeft = 0;
+    const bodyOf = (req: IncomingMessage) => new Promise<string>((resolve) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => resolve(body));
+    });
+
+    beforeAll(async () => {
+      server = createServer(async (req, res) => {
+        const body = await bodyOf(req);
+        received.push({ method: req.method, url: req.url, body, header: req.headers['x-trace'] as string | undefined });
+        if (req.url?.startsWith('/flaky') && failuresLeft-- > 0) {
+          res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'busy' }));
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, echo: body ? JSON.parse(body) : null }));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    it('POSTs a JSON body with headers and hands the response on to the next task', async () => {
+      await api().registerWorkflow({
+        name: name('http_post'),
+        version: 1,
+        tasks: [
+          {
+            name: 'post_order',
+            taskReferenceName: 'post',
+            type: 'HTTP',
+            inputParameters: { http_request: { uri: `${base}/orders`, method: 'POST', headers: { 'X-Trace': '${workflow.input.trace}' }, body: { id: '${workflow.input.id}' } } },
+          },
+          { name: 'keep', taskReferenceName: 'keep', type: 'SET_VARIABLE', inputParameters: { status: '${post.output.response.statusCode}', echoed: '${post.output.response.body.echo.id}' } },
+        ],
+        outputParameters: { status: '${workflow.variables.status}', echoed: '${workflow.variables.echoed}' },
+      });
+      const workflowId = await api().startWorkflow(name('http_post'), { id: 42, trace: 't-1' });
+
+      const wf = await api().waitForStatus(workflowId, 'COMPLETED');
+      expect(wf.output).toEqual({ status: 200, echoed: 42 });
+      expect(received.find((r) => r.url === '/orders')).toEqual({ method: 'POST', url: '/orders', body: JSON.stringify({ id: 42 }), header: 't-1' });
+    });
+
+    it('retries a call that failed twice with EXPONENTIAL_BACKOFF, then completes', async () => {
+      failuresLeft = 2;
+      await api().registerTaskDefs([{ name: name('flaky_call'), retryCount: 3, retryLogic: 'EXPONENTIAL_BACKOFF', retryDelaySeconds: 1 }]);
+      await api().registerWorkflow({
+        name: name('http_flaky'),
+        version: 1,
+        tasks: [{ name: name('flaky_call'), taskReferenceName: 'call', type: 'HTTP', inputParameters: { http_request: { uri: `${base}/flaky`, method: 'GET' } } }],
+      });
+      const workflowId = await api().startWorkflow(name('http_flaky'), {});
+
+      const wf = await api().waitForStatus(workflowId, 'COMPLETED', 30_000);
+      const attempts = tasksNamed(wf, 'call') as unknown as Array<TaskView & { retryCount: number; startTime: number; endTime: number; outputData: { response: { statusCode: number } } }>;
+      expect(attempts.map((t) => [t.status, t.outputData.response.statusCode])).toEqual([
+        ['FAILED', 503],
+        ['FAILED', 503],
+        ['COMPLETED', 200],
+      ]);
+      // Backoff: 1 s, then 2 s.
+      expect(attempts[1].startTime - attempts[0].endTime).toBeGreaterThanOrEqual(900);
+      expect(attempts[2].startTime - attempts[1].endTime).toBeGreaterThanOrEqual(1900);
+    });
   });
 }

@@ -1,5 +1,6 @@
 import {
   ErrorCode,
+  isQueuedKind,
   isTerminalTaskStatus,
   isTerminalWorkflowStatus,
   Task,
@@ -158,8 +159,7 @@ function onResult(k: Kernel, { result: r }: TaskResultReported) {
 }
 
 function inProgress(k: Kernel, task: Readonly<Task>, extendLease: boolean, callbackAfterSeconds: number, common: Partial<Task>): undefined {
-  const worker = traitsOf(task.workflowTask.type).kind === 'worker';
-  if (!worker) {
+  if (!isQueuedKind(traitsOf(task.workflowTask.type).kind)) {
     // An async system task completed from outside (WAIT, SUB_WORKFLOW) reports progress: record it.
     k.patchTask(task.taskId, common);
     return undefined;

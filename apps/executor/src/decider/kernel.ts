@@ -2,6 +2,7 @@ import {
   conductorTaskStatus,
   DefinitionGraph,
   graphOf,
+  isQueuedKind,
   isRetriableTaskStatus,
   isSuccessfulTaskStatus,
   isTerminalTaskStatus,
@@ -189,7 +190,9 @@ export class Kernel {
     const wt = node.task;
     const def = taskDefOf(wt);
     const seq = nextSeq(this.current);
-    const worker = traitsOf(wt.type).kind === 'worker';
+    const kind = traitsOf(wt.type).kind;
+    const worker = kind === 'worker';
+    const queued = isQueuedKind(kind);
     // Inside a loop, each iteration's instance is named `<ref>__<iteration>` (Conductor's TaskUtils).
     const loop = this.enclosingLoop(node);
     return {
@@ -209,7 +212,7 @@ export class Kernel {
       retriedTaskId: opts.retryOf?.taskId,
       retried: false,
       executed: false,
-      callbackFromWorker: worker,
+      callbackFromWorker: queued,
       responseTimeoutSeconds: def.responseTimeoutSeconds,
       workflowInstanceId: this.workflow.workflowId,
       workflowType: this.workflow.workflowName,
@@ -221,7 +224,7 @@ export class Kernel {
       iteration: loop?.iteration ?? 0,
       queueWaitTime: 0,
       loopOverTask: !!loop,
-      ...(worker ? { taskDefinition: def } : {}),
+      ...(queued ? { taskDefinition: def } : {}),
       ...fields,
     };
   }
@@ -305,7 +308,7 @@ export class Kernel {
       const delayMs = retryDelayMs(def, failed.retryCount);
       // A worker task waits out its backoff in the queue (the row's visibility time); a system task has no
       // queue row, so its next attempt is created when a retry timer fires.
-      if (delayMs > 0 && traitsOf(wt.type).kind !== 'worker') this.setTimer(TimerKind.Retry, this.now + delayMs, failed.taskId);
+      if (delayMs > 0 && !isQueuedKind(traitsOf(wt.type).kind)) this.setTimer(TimerKind.Retry, this.now + delayMs, failed.taskId);
       else this.schedule(node, { retryOf: failed, delayMs });
     } else if (tolerated) {
       this.advance(failed);
@@ -324,7 +327,7 @@ export class Kernel {
    * timed out or the parent is ending; a child that ended by itself is left alone).
    */
   private release(task: Readonly<Task>, timers = true): void {
-    if (traitsOf(task.workflowTask.type).kind === 'worker') this.command({ type: 'queue.remove', taskId: task.taskId });
+    if (isQueuedKind(traitsOf(task.workflowTask.type).kind)) this.command({ type: 'queue.remove', taskId: task.taskId });
     if (timers) for (const kind of timerKindsOf(task)) this.cancelTimer(kind, task.taskId);
     if (task.subWorkflowId && !this.endedChildren.has(task.subWorkflowId)) {
       this.command({ type: 'child.terminate', childWorkflowId: task.subWorkflowId, reason: `Parent task ${task.referenceTaskName} (${task.taskId}) ended ${task.status}` });
@@ -430,7 +433,7 @@ export function timerKindsOf(task: Readonly<Task>): TimerKind[] {
   const def = taskDefOf(task.workflowTask);
   const kinds: TimerKind[] = [];
   if (def.timeoutSeconds > 0) kinds.push(TimerKind.TaskTimeout);
-  if ((def.pollTimeoutSeconds ?? 0) > 0 && traitsOf(task.workflowTask.type).kind === 'worker') kinds.push(TimerKind.PollTimeout);
+  if ((def.pollTimeoutSeconds ?? 0) > 0 && isQueuedKind(traitsOf(task.workflowTask.type).kind)) kinds.push(TimerKind.PollTimeout);
   if (task.workflowTask.type === SystemTaskType.Wait) kinds.push(TimerKind.Wait);
   return kinds;
 }

@@ -25,11 +25,4 @@ export function latestByRef(tasks: readonly Readonly<Task>[]): Map<string, Reado
 
 export const nextSeq = (run: WorkflowRun): number => run.tasks.reduce((max, t) => Math.max(max, t.seq), 0) + 1;
 
-/** Conductor's TaskUtils.LOOP_TASK_DELIMITER: a loop task's instance of iteration n is `<ref>__<n>`. */
-const LOOP_SUFFIX = /__\d+$/;
-
-/** The reference of a loop task's instance in an iteration. */
-export const loopRefOf = (ref: string, iteration: number): string => `${ref}__${iteration}`;
-
-/** The definition's reference of a loop task's instance (`a__3` → `a`); other references as they are. */
-export const baseRefOf = (ref: string): string => ref.replace(LOOP_SUFFIX, '');
+export { baseRefOf, loopRefOf } from '@app/contracts';

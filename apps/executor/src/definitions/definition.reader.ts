@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { graphOf, isWorkerTaskType, mapWorkflowTasks, ResolvedTaskDef, WorkflowDef, WorkflowTask } from '@app/contracts';
+import { graphOf, mapWorkflowTasks, ResolvedTaskDef, traitsOf, WorkflowDef, WorkflowTask } from '@app/contracts';
 import { DefinitionQueries } from '@app/persistence';
 import { EntityManager } from 'typeorm';
 import { DefinitionCache } from './definition.cache';
@@ -8,7 +8,7 @@ import { DefinitionCache } from './definition.cache';
  * Reads the definitions a run needs through the metadata app's published queries (metadata is the only
  * writer of their tables), in the caller's transaction, behind a cache the metadata app invalidates as it
  * commits. A run pins its definition at start:
- * the workflow definition with each worker task's registered TaskDef attached, as Conductor does
+ * the workflow definition with each task's registered TaskDef attached (control-flow operators aside), as Conductor does
  * (MetadataMapperService.populateTaskDefinitions).
  */
 @Injectable()
@@ -24,7 +24,9 @@ export class DefinitionReader {
 
   /** The definition with each worker task's registered TaskDef attached, at any depth (cases, branches, loops). */
   async withTaskDefs(m: EntityManager, def: WorkflowDef): Promise<WorkflowDef> {
-    const names = [...new Set(graphOf(def).all.filter((n) => !n.task.taskDefinition && isWorkerTaskType(n.task.type)).map((n) => n.task.name))];
+    // Conductor attaches a registered TaskDef to every task of its name that is not a control-flow operator:
+    // an HTTP or SUB_WORKFLOW task is retried and timed by the definition registered under its name.
+    const names = [...new Set(graphOf(def).all.filter((n) => !n.task.taskDefinition && !traitsOf(n.task.type).controlFlow).map((n) => n.task.name))];
     if (!names.length) return def;
     // One after the other: they share the caller's connection, and pg queues (and deprecates) overlapping
     // queries on one client.

@@ -2,6 +2,7 @@ import { RunnableTaskType, taskTypeKey } from '@app/contracts';
 import { doWhileHandler } from './do-while.handler';
 import { exclusiveJoinHandler } from './exclusive-join.handler';
 import { forkJoinHandler } from './fork-join.handler';
+import { httpHandler } from './http.handler';
 import { humanHandler } from './human.handler';
 import { inlineHandler } from './inline.handler';
 import { joinHandler } from './join.handler';
@@ -37,6 +38,7 @@ const HANDLERS: { readonly [K in RunnableTaskType]: TaskHandler } = {
   INLINE: inlineHandler,
   LAMBDA: lambdaHandler,
   JSON_JQ_TRANSFORM: jsonJqTransformHandler,
+  HTTP: httpHandler,
 };
 
 /** The handler of a task type (worker task types all share SIMPLE's). */

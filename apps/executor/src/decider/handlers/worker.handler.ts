@@ -1,4 +1,5 @@
-import { TaskStatus } from '@app/contracts';
+import { Task, TaskNode, TaskStatus } from '@app/contracts';
+import type { Kernel, ScheduleOptions } from '../kernel';
 import { queueNameOf, taskDefOf } from '../task-defs';
 import { TimerKind } from '../timers';
 import type { TaskHandler } from './task-handler';
@@ -11,19 +12,20 @@ import type { TaskHandler } from './task-handler';
 export const workerHandler: TaskHandler = {
   acceptsResults: true,
   schedule(k, node, opts) {
-    const def = taskDefOf(node.task);
-    const task = k.addTask(k.newTask(node, opts, { status: TaskStatus.Scheduled }), 'produce.success');
-    const visibleAt = k.now + (node.task.startDelay ?? 0) * 1000 + (opts.delayMs ?? 0);
-    k.command({
-      type: 'queue.push',
-      taskId: task.taskId,
-      queueName: queueNameOf(task),
-      visibleAt,
-      priority: k.workflow.priority,
-      leaseMs: def.responseTimeoutSeconds * 1000,
-      pollCount: 0,
-    });
-    const pollTimeoutSeconds = def.pollTimeoutSeconds ?? 0;
-    if (pollTimeoutSeconds > 0) k.setTimer(TimerKind.PollTimeout, visibleAt + pollTimeoutSeconds * 1000, task.taskId);
+    enqueue(k, node, opts, taskDefOf(node.task).responseTimeoutSeconds * 1000);
   },
 };
+
+/**
+ * Creates the task SCHEDULED and queues it for a lease of `leaseMs` (how long a worker may hold it before
+ * it is handed out again as a new attempt).
+ */
+export function enqueue(k: Kernel, node: TaskNode, opts: ScheduleOptions, leaseMs: number): Readonly<Task> {
+  const def = taskDefOf(node.task);
+  const task = k.addTask(k.newTask(node, opts, { status: TaskStatus.Scheduled }), 'produce.success');
+  const visibleAt = k.now + (node.task.startDelay ?? 0) * 1000 + (opts.delayMs ?? 0);
+  k.command({ type: 'queue.push', taskId: task.taskId, queueName: queueNameOf(task), visibleAt, priority: k.workflow.priority, leaseMs, pollCount: 0 });
+  const pollTimeoutSeconds = def.pollTimeoutSeconds ?? 0;
+  if (pollTimeoutSeconds > 0) k.setTimer(TimerKind.PollTimeout, visibleAt + pollTimeoutSeconds * 1000, task.taskId);
+  return task;
+}
