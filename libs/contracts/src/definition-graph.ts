@@ -174,6 +174,16 @@ export function mapWorkflowTasks(def: WorkflowDef, fn: (task: WorkflowTask) => W
 /** The parts of a task instance that come from its run's pinned definition, not from its execution. */
 export type DefinitionParts = 'workflowTask' | 'taskDefinition';
 
+/**
+ * Whether a task instance was scheduled from its run's definition (by reference, or a DO_WHILE
+ * iteration's by its loop task's reference) — and not from a WorkflowTask given at run time (a dynamic
+ * fork's branch), which only the task itself can carry.
+ */
+export function isFromDefinition(task: { referenceTaskName: string; loopOverTask?: boolean }, def: Pick<WorkflowDef, 'tasks'>): boolean {
+  const byRef = graphOf(def).byRef;
+  return byRef.has(task.referenceTaskName) || (!!task.loopOverTask && byRef.has(baseRefOf(task.referenceTaskName)));
+}
+
 /** A task without its definition parts: what is stored and sent (the run's definition has them once). */
 export function withoutDefinitionParts<T extends { workflowTask?: unknown; taskDefinition?: unknown }>(task: T): Omit<T, DefinitionParts> {
   const { workflowTask: _workflowTask, taskDefinition: _taskDefinition, ...rest } = task;

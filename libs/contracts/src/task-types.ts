@@ -69,7 +69,7 @@ export const TASK_TYPE_TRAITS = {
   SIMPLE: { kind: 'worker', children: [], controlFlow: false, runnable: true },
   DYNAMIC: { kind: 'worker', children: [], controlFlow: false, runnable: false },
   FORK_JOIN: { kind: 'sync', children: ['forkTasks'], controlFlow: true, runnable: true },
-  FORK_JOIN_DYNAMIC: { kind: 'sync', children: [], controlFlow: true, runnable: false },
+  FORK_JOIN_DYNAMIC: { kind: 'sync', children: [], controlFlow: true, runnable: true },
   DECISION: { kind: 'sync', children: ['decisionCases', 'defaultCase'], controlFlow: true, runnable: true },
   SWITCH: { kind: 'sync', children: ['decisionCases', 'defaultCase'], controlFlow: true, runnable: true },
   JOIN: { kind: 'async', children: [], controlFlow: true, runnable: true },

@@ -378,4 +378,43 @@ export function executionCoreSuite(getApi: () => ConductorClient): void {
       expect(attempts[2].startTime - attempts[1].endTime).toBeGreaterThanOrEqual(1900);
     });
   });
+
+  it('forks dynamically: 200 INLINE branches, then worker branches in simple mode, each joined', async () => {
+    const type = name('resize');
+    await api().registerWorkflow({
+      name: name('dynamic'),
+      version: 1,
+      tasks: [
+        {
+          name: 'fan',
+          taskReferenceName: 'fan',
+          type: 'FORK_JOIN_DYNAMIC',
+          dynamicForkTasksParam: 'tasks',
+          dynamicForkTasksInputParamName: 'inputs',
+          inputParameters: { tasks: '${workflow.input.tasks}', inputs: '${workflow.input.inputs}' },
+        },
+        { name: 'gather', taskReferenceName: 'gather', type: 'JOIN' },
+        { name: 'fan2', taskReferenceName: 'fan2', type: 'FORK_JOIN_DYNAMIC', inputParameters: { forkTaskName: type, forkTaskInputs: '${workflow.input.images}' } },
+        { name: 'gather2', taskReferenceName: 'gather2', type: 'JOIN' },
+      ],
+      outputParameters: { squares: '${gather.output}', resized: '${gather2.output}' },
+    });
+    const tasks = Array.from({ length: 200 }, (_, i) => ({ name: 'square', taskReferenceName: `sq${i}`, type: 'INLINE', inputParameters: { expression: '$.n * $.n' } }));
+    const inputs = Object.fromEntries(tasks.map((t, i) => [t.taskReferenceName, { n: i }]));
+    const workflowId = await api().startWorkflow(name('dynamic'), { tasks, inputs, images: ['a.png', 'b.png', 'c.png'] });
+
+    const handed: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < 3; i++) {
+      const task = await pollOne(type, 'w');
+      handed.push(task.inputData);
+      await report(task, 'COMPLETED', { done: task.inputData.input });
+    }
+    expect(handed.map((h) => h.__index).sort()).toEqual([0, 1, 2]);
+
+    const wf = await api().waitForStatus(workflowId, 'COMPLETED');
+    const squares = wf.output.squares as Record<string, { result: number }>;
+    expect(Object.keys(squares)).toHaveLength(200);
+    expect(squares.sq12).toEqual({ result: 144 });
+    expect(wf.output.resized).toEqual({ [`_${type}_0`]: { done: 'a.png' }, [`_${type}_1`]: { done: 'b.png' }, [`_${type}_2`]: { done: 'c.png' } });
+  });
 }

@@ -1,7 +1,9 @@
 import {
+  buildDefinitionGraph,
   conductorTaskStatus,
   DefinitionGraph,
   graphOf,
+  isFromDefinition,
   isQueuedKind,
   isRetriableTaskStatus,
   isSuccessfulTaskStatus,
@@ -112,12 +114,46 @@ export class Kernel {
     return found;
   }
 
-  /** The definition node a task instance was scheduled from. */
+  /**
+   * The definition node a task instance was scheduled from: in the run's definition, or — for a task
+   * given at run time (a dynamic fork's branch) — in the graph of the WorkflowTask it carries.
+   */
   nodeOf(task: Readonly<Task>): TaskNode {
-    const node = this.graph.byRef.get(task.referenceTaskName) ?? (task.loopOverTask ? this.graph.byRef.get(baseRefOf(task.referenceTaskName)) : undefined);
+    const node =
+      this.graph.byRef.get(task.referenceTaskName) ??
+      (task.loopOverTask ? this.graph.byRef.get(baseRefOf(task.referenceTaskName)) : undefined) ??
+      this.dynamicNodes().get(task.referenceTaskName);
     // A run pins its definition, so every task's reference is in it; anything else is a corrupt run.
     if (!node) throw new Error(`task ${task.taskId} (${task.referenceTaskName}) is not in the definition of ${this.workflow.workflowId}`);
     return node;
+  }
+
+  private dynamic?: Map<string, TaskNode>;
+
+  /** Nodes of the WorkflowTasks given at run time, by reference (built from the run once per decision). */
+  private dynamicNodes(): Map<string, TaskNode> {
+    if (this.dynamic) return this.dynamic;
+    this.dynamic = new Map();
+    for (const t of this.current.tasks) {
+      if (this.dynamic.has(t.referenceTaskName) || !t.workflowTask || isFromDefinition(t, this.definition)) continue;
+      this.indexDynamic(t.workflowTask);
+    }
+    return this.dynamic;
+  }
+
+  private indexDynamic(wt: WorkflowTask): TaskNode {
+    const graph = buildDefinitionGraph([wt], `dynamic(${wt.taskReferenceName})`);
+    for (const node of graph.all) if (node.ref && !this.dynamic!.has(node.ref)) this.dynamic!.set(node.ref, node);
+    return graph.root.nodes[0];
+  }
+
+  /**
+   * Schedules a WorkflowTask given at run time (a dynamic fork's branch): it runs as if the definition
+   * held it, in a list of its own that no task owns (what follows it is nothing; a JOIN notices its end).
+   */
+  scheduleDynamic(wt: WorkflowTask): void {
+    this.dynamicNodes();
+    this.schedule(this.indexDynamic(wt));
   }
 
   /** The DO_WHILE task instance whose current iteration a node inside its loop belongs to. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Task, withoutDefinitionParts, Workflow } from '@app/contracts';
+import { isFromDefinition, Task, withoutDefinitionParts, Workflow } from '@app/contracts';
 import { QueuedTask, TaskQueue } from '@app/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 import type { TimerToSet } from '../timers/timer.repository';
@@ -115,7 +115,8 @@ function parameters(b: BatchWrite): unknown[] {
   const tasks: Array<Record<string, unknown>> = [];
   for (const r of b.runs) {
     const before = new Map(r.before?.run.tasks.map((t) => [t.taskId, t]) ?? []);
-    for (const t of r.after.tasks) if (before.get(t.taskId) !== t) tasks.push(taskRow(t, r.saved.taskVersions.get(t.taskId) ?? 1));
+    const def = r.after.workflow.workflowDefinition;
+    for (const t of r.after.tasks) if (before.get(t.taskId) !== t) tasks.push(taskRow(t, r.saved.taskVersions.get(t.taskId) ?? 1, def));
   }
   return [
     json(
@@ -189,7 +190,7 @@ function newTasksOf(r: RunWrite): number {
   return added;
 }
 
-const taskRow = (t: Task, version: number) => ({
+const taskRow = (t: Task, version: number, def: Workflow['workflowDefinition']) => ({
   id: t.taskId,
   workflowId: t.workflowInstanceId,
   seq: t.seq,
@@ -197,8 +198,9 @@ const taskRow = (t: Task, version: number) => ({
   type: t.taskType,
   status: t.status,
   version,
-  // The run's pinned definition holds the task's workflowTask and taskDefinition once: rows do not repeat them.
-  data: withoutDefinitionParts(t),
+  // The run's pinned definition holds the task's workflowTask and taskDefinition once: rows do not repeat
+  // them — but for a task given at run time (a dynamic fork's branch), which keeps its own.
+  data: isFromDefinition(t, def) ? withoutDefinitionParts(t) : t,
   updateTime: t.updateTime,
 });
 

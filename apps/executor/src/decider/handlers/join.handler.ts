@@ -1,4 +1,5 @@
-import { isSuccessfulTaskStatus, isTerminalTaskStatus, Task, TaskStatus } from '@app/contracts';
+import { isSuccessfulTaskStatus, isTerminalTaskStatus, SystemTaskType, Task, TaskNode, TaskStatus } from '@app/contracts';
+import type { Kernel } from '../kernel';
 import type { TaskHandler } from './task-handler';
 
 /**
@@ -9,12 +10,13 @@ import type { TaskHandler } from './task-handler';
 export const joinHandler: TaskHandler = {
   acceptsResults: false,
   schedule(k, node, opts) {
-    // Conductor's JoinTaskMapper records what it joins on in the task's input.
-    const inputData = { ...k.inputsOf(node.task), joinOn: node.task.joinOn ?? [] };
+    // Conductor's JoinTaskMapper records what it joins on in the task's input; after a dynamic fork, that
+    // is the branches the fork made, known only now.
+    const inputData = { ...k.inputsOf(node.task), joinOn: joinOnOf(k, node) };
     k.addTask(k.newTask(node, opts, { status: TaskStatus.InProgress, startTime: k.now, inputData }), 'start.begin');
   },
   evaluate(k, join) {
-    const joinOn = join.workflowTask.joinOn ?? [];
+    const joinOn = refsOf(join.inputData.joinOn);
     const joined = joinOn.map((ref) => k.latest(ref));
     if (joined.some((t) => !t || !isTerminalTaskStatus(t.status))) return false;
     if (joined.some((t) => t && !isSuccessfulTaskStatus(t.status))) return false; // the workflow is ending
@@ -26,3 +28,15 @@ export const joinHandler: TaskHandler = {
     return true;
   },
 };
+
+const refsOf = (value: unknown): string[] => (Array.isArray(value) ? value.filter((r): r is string => typeof r === 'string') : []);
+
+/** What a JOIN waits for: its `joinOn`, or right after a FORK_JOIN_DYNAMIC, the branches that fork made. */
+function joinOnOf(k: Kernel, node: TaskNode): string[] {
+  const before = node.list.nodes.filter((n) => n.index < node.index).pop();
+  if (before?.type === SystemTaskType.ForkJoinDynamic && before.ref) {
+    const fork = k.latest(before.ref);
+    if (fork) return refsOf(fork.inputData.forkedTasks);
+  }
+  return node.task.joinOn ?? [];
+}

@@ -1,6 +1,7 @@
 import { RunnableTaskType, taskTypeKey } from '@app/contracts';
 import { doWhileHandler } from './do-while.handler';
 import { exclusiveJoinHandler } from './exclusive-join.handler';
+import { forkJoinDynamicHandler } from './fork-join-dynamic.handler';
 import { forkJoinHandler } from './fork-join.handler';
 import { httpHandler } from './http.handler';
 import { humanHandler } from './human.handler';
@@ -39,6 +40,7 @@ const HANDLERS: { readonly [K in RunnableTaskType]: TaskHandler } = {
   LAMBDA: lambdaHandler,
   JSON_JQ_TRANSFORM: jsonJqTransformHandler,
   HTTP: httpHandler,
+  FORK_JOIN_DYNAMIC: forkJoinDynamicHandler,
 };
 
 /** The handler of a task type (worker task types all share SIMPLE's). */
