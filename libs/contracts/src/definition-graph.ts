@@ -212,10 +212,9 @@ export function withDefinitionParts<T extends { referenceTaskName: string; loopO
   const byRef = def ? graphOf(def).byRef : undefined;
   const wt = byRef?.get(task.referenceTaskName)?.task ?? (task.loopOverTask ? byRef?.get(baseRefOf(task.referenceTaskName))?.task : undefined);
   if (!wt) return task;
-  const queued = isQueuedKind(traitsOf(wt.type).kind);
-  return {
-    ...task,
-    workflowTask: wt,
-    ...(queued ? { taskDefinition: wt.taskDefinition ? withTaskDefDefaults(wt.taskDefinition) : adHocTaskDef(wt.name) } : {}),
-  };
+  const kind = traitsOf(wt.type).kind;
+  if (!isQueuedKind(kind)) return { ...task, workflowTask: wt };
+  // As the decider's taskDefOf: worker tasks get the ad-hoc SIMPLE definition, system tasks no retries.
+  const taskDefinition = wt.taskDefinition ? withTaskDefDefaults(wt.taskDefinition) : kind === 'worker' ? adHocTaskDef(wt.name) : withTaskDefDefaults({ name: wt.name, retryCount: 0 });
+  return { ...task, workflowTask: wt, taskDefinition };
 }

@@ -67,7 +67,7 @@ export interface TaskTypeTraits {
  */
 export const TASK_TYPE_TRAITS = {
   SIMPLE: { kind: 'worker', children: [], controlFlow: false, runnable: true },
-  DYNAMIC: { kind: 'worker', children: [], controlFlow: false, runnable: false },
+  DYNAMIC: { kind: 'worker', children: [], controlFlow: false, runnable: true },
   FORK_JOIN: { kind: 'sync', children: ['forkTasks'], controlFlow: true, runnable: true },
   FORK_JOIN_DYNAMIC: { kind: 'sync', children: [], controlFlow: true, runnable: true },
   DECISION: { kind: 'sync', children: ['decisionCases', 'defaultCase'], controlFlow: true, runnable: true },

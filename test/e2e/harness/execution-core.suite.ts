@@ -417,4 +417,19 @@ export function executionCoreSuite(getApi: () => ConductorClient): void {
     expect(squares.sq12).toEqual({ result: 144 });
     expect(wf.output.resized).toEqual({ [`_${type}_0`]: { done: 'a.png' }, [`_${type}_1`]: { done: 'b.png' }, [`_${type}_2`]: { done: 'c.png' } });
   });
+
+  it('runs a DYNAMIC task as a worker task of the name its input chooses', async () => {
+    const chosen = name('chosen_worker');
+    await api().registerWorkflow({
+      name: name('dynamic_task'),
+      version: 1,
+      tasks: [{ name: 'pick', taskReferenceName: 'pick', type: 'DYNAMIC', dynamicTaskNameParam: 'taskToRun', inputParameters: { taskToRun: '${workflow.input.kind}', n: 5 } }],
+    });
+    const workflowId = await api().startWorkflow(name('dynamic_task'), { kind: chosen });
+
+    const task = await pollOne(chosen, 'w');
+    expect(task).toMatchObject({ taskType: chosen, referenceTaskName: 'pick', inputData: { taskToRun: chosen, n: 5 } });
+    await report(task, 'COMPLETED', { ran: chosen });
+    expect((await api().waitForStatus(workflowId, 'COMPLETED')).output).toEqual({ ran: chosen });
+  });
 }

@@ -1,4 +1,4 @@
-import { adHocTaskDef, isWorkerTaskType, MAX_SECONDS, ResolvedTaskDef, RetryLogic, Task, withTaskDefDefaults, WorkflowTask } from '@app/contracts';
+import { adHocTaskDef, MAX_SECONDS, ResolvedTaskDef, RetryLogic, Task, traitsOf, withTaskDefDefaults, WorkflowTask } from '@app/contracts';
 
 /**
  * The task definition a task runs with: inline, else the registered one attached at start, else ad hoc.
@@ -8,7 +8,9 @@ import { adHocTaskDef, isWorkerTaskType, MAX_SECONDS, ResolvedTaskDef, RetryLogi
  */
 export function taskDefOf(wt: WorkflowTask): ResolvedTaskDef {
   if (wt.taskDefinition) return withTaskDefDefaults(wt.taskDefinition);
-  return isWorkerTaskType(wt.type) ? adHocTaskDef(wt.name) : withTaskDefDefaults({ name: wt.name, retryCount: 0 });
+  // Worker tasks (DYNAMIC's chosen one too) get Conductor's ad-hoc defaults; system tasks are not retried
+  // unless a definition says so.
+  return traitsOf(wt.type).kind === 'worker' ? adHocTaskDef(wt.name) : withTaskDefDefaults({ name: wt.name, retryCount: 0 });
 }
 
 /** The queue a worker task waits in: its task type (domains and isolation groups come later). */

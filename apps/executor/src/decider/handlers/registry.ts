@@ -1,5 +1,6 @@
 import { RunnableTaskType, taskTypeKey } from '@app/contracts';
 import { doWhileHandler } from './do-while.handler';
+import { dynamicHandler } from './dynamic.handler';
 import { exclusiveJoinHandler } from './exclusive-join.handler';
 import { forkJoinDynamicHandler } from './fork-join-dynamic.handler';
 import { forkJoinHandler } from './fork-join.handler';
@@ -41,6 +42,7 @@ const HANDLERS: { readonly [K in RunnableTaskType]: TaskHandler } = {
   JSON_JQ_TRANSFORM: jsonJqTransformHandler,
   HTTP: httpHandler,
   FORK_JOIN_DYNAMIC: forkJoinDynamicHandler,
+  DYNAMIC: dynamicHandler,
 };
 
 /** The handler of a task type (worker task types all share SIMPLE's). */
