@@ -41,9 +41,11 @@ export interface StartWorkflowCommand extends CommandBase {
   readonly workflowDef?: WorkflowDef;
   /** Set when a SUB_WORKFLOW task starts this workflow: the parent is told when it ends. */
   readonly parent?: ParentLink;
+  /** Set when a START_WORKFLOW task starts this workflow: that task is told whether it started. */
+  readonly startedBy?: ParentLink;
 }
 
-/** The SUB_WORKFLOW task that started a workflow. */
+/** The SUB_WORKFLOW (or START_WORKFLOW) task that started a workflow. */
 export interface ParentLink {
   readonly workflowId: string;
   readonly taskId: string;
@@ -94,7 +96,19 @@ export interface TerminateWorkflowNotice extends ExecutorNoticeBase {
   readonly reason: string;
 }
 
-export type ExecutorNotice = TaskLeasedNotice | ChildEndedNotice | TerminateWorkflowNotice;
+/**
+ * The workflow a START_WORKFLOW task (`workflowId`/`taskId`) asked for was started — or could not be (no
+ * such definition, a type that cannot run): the task can end.
+ */
+export interface StartOutcomeNotice extends ExecutorNoticeBase {
+  readonly type: 'start.outcome';
+  readonly taskId: string;
+  readonly startedWorkflowId: string;
+  readonly started: boolean;
+  readonly reason?: string;
+}
+
+export type ExecutorNotice = TaskLeasedNotice | ChildEndedNotice | TerminateWorkflowNotice | StartOutcomeNotice;
 
 /** Everything that arrives on the executor's topic. */
 export type ExecutorMessage = ExecutorCommand | ExecutorNotice;

@@ -75,7 +75,7 @@ export const TASK_TYPE_TRAITS = {
   JOIN: { kind: 'async', children: [], controlFlow: true, runnable: true },
   DO_WHILE: { kind: 'async', children: ['loopOver'], controlFlow: true, runnable: true },
   SUB_WORKFLOW: { kind: 'async', children: [], controlFlow: false, runnable: true },
-  START_WORKFLOW: { kind: 'async', children: [], controlFlow: false, runnable: false },
+  START_WORKFLOW: { kind: 'async', children: [], controlFlow: false, runnable: true },
   EVENT: { kind: 'sync', children: [], controlFlow: false, runnable: false },
   WAIT: { kind: 'async', children: [], controlFlow: false, runnable: true },
   HUMAN: { kind: 'async', children: [], controlFlow: false, runnable: true },

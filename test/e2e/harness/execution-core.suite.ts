@@ -432,4 +432,30 @@ export function executionCoreSuite(getApi: () => ConductorClient): void {
     await report(task, 'COMPLETED', { ran: chosen });
     expect((await api().waitForStatus(workflowId, 'COMPLETED')).output).toEqual({ ran: chosen });
   });
+
+  it('starts another workflow with START_WORKFLOW and does not wait for it; a start that cannot happen fails the task', async () => {
+    await api().registerWorkflow({
+      name: name('started'),
+      version: 1,
+      tasks: [{ name: 'double', taskReferenceName: 'double', type: 'INLINE', inputParameters: { expression: '$.n * 2', n: '${workflow.input.n}' } }],
+    });
+    await api().registerWorkflow({
+      name: name('starter'),
+      version: 1,
+      tasks: [{ name: 'kick', taskReferenceName: 'kick', type: 'START_WORKFLOW', inputParameters: { startWorkflow: { name: '${workflow.input.target}', input: { n: 21 }, correlationId: 'from-starter' } } }],
+    });
+
+    const ok = await api().startWorkflow(name('starter'), { target: name('started') });
+    const starter = await api().waitForStatus(ok, 'COMPLETED');
+    const startedId = (starter.tasks[0].outputData as { workflowId: string }).workflowId;
+    const other = await api().waitForStatus(startedId, 'COMPLETED');
+    expect(other.output).toEqual({ result: 42 });
+    expect(other).toMatchObject({ correlationId: 'from-starter' });
+    expect((other as WorkflowView & { parentWorkflowId?: string }).parentWorkflowId).toBeUndefined();
+
+    const bad = await api().startWorkflow(name('starter'), { target: name('no_such_workflow') });
+    const failed = await api().waitForStatus(bad, 'FAILED');
+    expect(failed.tasks[0]).toMatchObject({ status: 'FAILED' });
+    expect((failed.tasks[0] as TaskView & { reasonForIncompletion: string }).reasonForIncompletion).toMatch(/No such workflow found by name/);
+  });
 }

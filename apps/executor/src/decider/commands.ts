@@ -34,7 +34,10 @@ export type EngineCommand =
       readonly correlationId?: string;
       readonly priority: number;
       readonly taskToDomain?: Record<string, string>;
-      readonly parent: ParentLink;
+      /** A SUB_WORKFLOW's child: the parent is told when it ends. */
+      readonly parent?: ParentLink;
+      /** A START_WORKFLOW's workflow: the task is told whether it started. */
+      readonly startedBy?: ParentLink;
     }
   /** A child workflow must stop (its SUB_WORKFLOW task ended without it): terminate it by message to its owner. */
   | { readonly type: 'child.terminate'; readonly childWorkflowId: string; readonly reason: string }
@@ -46,6 +49,8 @@ export type EngineCommand =
       readonly output: Record<string, unknown>;
       readonly reasonForIncompletion?: string;
     }
+  /** This workflow was started for a START_WORKFLOW task: tell that task's owner (or that it could not be). */
+  | { readonly type: 'starter.notify'; readonly startedBy: ParentLink; readonly started: boolean; readonly reason?: string }
   /** Publish a task lifecycle event carrying the task as it is in the new state. */
   | { readonly type: 'emit.task'; readonly eventType: TaskEventType; readonly taskId: string }
   /** Publish a workflow event carrying the workflow as it is in the new state. */

@@ -14,7 +14,7 @@ import {
   WorkflowTimeoutPolicy,
 } from '@app/contracts';
 import type { Decision } from './commands';
-import type { ChildEnded, DeciderEvent, LeaseExpired, TaskLeased, TaskResultReported, TimerFired, WorkflowStartRequested } from './events';
+import type { ChildEnded, DeciderEvent, LeaseExpired, StartOutcome, TaskLeased, TaskResultReported, TimerFired, WorkflowStartRequested } from './events';
 import { Evaluators, NO_EVALUATORS } from './evaluators';
 import { handlerFor } from './handlers/registry';
 import { Kernel } from './kernel';
@@ -50,6 +50,9 @@ export function decide(definition: WorkflowDef, state: WorkflowRun | null, event
     case 'child.ended':
       onChildEnded(k, event);
       break;
+    case 'start.outcome':
+      onStartOutcome(k, event);
+      break;
     case 'workflow.terminate':
       k.endWorkflow(WorkflowStatus.Terminated, { reasonForIncompletion: event.reason });
       break;
@@ -83,6 +86,8 @@ function onStart(def: WorkflowDef, e: WorkflowStartRequested, now: number, evalu
   };
   const empty: WorkflowRun = { workflow, tasks: [] };
   const k = new Kernel(empty, empty, now, evaluators);
+  // The START_WORKFLOW task that asked for this workflow hears that it started, with the start itself.
+  if (e.startedBy) k.command({ type: 'starter.notify', startedBy: e.startedBy, started: true });
   k.startWorkflow();
   k.settle();
   return k.finish();
@@ -233,6 +238,13 @@ function timeOut(k: Kernel, task: Readonly<Task>, reason: string): void {
 }
 
 // ---- child workflows --------------------------------------------------------------------------------
+
+/** The workflow a START_WORKFLOW task asked for started (or could not): a repeated notice changes nothing. */
+function onStartOutcome(k: Kernel, e: StartOutcome): void {
+  const task = k.task(e.taskId);
+  if (!task || isTerminalTaskStatus(task.status) || !k.isRunning) return;
+  handlerFor(task.workflowTask.type).onStartOutcome?.(k, task, e);
+}
 
 function onChildEnded(k: Kernel, e: ChildEnded): void {
   const task = k.task(e.taskId);

@@ -1,8 +1,8 @@
-import type { ChildEndedNotice, ParentLink, TaskLeasedNotice, TaskResult, TerminateWorkflowNotice, WorkflowDef } from '@app/contracts';
+import type { ChildEndedNotice, ParentLink, StartOutcomeNotice, TaskLeasedNotice, TaskResult, TerminateWorkflowNotice, WorkflowDef } from '@app/contracts';
 import type { TimerKind } from './timers';
 
 /** The inputs of the decider: everything that can happen to a workflow. */
-export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested;
+export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome;
 
 export interface WorkflowStartRequested {
   readonly type: 'workflow.start';
@@ -13,6 +13,8 @@ export interface WorkflowStartRequested {
   readonly taskToDomain?: Record<string, string>;
   readonly createdBy?: string;
   readonly parent?: ParentLink;
+  /** The START_WORKFLOW task that asked for this workflow: told, in the start's own decision, that it started. */
+  readonly startedBy?: ParentLink;
 }
 
 /** A poller holds the task's queue row: the task is IN_PROGRESS from `leasedAt`. (The notice, less its envelope.) */
@@ -43,6 +45,9 @@ export interface LeaseExpired {
 
 /** The child workflow of a SUB_WORKFLOW task ended. (The notice, less its envelope.) */
 export type ChildEnded = Omit<ChildEndedNotice, 'eventId' | 'workflowId'>;
+
+/** The workflow a START_WORKFLOW task asked for started, or could not. (The notice, less its envelope.) */
+export type StartOutcome = Omit<StartOutcomeNotice, 'eventId' | 'workflowId'>;
 
 /** The workflow is to stop now (its parent's SUB_WORKFLOW task ended without it). */
 export type TerminateRequested = Omit<TerminateWorkflowNotice, 'eventId' | 'workflowId'>;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ChildEndedNotice, ParentLink, withoutDefinitionParts, StartWorkflowCommand, Task, TaskEvent, TerminateWorkflowNotice, Topic, WorkflowEvent, WorkflowStatus } from '@app/contracts';
+import { ChildEndedNotice, ParentLink, StartOutcomeNotice, StartWorkflowCommand, Task, TaskEvent, TerminateWorkflowNotice, Topic, withoutDefinitionParts, WorkflowEvent, WorkflowStatus } from '@app/contracts';
 import { BusMessage, ShardOwnership } from '@app/bus';
 import { QueuedTask } from '@app/persistence';
 import { IdGenerator } from '@app/runtime';
@@ -75,6 +75,9 @@ export class DecisionEffects {
           case 'parent.notify':
             messages.push(this.childEnded(c.parent, workflowId, c.status, c.output, c.reasonForIncompletion));
             break;
+          case 'starter.notify':
+            messages.push(this.startOutcome(c.startedBy, workflowId, c.started, c.reason));
+            break;
         }
       }
     }
@@ -115,6 +118,20 @@ export class DecisionEffects {
     return { topic: Topic.ExecutorCommands, key: parent.workflowId, value: notice };
   }
 
+  /** Whether the workflow a START_WORKFLOW task asked for started: the notice that task's owner gets. */
+  startOutcome(startedBy: ParentLink, startedWorkflowId: string, started: boolean, reason?: string): BusMessage<StartOutcomeNotice> {
+    const notice: StartOutcomeNotice = {
+      type: 'start.outcome',
+      eventId: this.ids.next(),
+      workflowId: startedBy.workflowId,
+      taskId: startedBy.taskId,
+      startedWorkflowId,
+      started,
+      ...(reason ? { reason } : {}),
+    };
+    return { topic: Topic.ExecutorCommands, key: startedBy.workflowId, value: notice };
+  }
+
   private childStart(c: CommandOf<'child.start'>, now: number): BusMessage<StartWorkflowCommand> {
     const command: StartWorkflowCommand = {
       type: 'workflow.start',
@@ -128,7 +145,8 @@ export class DecisionEffects {
       correlationId: c.correlationId,
       priority: c.priority,
       taskToDomain: c.taskToDomain,
-      parent: c.parent,
+      ...(c.parent ? { parent: c.parent } : {}),
+      ...(c.startedBy ? { startedBy: c.startedBy } : {}),
     };
     return { topic: Topic.ExecutorCommands, key: command.workflowId, value: command };
   }

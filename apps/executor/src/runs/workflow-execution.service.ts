@@ -46,9 +46,11 @@ export class WorkflowExecutionService {
     try {
       definition = await this.definitionFor(cmd);
     } catch (err) {
-      // A child that cannot start fails its SUB_WORKFLOW task instead of vanishing.
-      if (!(err instanceof BatonError) || !cmd.parent) throw err;
-      const notice = this.effects.childEnded(cmd.parent, cmd.workflowId, WorkflowStatus.Failed, {}, err.message);
+      // A child that cannot start fails its SUB_WORKFLOW task (a workflow its START_WORKFLOW task) instead of vanishing.
+      if (!(err instanceof BatonError) || (!cmd.parent && !cmd.startedBy)) throw err;
+      const notice = cmd.parent
+        ? this.effects.childEnded(cmd.parent, cmd.workflowId, WorkflowStatus.Failed, {}, err.message)
+        : this.effects.startOutcome(cmd.startedBy!, cmd.workflowId, false, err.message);
       const ids = await this.dataSource.transaction((m) => this.outbox.append(m, EXECUTOR_PRODUCER, [notice], this.clock.now()));
       this.relay.publishCommitted([notice], ids);
       return { workflowId: cmd.workflowId };
@@ -68,6 +70,7 @@ export class WorkflowExecutionService {
           taskToDomain: cmd.taskToDomain,
           createdBy: cmd.createdBy,
           parent: cmd.parent,
+          startedBy: cmd.startedBy,
         },
       },
     });

@@ -12,6 +12,7 @@ import { jsonJqTransformHandler } from './json-jq-transform.handler';
 import { lambdaHandler } from './lambda.handler';
 import { noopHandler } from './noop.handler';
 import { setVariableHandler } from './set-variable.handler';
+import { startWorkflowHandler } from './start-workflow.handler';
 import { subWorkflowHandler } from './sub-workflow.handler';
 import { switchHandler } from './switch.handler';
 import type { TaskHandler } from './task-handler';
@@ -43,6 +44,7 @@ const HANDLERS: { readonly [K in RunnableTaskType]: TaskHandler } = {
   HTTP: httpHandler,
   FORK_JOIN_DYNAMIC: forkJoinDynamicHandler,
   DYNAMIC: dynamicHandler,
+  START_WORKFLOW: startWorkflowHandler,
 };
 
 /** The handler of a task type (worker task types all share SIMPLE's). */

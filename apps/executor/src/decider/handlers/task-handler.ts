@@ -1,5 +1,5 @@
 import type { Task, TaskList, TaskNode } from '@app/contracts';
-import type { ChildEnded } from '../events';
+import type { ChildEnded, StartOutcome } from '../events';
 import type { Kernel, ScheduleOptions } from '../kernel';
 import type { TimerKind } from '../timers';
 
@@ -24,4 +24,6 @@ export interface TaskHandler {
   onTimer?(k: Kernel, task: Readonly<Task>, kind: TimerKind): void;
   /** The child workflow the task started ended. */
   onChildEnded?(k: Kernel, task: Readonly<Task>, event: ChildEnded): void;
+  /** The workflow the task asked to start started, or could not. */
+  onStartOutcome?(k: Kernel, task: Readonly<Task>, event: StartOutcome): void;
 }
