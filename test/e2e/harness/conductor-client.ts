@@ -74,14 +74,18 @@ export class ConductorClient {
     return this.waitFor(id, (wf) => wf.status === status, timeoutMs, (wf) => `workflow ${id} is ${wf.status}, expected ${status}`);
   }
 
-  /** Polls GET /api/workflow/{id} until `holds` is true of it. */
+  /**
+   * Polls GET /api/workflow/{id} until `holds` is true of it. A workflow started by a message (a child, a
+   * failureWorkflow) may not exist yet: a 404 is polled through until the time is up.
+   */
   async waitFor(id: string, holds: (wf: WorkflowView) => boolean, timeoutMs = 60_000, describe = (wf: WorkflowView) => `workflow ${id} (${wf.status}) never got there`): Promise<WorkflowView> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const wf = await this.workflow(id);
-      if (holds(wf)) return wf;
-      if (Date.now() > deadline) throw new Error(describe(wf));
-      await new Promise((r) => setTimeout(r, 100));
+      const r = await this.call<WorkflowView>('GET', `/api/workflow/${id}`);
+      if (r.status !== 404 && (r.status < 200 || r.status >= 300)) throw new Error(`GET /api/workflow/${id} answered ${r.status}: ${r.text}`);
+      if (r.status !== 404 && holds(r.body)) return r.body;
+      if (Date.now() > deadline) throw new Error(r.status === 404 ? `workflow ${id} does not exist` : describe(r.body));
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 }

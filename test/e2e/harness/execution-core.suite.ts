@@ -458,4 +458,27 @@ export function executionCoreSuite(getApi: () => ConductorClient): void {
     expect(failed.tasks[0]).toMatchObject({ status: 'FAILED' });
     expect((failed.tasks[0] as TaskView & { reasonForIncompletion: string }).reasonForIncompletion).toMatch(/No such workflow found by name/);
   });
+
+  it("starts the failureWorkflow of a run that fails, with the failed run's input and reason", async () => {
+    await api().registerWorkflow({
+      name: name('cleanup'),
+      version: 1,
+      tasks: [{ name: 'note', taskReferenceName: 'note', type: 'INLINE', inputParameters: { expression: "$.failed + ' ' + $.status + ' ' + $.order", failed: '${workflow.input.workflowId}', status: '${workflow.input.failureStatus}', order: '${workflow.input.order}' } }],
+    });
+    await api().registerWorkflow({
+      name: name('fails'),
+      version: 1,
+      failureWorkflow: name('cleanup'),
+      tasks: [{ name: 'boom', taskReferenceName: 'boom', type: 'INLINE', inputParameters: { expression: "throw new Error('card declined')" } }],
+    });
+    const workflowId = await api().startWorkflow(name('fails'), { order: 7 });
+
+    const failed = await api().waitForStatus(workflowId, 'FAILED');
+    const cleanupId = failed.output['conductor.failure_workflow'] as string;
+    expect(cleanupId).toEqual(expect.any(String));
+    const cleanup = await api().waitForStatus(cleanupId, 'COMPLETED');
+    expect(cleanup.input).toMatchObject({ order: 7, workflowId, failureStatus: 'FAILED', failureTaskId: failed.tasks[0].taskId });
+    expect(cleanup.input.reason).toMatch(/card declined/);
+    expect(cleanup.output).toEqual({ result: `${workflowId} FAILED 7` });
+  });
 }

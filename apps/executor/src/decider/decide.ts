@@ -198,7 +198,7 @@ function onTimer(k: Kernel, e: TimerFired): void {
   if (e.kind === TimerKind.WorkflowTimeout) {
     const def = k.definition;
     if ((def.timeoutPolicy ?? WorkflowTimeoutPolicy.AlertOnly) === WorkflowTimeoutPolicy.TimeOutWorkflow) {
-      k.endWorkflow(WorkflowStatus.TimedOut, { reasonForIncompletion: `Workflow timed out after ${def.timeoutSeconds} seconds (timeoutPolicy TIME_OUT_WF)` });
+      k.endWorkflow(WorkflowStatus.TimedOut, { reasonForIncompletion: `Workflow timed out after ${def.timeoutSeconds} seconds (timeoutPolicy TIME_OUT_WF)` }, { failureWorkflow: true });
     }
     return;
   }

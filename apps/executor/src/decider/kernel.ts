@@ -22,6 +22,7 @@ import {
   WorkflowEventType,
   WorkflowStatus,
   WorkflowTask,
+  withoutDefinitionParts,
 } from '@app/contracts';
 import type { Decision, EngineCommand, Rejection } from './commands';
 import type { Evaluators } from './evaluators';
@@ -29,7 +30,7 @@ import { expressionDocument } from './expression-document';
 import { resolveParameters } from './expressions';
 import { handlerFor } from './handlers/registry';
 import { retryDelayMs, taskDefOf } from './task-defs';
-import { taskIdFor } from './task-ids';
+import { failureWorkflowIdFor, taskIdFor } from './task-ids';
 import { TimerKind, timerIdOf } from './timers';
 import { baseRefOf, latestByRef, loopRefOf, nextSeq, WorkflowRun } from './workflow-run';
 
@@ -350,11 +351,15 @@ export class Kernel {
       this.advance(failed);
     } else {
       const status = canceled ? WorkflowStatus.Terminated : failed.status === TaskStatus.TimedOut ? WorkflowStatus.TimedOut : WorkflowStatus.Failed;
-      this.endWorkflow(status, {
-        reasonForIncompletion: failed.reasonForIncompletion ?? `Task ${failed.referenceTaskName} ended ${failed.status}`,
-        failedReferenceTaskNames: [failed.referenceTaskName],
-        failedTaskNames: [failed.taskDefName],
-      });
+      this.endWorkflow(
+        status,
+        {
+          reasonForIncompletion: failed.reasonForIncompletion ?? `Task ${failed.referenceTaskName} ended ${failed.status}`,
+          failedReferenceTaskNames: [failed.referenceTaskName],
+          failedTaskNames: [failed.taskDefName],
+        },
+        { failureWorkflow: true, failedTaskId: failed.taskId },
+      );
     }
   }
 
@@ -396,7 +401,12 @@ export class Kernel {
     this.enterList(this.graph.root);
   }
 
-  endWorkflow(status: WorkflowStatus, patch: Partial<Omit<Workflow, 'tasks'>> = {}): void {
+  /**
+   * Ends the workflow: everything still running is cancelled, its timers go, a parent hears of it. With
+   * `failureWorkflow` (a failure, not a TERMINATE task or a terminate from outside), the definition's
+   * failureWorkflow is started too, as Conductor's terminateWorkflow does.
+   */
+  endWorkflow(status: WorkflowStatus, patch: Partial<Omit<Workflow, 'tasks'>> = {}, failure?: { readonly failureWorkflow: true; readonly failedTaskId?: string }): void {
     if (!this.isRunning) return;
     // Nothing may keep running for a workflow that has ended.
     for (const t of this.current.tasks) {
@@ -408,6 +418,7 @@ export class Kernel {
     // A workflow that ends within its first decision still announces its start.
     if (this.workflowEvent === 'workflow.started') this.command({ type: 'emit.workflow', eventType: 'workflow.started' });
     this.setWorkflow({ ...patch, status, endTime: this.now });
+    if (failure && status !== WorkflowStatus.Completed) this.startFailureWorkflow(status, failure.failedTaskId);
     this.workflowEvent =
       status === WorkflowStatus.Completed ? 'workflow.completed' : status === WorkflowStatus.Terminated ? 'workflow.terminated' : 'workflow.failed';
     const w = this.current.workflow;
@@ -420,6 +431,38 @@ export class Kernel {
         reasonForIncompletion: w.reasonForIncompletion,
       });
     }
+  }
+
+  /**
+   * Starts the definition's failureWorkflow, if it names one, with Conductor's input: the failed run's
+   * input plus `workflowId`, `reason`, `failureStatus`, `failureTaskId` and `failedWorkflow` (the run as it
+   * ended, its tasks included). Its id — derived from the failed run's, so a decision made again starts it
+   * once — is recorded in the output as `conductor.failure_workflow`.
+   */
+  private startFailureWorkflow(status: WorkflowStatus, failedTaskId?: string): void {
+    const name = this.definition.failureWorkflow?.trim();
+    if (!name) return;
+    const w = this.current.workflow;
+    const failureWorkflowId = failureWorkflowIdFor(w.workflowId);
+    const { workflowDefinition: _definition, ...failedWorkflow } = w;
+    this.command({
+      type: 'child.start',
+      childWorkflowId: failureWorkflowId,
+      name,
+      ...(typeof this.definition.failureWorkflowVersion === 'number' ? { version: this.definition.failureWorkflowVersion } : {}),
+      input: {
+        ...w.input,
+        workflowId: w.workflowId,
+        reason: w.reasonForIncompletion,
+        failureStatus: status,
+        ...(failedTaskId ? { failureTaskId: failedTaskId } : {}),
+        failedWorkflow: { ...failedWorkflow, tasks: this.current.tasks.map((t) => withoutDefinitionParts(t)) },
+      },
+      correlationId: w.correlationId,
+      priority: w.priority,
+      taskToDomain: w.taskToDomain,
+    });
+    this.setWorkflow({ output: { ...w.output, 'conductor.failure_workflow': failureWorkflowId } });
   }
 
   /**

@@ -14,3 +14,6 @@ export const taskIdFor = (workflowId: string, seq: number): string => uuidv5(`${
  * start is idempotent (a redelivered message starts the same child), and a retry starts a new child.
  */
 export const childWorkflowIdFor = (taskId: string): string => uuidv5(`child:${taskId}`, TASK_ID_NAMESPACE);
+
+/** The id of the failureWorkflow a failed run starts: one per run, so a redelivered decision starts it once. */
+export const failureWorkflowIdFor = (workflowId: string): string => uuidv5(`failure:${workflowId}`, TASK_ID_NAMESPACE);

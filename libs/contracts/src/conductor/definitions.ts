@@ -144,6 +144,7 @@ export class WorkflowDef extends Auditable {
   @IsOptional() @IsArray() @IsString({ each: true }) inputParameters?: string[];
   @IsOptional() @IsObject() outputParameters?: Record<string, unknown>;
   @IsOptional() @IsString() failureWorkflow?: string;
+  @IsOptional() @IsInt() @Min(1) failureWorkflowVersion?: number;
   @IsOptional() @IsInt() @Min(2, { message: 'workflowDef schemaVersion: 2 is only supported' }) @Max(2, { message: 'workflowDef schemaVersion: 2 is only supported' }) schemaVersion?: number;
   @IsOptional() @IsBoolean() restartable?: boolean;
   @IsOptional() @IsBoolean() workflowStatusListenerEnabled?: boolean;

@@ -36,6 +36,7 @@ export const terminateHandler: TaskHandler = {
     const done = k.transition(task.taskId, 'start.success', { outputData: output, endTime: k.now, executed: true });
     // Conductor records the reason for every ending, COMPLETED included.
     const reason = typeof terminationReason === 'string' && terminationReason ? terminationReason : `Workflow is ${status} by TERMINATE task: ${done.taskId}`;
-    k.endWorkflow(status, { output, reasonForIncompletion: reason });
+    // A TERMINATE that fails or terminates the run starts its failureWorkflow, as a failed task would (checked on 3.32.1).
+    k.endWorkflow(status, { output, reasonForIncompletion: reason }, status === WorkflowStatus.Completed ? undefined : { failureWorkflow: true, failedTaskId: done.taskId });
   },
 };
