@@ -1,7 +1,7 @@
 import { ErrorCode, RetryLogic, TaskStatus, withTaskDefDefaults, WorkflowStatus } from '@app/contracts';
 import { decide } from './decide';
 import { retryDelayMs } from './task-defs';
-import { aDefinition, aSimpleTask, deepFreeze, leased, reported, started, T0, WF_ID } from './testing/builders';
+import { aDefinition, aSimpleTask, deepFreeze, fails, leased, reported, run, started, T0, WF_ID } from './testing/builders';
 import type { WorkflowRun } from './workflow-run';
 
 const def = deepFreeze(
@@ -253,5 +253,41 @@ describe('retry delay', () => {
 
   it('is capped by maxRetryDelaySeconds', () => {
     expect(retryDelayMs({ ...base, retryLogic: RetryLogic.ExponentialBackoff, maxRetryDelaySeconds: 25 }, 5)).toBe(25_000);
+  });
+
+  it('adds up to backoffJitterMs, spread across tasks and the same for the same task', () => {
+    const jittered = { ...base, backoffJitterMs: 500 };
+    const delays = Array.from({ length: 200 }, (_, i) => retryDelayMs(jittered, 0, `task-${i}`));
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(10_000);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(10_500);
+    expect(new Set(delays).size).toBeGreaterThan(100);
+    expect(retryDelayMs(jittered, 0, 'task-7')).toBe(delays[7]);
+  });
+});
+
+describe('totalTimeoutSeconds', () => {
+  const budgeted = (totalTimeoutSeconds: number) =>
+    aDefinition([aSimpleTask('job', {}, { taskDefinition: { name: 'job', retryCount: 5, retryDelaySeconds: 10, totalTimeoutSeconds, timeoutSeconds: 0 } })]);
+
+  it('stops retrying once the next attempt would start past the budget of all attempts, from the first', () => {
+    const { state } = run(budgeted(25), [
+      [T0, started()],
+      [T0 + 1000, fails('job')], // retry at T0 + 11 s: within 25 s
+      [T0 + 12_000, fails('job')], // retry at T0 + 22 s: within
+      [T0 + 23_000, fails('job')], // retry would start at T0 + 33 s: past the budget
+    ]);
+
+    expect(state.tasks.map((t) => t.status)).toEqual([TaskStatus.Failed, TaskStatus.Failed, TaskStatus.Failed]);
+    expect(state.workflow.status).toBe(WorkflowStatus.Failed);
+  });
+
+  it('does not limit retries when 0', () => {
+    const { state } = run(budgeted(0), [
+      [T0, started()],
+      [T0 + 1000, fails('job')],
+      [T0 + 500_000, fails('job')],
+    ]);
+
+    expect(state.tasks.map((t) => t.status)).toEqual([TaskStatus.Failed, TaskStatus.Failed, TaskStatus.Scheduled]);
   });
 });

@@ -327,11 +327,13 @@ export class Kernel {
     const wt = node.task;
     const def = taskDefOf(wt);
     const canceled = failure.status === TaskStatus.Canceled;
+    const delayMs = retryDelayMs(def, task.retryCount, task.taskId);
     const willRetry =
       failure.retry !== false &&
       !traitsOf(wt.type).controlFlow &&
       isRetriableTaskStatus(failure.status) &&
-      task.retryCount < (wt.retryCount ?? def.retryCount);
+      task.retryCount < (wt.retryCount ?? def.retryCount) &&
+      withinTotalTimeout(this.current.tasks, task, def.totalTimeoutSeconds, this.now + delayMs);
     const tolerated = !canceled && !willRetry && failure.retry !== false && !!wt.optional;
     const eventType: TaskEventType = canceled ? 'cancel.success' : failure.status === TaskStatus.TimedOut && !tolerated ? 'monitor.failed' : 'start.failed';
     const failed = this.transition(
@@ -342,7 +344,6 @@ export class Kernel {
     );
     this.release(failed);
     if (willRetry) {
-      const delayMs = retryDelayMs(def, failed.retryCount);
       // A worker task waits out its backoff in the queue (the row's visibility time); a system task has no
       // queue row, so its next attempt is created when a retry timer fires.
       if (delayMs > 0 && !isQueuedKind(traitsOf(wt.type).kind)) this.setTimer(TimerKind.Retry, this.now + delayMs, failed.taskId);
@@ -519,3 +520,14 @@ export function timerKindsOf(task: Readonly<Task>): TimerKind[] {
 
 /** The latest attempt of each reference (re-exported for handlers). */
 export { latestByRef };
+
+/**
+ * Whether a retry that would start at `retryAt` is still within the task definition's totalTimeoutSeconds,
+ * the budget of all its attempts from the first one's scheduling, retry delays included (0: no budget).
+ */
+function withinTotalTimeout(tasks: readonly Readonly<Task>[], failed: Readonly<Task>, totalTimeoutSeconds: number | undefined, retryAt: number): boolean {
+  if (!totalTimeoutSeconds || totalTimeoutSeconds <= 0) return true;
+  let first = failed;
+  for (let t: Readonly<Task> | undefined = failed; t; t = t.retriedTaskId ? tasks.find((x) => x.taskId === t!.retriedTaskId) : undefined) first = t;
+  return retryAt < first.scheduledTime + totalTimeoutSeconds * 1000;
+}

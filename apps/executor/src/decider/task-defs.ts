@@ -16,8 +16,12 @@ export function taskDefOf(wt: WorkflowTask): ResolvedTaskDef {
 /** The queue a worker task waits in: its task type (domains and isolation groups come later). */
 export const queueNameOf = (task: Pick<Task, 'taskType'>): string => task.taskType;
 
-/** Retry delay as Conductor computes it (DeciderService.retry), without jitter: the decider is deterministic. */
-export function retryDelayMs(def: ResolvedTaskDef, retryCount: number): number {
+/**
+ * Retry delay as Conductor computes it (DeciderService.retry), plus `backoffJitterMs`: Conductor draws the
+ * jitter at random; the decider is deterministic, so it is drawn from the failed attempt's id instead —
+ * spread like a random draw across tasks, the same every time the decision is made again.
+ */
+export function retryDelayMs(def: ResolvedTaskDef, retryCount: number, failedTaskId = ''): number {
   const base = def.retryDelaySeconds;
   let seconds: number;
   switch (def.retryLogic) {
@@ -32,5 +36,13 @@ export function retryDelayMs(def: ResolvedTaskDef, retryCount: number): number {
   }
   if (def.maxRetryDelaySeconds && def.maxRetryDelaySeconds > 0) seconds = Math.min(seconds, def.maxRetryDelaySeconds);
   // Exponential backoff outgrows any timestamp after a few dozen retries.
-  return Math.min(seconds, MAX_SECONDS) * 1000;
+  const jitterMs = def.backoffJitterMs && def.backoffJitterMs > 0 ? hashOf(failedTaskId) % (def.backoffJitterMs + 1) : 0;
+  return Math.min(seconds, MAX_SECONDS) * 1000 + jitterMs;
+}
+
+/** FNV-1a over the text: a stable, evenly spread number for the same input. */
+function hashOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }
