@@ -335,6 +335,9 @@ export class Kernel {
       task.retryCount < (wt.retryCount ?? def.retryCount) &&
       withinTotalTimeout(this.current.tasks, task, def.totalTimeoutSeconds, this.now + delayMs);
     const tolerated = !canceled && !willRetry && failure.retry !== false && !!wt.optional;
+    // Permissive (not optional): the failure stands, but the flow goes on; the workflow fails at its end
+    // (or at the JOIN that waits for it), as Conductor's does.
+    const permitted = !canceled && !willRetry && !tolerated && failure.retry !== false && !!wt.permissive;
     const eventType: TaskEventType = canceled ? 'cancel.success' : failure.status === TaskStatus.TimedOut && !tolerated ? 'monitor.failed' : 'start.failed';
     const failed = this.transition(
       task.taskId,
@@ -348,7 +351,7 @@ export class Kernel {
       // queue row, so its next attempt is created when a retry timer fires.
       if (delayMs > 0 && !isQueuedKind(traitsOf(wt.type).kind)) this.setTimer(TimerKind.Retry, this.now + delayMs, failed.taskId);
       else this.schedule(node, { retryOf: failed, delayMs });
-    } else if (tolerated) {
+    } else if (tolerated || permitted) {
       this.advance(failed);
     } else {
       const status = canceled ? WorkflowStatus.Terminated : failed.status === TaskStatus.TimedOut ? WorkflowStatus.TimedOut : WorkflowStatus.Failed;
@@ -356,8 +359,8 @@ export class Kernel {
         status,
         {
           reasonForIncompletion: failed.reasonForIncompletion ?? `Task ${failed.referenceTaskName} ended ${failed.status}`,
-          failedReferenceTaskNames: [failed.referenceTaskName],
-          failedTaskNames: [failed.taskDefName],
+          failedReferenceTaskNames: [...new Set([...this.permissiveFailures().map((t) => t.referenceTaskName), failed.referenceTaskName])],
+          failedTaskNames: [...new Set([...this.permissiveFailures().map((t) => t.taskDefName), failed.taskDefName])],
         },
         { failureWorkflow: true, failedTaskId: failed.taskId },
       );
@@ -487,7 +490,9 @@ export class Kernel {
   private isDone(): boolean {
     const last = this.graph.root.nodes[this.graph.root.nodes.length - 1];
     const lastTask = last?.ref ? this.latest(last.ref) : undefined;
-    if (!lastTask || !isTerminalTaskStatus(lastTask.status) || !isSuccessfulTaskStatus(lastTask.status)) return false;
+    if (!lastTask || !isTerminalTaskStatus(lastTask.status)) return false;
+    // A failed last task has ended the workflow already — unless it was permissive (it fails it here).
+    if (!isSuccessfulTaskStatus(lastTask.status) && !(lastTask.workflowTask?.permissive && !lastTask.retried)) return false;
     return this.current.tasks.every((t) => isTerminalTaskStatus(t.status));
   }
 
@@ -497,7 +502,30 @@ export class Kernel {
     const output = Object.keys(outputParameters).length
       ? resolveParameters(outputParameters, expressionDocument(this.current))
       : { ...(lastTask?.outputData ?? {}) };
+    // A permissive task that failed lets the flow run to its end, and then fails the workflow.
+    const [permitted] = this.permissiveFailures();
+    if (permitted) {
+      return this.endWorkflow(
+        WorkflowStatus.Failed,
+        {
+          output,
+          reasonForIncompletion: `Task ${permitted.taskId} failed with status: ${permitted.status} and reason: '${permitted.reasonForIncompletion ?? ''}'`,
+          failedReferenceTaskNames: this.permissiveFailures().map((t) => t.referenceTaskName),
+          failedTaskNames: this.permissiveFailures().map((t) => t.taskDefName),
+        },
+        { failureWorkflow: true, failedTaskId: permitted.taskId },
+      );
+    }
     this.endWorkflow(WorkflowStatus.Completed, { output });
+  }
+
+  /** The newest attempts of permissive tasks that failed for good: each fails the workflow in the end. */
+  permissiveFailures(): Array<Readonly<Task>> {
+    const failures: Array<Readonly<Task>> = [];
+    for (const t of latestByRef(this.current.tasks).values()) {
+      if (t.workflowTask?.permissive && !t.workflowTask.optional && isTerminalTaskStatus(t.status) && !isSuccessfulTaskStatus(t.status) && !t.retried) failures.push(t);
+    }
+    return failures.sort((a, b) => a.seq - b.seq);
   }
 
   finish(rejection?: Rejection): Decision {

@@ -1,5 +1,6 @@
 import { isSuccessfulTaskStatus, isTerminalTaskStatus, SystemTaskType, Task, TaskNode, TaskStatus } from '@app/contracts';
 import type { Kernel } from '../kernel';
+import { baseRefOf } from '../workflow-run';
 import type { TaskHandler } from './task-handler';
 
 /**
@@ -19,6 +20,14 @@ export const joinHandler: TaskHandler = {
     const joinOn = refsOf(join.inputData.joinOn);
     const joined = joinOn.map((ref) => k.latest(ref));
     if (joined.some((t) => !t || !isTerminalTaskStatus(t.status))) return false;
+    // A permissive task that failed let its siblings run on; once all ended, the JOIN fails on it (the
+    // workflow with it), its output the failed tasks' outputs, as Conductor's Join does.
+    const permitted = joined.filter((t): t is Readonly<Task> => !!t && !isSuccessfulTaskStatus(t.status) && !!t.workflowTask?.permissive);
+    if (permitted.length) {
+      const outputData = Object.fromEntries(permitted.map((t) => [baseRefOf(t.referenceTaskName), t.outputData]));
+      k.failTask(join, { status: TaskStatus.Failed, reason: permitted[0].reasonForIncompletion ?? `${permitted[0].referenceTaskName} failed`, patch: { outputData } });
+      return true;
+    }
     if (joined.some((t) => t && !isSuccessfulTaskStatus(t.status))) return false; // the workflow is ending
     const outputData = Object.fromEntries(joinOn.map((ref, i) => [ref, joined[i]?.outputData ?? {}]));
     // Conductor's Join: tolerated (optional) failures make the JOIN itself COMPLETED_WITH_ERRORS, naming them.
