@@ -14,6 +14,7 @@ import { ScriptEvaluators } from './runs/script-evaluators';
 import { WorkflowExecutionService } from './runs/workflow-execution.service';
 import { WorkflowRunRepository } from './runs/workflow-run.repository';
 import { HttpTaskWorker } from './system-tasks/http-task.worker';
+import { KafkaPublishTaskWorker } from './system-tasks/kafka-publish-task.worker';
 import { TimerWakeup } from './timers/timer-wakeup';
 import { TimerRepository } from './timers/timer.repository';
 import { TimerSweeper } from './timers/timer.sweeper';
@@ -43,6 +44,7 @@ import { TimerSweeper } from './timers/timer.sweeper';
     DefinitionCache,
     DefinitionQueries,
     HttpTaskWorker,
+    KafkaPublishTaskWorker,
     Clock,
     IdGenerator,
   ],

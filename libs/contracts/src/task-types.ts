@@ -34,7 +34,8 @@ export type SystemTaskType = (typeof SystemTaskType)[keyof typeof SystemTaskType
  * How a task type executes:
  * - `worker`: queued for workers to poll (SIMPLE and every non-built-in type name);
  * - `system`: queued the same way (a lease, a response timeout, retries in the queue), under its type's
- *   name, for a worker inside the engine (HTTP): a crashed engine worker is a lease that runs out;
+ *   name, for a worker inside the engine (HTTP, KAFKA_PUBLISH): a crashed engine worker is a lease that
+ *   runs out;
  * - `sync`: decided in place, inside the decision that schedules it (SWITCH, FORK_JOIN, …);
  * - `async`: the engine keeps it IN_PROGRESS until something reports — a timer, a child workflow, the
  *   tasks it joins, or an external update (JOIN, WAIT, SUB_WORKFLOW, …).
@@ -84,7 +85,7 @@ export const TASK_TYPE_TRAITS = {
   INLINE: { kind: 'sync', children: [], controlFlow: false, runnable: true },
   EXCLUSIVE_JOIN: { kind: 'async', children: [], controlFlow: true, runnable: true },
   TERMINATE: { kind: 'sync', children: [], controlFlow: false, runnable: true },
-  KAFKA_PUBLISH: { kind: 'async', children: [], controlFlow: false, runnable: false },
+  KAFKA_PUBLISH: { kind: 'system', children: [], controlFlow: false, runnable: true },
   JSON_JQ_TRANSFORM: { kind: 'sync', children: [], controlFlow: false, runnable: true },
   SET_VARIABLE: { kind: 'sync', children: [], controlFlow: false, runnable: true },
   NOOP: { kind: 'sync', children: [], controlFlow: false, runnable: true },

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Kafka, logLevel } from 'kafkajs';
+import { testInfra } from '../../support/infra';
 import { ConductorClient, TaskView, WorkflowView } from './conductor-client';
 
 /**
@@ -480,5 +482,37 @@ export function executionCoreSuite(getApi: () => ConductorClient): void {
     expect(cleanup.input).toMatchObject({ order: 7, workflowId, failureStatus: 'FAILED', failureTaskId: failed.tasks[0].taskId });
     expect(cleanup.input.reason).toMatch(/card declined/);
     expect(cleanup.output).toEqual({ result: `${workflowId} FAILED 7` });
+  });
+
+  it('publishes to Kafka with KAFKA_PUBLISH (the cluster the task names), then goes on', async () => {
+    const brokers = testInfra().kafkaBrokers;
+    const topic = `baton-e2e-publish-${run}-${randomBytes(3).toString('hex')}`;
+    await api().registerWorkflow({
+      name: name('publish'),
+      version: 1,
+      tasks: [
+        {
+          name: 'announce',
+          taskReferenceName: 'announce',
+          type: 'KAFKA_PUBLISH',
+          inputParameters: { kafka_request: { bootStrapServers: brokers, topic, key: '${workflow.input.id}', value: { order: '${workflow.input.id}' }, requestTimeoutMs: 5000 } },
+        },
+        { name: 'done', taskReferenceName: 'done', type: 'NOOP' },
+      ],
+    });
+    const workflowId = await api().startWorkflow(name('publish'), { id: 'o-9' });
+    await api().waitForStatus(workflowId, 'COMPLETED');
+
+    const consumer = new Kafka({ clientId: 'e2e-publish', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).consumer({ groupId: `e2e-publish-${randomBytes(4).toString('hex')}` });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      const message = await new Promise<{ key?: string; value?: string }>((resolve) => {
+        void consumer.run({ eachMessage: async ({ message: m }) => resolve({ key: m.key?.toString(), value: m.value?.toString() }) });
+      });
+      expect(message).toEqual({ key: 'o-9', value: JSON.stringify({ order: 'o-9' }) });
+    } finally {
+      await consumer.disconnect();
+    }
   });
 }

@@ -102,21 +102,21 @@ describe('WorkflowExecutionService on real Postgres', () => {
     expect(await Promise.all(['workflow', 'task', 'task_queue', 'outbox'].map((t) => count(t)))).toEqual(before);
   });
 
-  it('refuses to start a definition the engine cannot run yet (a KAFKA_PUBLISH task), naming where', async () => {
+  it('refuses to start a definition the engine cannot run yet (an EVENT task), naming where', async () => {
     const switchDef = withWorkflowDefDefaults({
-      name: 'has_kafka_publish',
+      name: 'has_event',
       version: 1,
-      tasks: [{ name: 'publish', taskReferenceName: 'publish', type: 'KAFKA_PUBLISH', inputParameters: { kafka_request: { topic: 't', value: 'v', bootStrapServers: '127.0.0.1:9092' } } }],
+      tasks: [{ name: 'announce', taskReferenceName: 'announce', type: 'EVENT', sink: 'conductor' }],
     });
     await ds.query(`INSERT INTO workflow_def (name, version, definition, create_time, update_time) VALUES ($1, 1, $2, now(), now())`, [switchDef.name, switchDef]);
     const workflowId = randomUUID();
 
     const err = (await executions
-      .start({ type: 'workflow.start', commandId: randomUUID(), issuedAt: 0, workflowId, name: 'has_kafka_publish', input: {}, priority: 0 })
+      .start({ type: 'workflow.start', commandId: randomUUID(), issuedAt: 0, workflowId, name: 'has_event', input: {}, priority: 0 })
       .catch((e) => e)) as BatonError;
 
     expect(err.code).toBe(ErrorCode.InvalidArgument);
-    expect(err.validationErrors).toEqual([expect.objectContaining({ path: 'tasks[0].type', invalidValue: 'KAFKA_PUBLISH' })]);
+    expect(err.validationErrors).toEqual([expect.objectContaining({ path: 'tasks[0].type', invalidValue: 'EVENT' })]);
     expect(await count('workflow', 'workflow_id = $1', [workflowId])).toBe(0);
   });
 

@@ -8,6 +8,7 @@ import { httpHandler } from './http.handler';
 import { humanHandler } from './human.handler';
 import { inlineHandler } from './inline.handler';
 import { joinHandler } from './join.handler';
+import { kafkaPublishHandler } from './kafka-publish.handler';
 import { jsonJqTransformHandler } from './json-jq-transform.handler';
 import { lambdaHandler } from './lambda.handler';
 import { noopHandler } from './noop.handler';
@@ -45,6 +46,7 @@ const HANDLERS: { readonly [K in RunnableTaskType]: TaskHandler } = {
   FORK_JOIN_DYNAMIC: forkJoinDynamicHandler,
   DYNAMIC: dynamicHandler,
   START_WORKFLOW: startWorkflowHandler,
+  KAFKA_PUBLISH: kafkaPublishHandler,
 };
 
 /** The handler of a task type (worker task types all share SIMPLE's). */
