@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { testInfra } from '../support/infra';
@@ -175,6 +177,47 @@ describe('distributed mode (separate processes over Kafka and Postgres)', () => 
       expect(completedWork.every((id) => handedOut.includes(id))).toBe(true);
     } finally {
       await worker.stop();
+    }
+  });
+
+  it('lets loops, dynamic forks and HTTP tasks finish when an executor is killed (SIGKILL) mid-run, each task completed once', async () => {
+    // Runs are then loaded from the database, not the dead executor's memory: loop iterations and dynamic
+    // branches must be found again from what their rows hold.
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const type = `crash_shape_${namespace.slice(4, 10)}`;
+    await api.registerTaskDefs([{ name: type, responseTimeoutSeconds: 3, retryCount: 3, retryDelaySeconds: 0 }]);
+    await api.registerWorkflow({
+      name: 'crash_shapes',
+      version: 1,
+      tasks: [
+        { name: 'loop', taskReferenceName: 'loop', type: 'DO_WHILE', loopCondition: '$.loop.iteration < 3', inputParameters: { keepLastN: 2 }, loopOver: [{ name: type, taskReferenceName: 'step' }] },
+        { name: 'fan', taskReferenceName: 'fan', type: 'FORK_JOIN_DYNAMIC', inputParameters: { forkTaskName: type, forkTaskInputs: [1, 2] } },
+        { name: 'gather', taskReferenceName: 'gather', type: 'JOIN' },
+        { name: 'call', taskReferenceName: 'call', type: 'HTTP', inputParameters: { http_request: { uri: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, method: 'GET' } } },
+      ],
+    });
+    const worker = new PollingWorker(api, type, 'shapes', (t) => ({ by: t.taskId })).start();
+    try {
+      const ids = await Promise.all(Array.from({ length: 10 }, () => api.startWorkflow('crash_shapes', {})));
+      while (worker.handled.length < 12) await new Promise((resolve) => setTimeout(resolve, 50));
+      const executor = services.find((s) => s.name === 'executor-1')!;
+      await executor.kill();
+      executor.start();
+      await executor.waitForOutput(/is up \(bus: kafka/);
+
+      const finished = await Promise.all(ids.map((id) => api.waitForStatus(id, 'COMPLETED', 180_000)));
+      for (const wf of finished) {
+        const completed = wf.tasks.filter((t) => t.status === 'COMPLETED').map((t) => t.referenceTaskName);
+        // keepLastN 2: the first iteration's task is gone from the run; everything else completed once.
+        expect(completed.sort()).toEqual([`_${type}_0`, `_${type}_1`, 'call', 'fan', 'gather', 'loop', 'step__2', 'step__3'].sort());
+        expect(wf.tasks.filter((t) => t.status !== 'COMPLETED').every((t) => t.status === 'TIMED_OUT')).toBe(true);
+      }
+      const handedOut = worker.handled.map((t) => t.taskId);
+      expect(new Set(handedOut).size).toBe(handedOut.length);
+    } finally {
+      await worker.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 
