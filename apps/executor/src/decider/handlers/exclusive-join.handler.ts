@@ -1,10 +1,10 @@
 import { isSuccessfulTaskStatus, isTerminalTaskStatus, Task, TaskStatus, WorkflowTask } from '@app/contracts';
 import type { Kernel } from '../kernel';
+import { refsOf } from './join.handler';
 import type { TaskHandler } from './task-handler';
 
 type ExclusiveJoinTask = WorkflowTask & { defaultExclusiveJoinTask?: unknown };
 
-const refsOf = (value: unknown): string[] => (Array.isArray(value) ? value.filter((r): r is string => typeof r === 'string') : []);
 
 /**
  * EXCLUSIVE_JOIN: closes a SWITCH (or DECISION) whose cases each end in a task it names in `joinOn`. It

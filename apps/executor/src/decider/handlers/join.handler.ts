@@ -38,7 +38,8 @@ export const joinHandler: TaskHandler = {
   },
 };
 
-const refsOf = (value: unknown): string[] => (Array.isArray(value) ? value.filter((r): r is string => typeof r === 'string') : []);
+/** The task references in a value that should be a list of them (an input as stored); anything else is none. */
+export const refsOf = (value: unknown): string[] => (Array.isArray(value) ? value.filter((r): r is string => typeof r === 'string') : []);
 
 /** What a JOIN waits for: its `joinOn`, or right after a FORK_JOIN_DYNAMIC, the branches that fork made. */
 function joinOnOf(k: Kernel, node: TaskNode): string[] {
