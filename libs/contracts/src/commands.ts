@@ -54,7 +54,14 @@ export interface ParentLink {
 export interface UpdateTaskCommand extends CommandBase {
   readonly type: 'task.update';
   readonly workflowId: string;
+  /** `result.taskId` names the task; when it is empty, `taskRefName` does (the latest attempt, the last loop iteration). */
   readonly result: TaskResult;
+  readonly taskRefName?: string;
+  /**
+   * Reported by the engine's own worker for a queued system task (HTTP, KAFKA_PUBLISH): with
+   * `asyncComplete`, its success only parks the task IN_PROGRESS for an external update to complete.
+   */
+  readonly byEngine?: boolean;
 }
 
 export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand;

@@ -113,11 +113,19 @@ export const traitsOf = (type: string | undefined): TaskTypeTraits => TASK_TYPE_
  * runnable yet, or it needs an evaluator that arrives later (javascript SWITCH, DECISION caseExpression).
  * Starts are refused up front with this reason instead of failing mid-run.
  */
-export function whyNotRunnable(task: Pick<WorkflowTask, 'type' | 'evaluatorType' | 'caseExpression' | 'caseValueParam'>): string | undefined {
+export function whyNotRunnable(task: Pick<WorkflowTask, 'type' | 'evaluatorType' | 'caseExpression' | 'caseValueParam' | 'inputParameters' | 'expression'>): string | undefined {
   const key = taskTypeKey(task.type);
   if (!TASK_TYPE_TRAITS[key].runnable) return `task type ${key} cannot run on this version of Baton yet`;
   if (key === SystemTaskType.Switch && !['value-param', 'javascript', 'graaljs'].includes(task.evaluatorType ?? 'value-param')) {
     return `SWITCH evaluatorType ${task.evaluatorType} cannot run on this version of Baton (value-param, javascript and graaljs can)`;
+  }
+  // INLINE takes its evaluator from its input; a JOIN script is JavaScript.
+  const inlineEvaluator = key === SystemTaskType.Inline ? task.inputParameters?.evaluatorType : undefined;
+  if (typeof inlineEvaluator === 'string' && !inlineEvaluator.includes('${') && !['value-param', 'javascript', 'graaljs'].includes(inlineEvaluator)) {
+    return `INLINE evaluatorType ${inlineEvaluator} cannot run on this version of Baton (value-param, javascript and graaljs can)`;
+  }
+  if (key === SystemTaskType.Join && task.expression?.trim() && !['javascript', 'graaljs'].includes(task.evaluatorType ?? 'javascript')) {
+    return `JOIN evaluatorType ${task.evaluatorType} cannot run on this version of Baton (a join script is javascript or graaljs)`;
   }
   return undefined;
 }

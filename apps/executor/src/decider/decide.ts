@@ -128,15 +128,18 @@ function onLeaseExpired(k: Kernel, e: LeaseExpired): void {
 
 // ---- results ----------------------------------------------------------------------------------------
 
-function onResult(k: Kernel, { result: r }: TaskResultReported) {
-  const found = k.task(r.taskId);
-  if (!found) return { code: ErrorCode.TaskNotFound, message: `No such task found by id: ${r.taskId}` };
+function onResult(k: Kernel, { result: r, taskRefName, byEngine }: TaskResultReported) {
+  const found = r.taskId ? k.task(r.taskId) : taskRefName ? k.latest(taskRefName) : undefined;
+  if (!found) {
+    const message = r.taskId ? `No such task found by id: ${r.taskId}` : `No task found with reference name: ${taskRefName}, workflowId: ${k.workflow.workflowId}`;
+    return { code: ErrorCode.TaskNotFound, message };
+  }
   // A late or repeated result for an attempt that already ended (or a workflow that already ended) is
   // acknowledged and ignored, as Conductor does: workers retry their updates, and a worker whose lease
   // ran out learns nothing from an error.
   if (isTerminalTaskStatus(found.status) || isTerminalWorkflowStatus(k.workflow.status)) return undefined;
   if (!handlerFor(found.workflowTask.type).acceptsResults) {
-    return { code: ErrorCode.InvalidArgument, message: `Task ${r.taskId} is a ${found.taskType} task, which the engine completes itself` };
+    return { code: ErrorCode.InvalidArgument, message: `Task ${found.taskId} is a ${found.taskType} task, which the engine completes itself` };
   }
   // A result for a task whose lease notice has not arrived (or was lost) starts it now.
   const task = onLeased(k, { taskId: found.taskId, workerId: r.workerId, leasedAt: k.now, pollCount: found.pollCount }) ?? found;
@@ -149,6 +152,13 @@ function onResult(k: Kernel, { result: r }: TaskResultReported) {
     case TaskResultStatus.InProgress:
       return inProgress(k, task, r.extendLease === true, r.callbackAfterSeconds ?? 0, common);
     case TaskResultStatus.Completed:
+      // asyncComplete: the engine did its part (the call, the publish); the task waits, IN_PROGRESS and out
+      // of the queue, for an external update to complete it.
+      if (byEngine && task.workflowTask?.asyncComplete) {
+        k.patchTask(task.taskId, common);
+        k.command({ type: 'queue.remove', taskId: task.taskId });
+        return undefined;
+      }
       k.completeTask(task, common);
       return undefined;
     case TaskResultStatus.Failed:
@@ -164,8 +174,10 @@ function onResult(k: Kernel, { result: r }: TaskResultReported) {
 }
 
 function inProgress(k: Kernel, task: Readonly<Task>, extendLease: boolean, callbackAfterSeconds: number, common: Partial<Task>): undefined {
-  if (!isQueuedKind(traitsOf(task.workflowTask.type).kind)) {
-    // An async system task completed from outside (WAIT, SUB_WORKFLOW) reports progress: record it.
+  const kind = traitsOf(task.workflowTask.type).kind;
+  if (!isQueuedKind(kind) || (kind === 'system' && task.workflowTask.asyncComplete)) {
+    // An async system task completed from outside (WAIT, SUB_WORKFLOW, an asyncComplete HTTP call) reports
+    // progress: record it.
     k.patchTask(task.taskId, common);
     return undefined;
   }

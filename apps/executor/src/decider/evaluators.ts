@@ -34,5 +34,8 @@ export const NO_EVALUATORS: Evaluators = {
  */
 export function evaluateExpression(evaluators: Evaluators, evaluatorType: string | undefined, expression: string, input: Record<string, unknown>): ScriptResult {
   if (evaluatorType === 'value-param') return { ok: true, value: input[expression] };
+  if (evaluatorType !== undefined && evaluatorType !== 'javascript' && evaluatorType !== 'graaljs') {
+    return { ok: false, kind: 'syntax', message: `evaluatorType ${evaluatorType} is not supported (value-param, javascript and graaljs are)` };
+  }
   return evaluators.javascript(expression, input);
 }

@@ -23,6 +23,10 @@ export type TaskLeased = Omit<TaskLeasedNotice, 'eventId' | 'workflowId'>;
 export interface TaskResultReported {
   readonly type: 'task.result';
   readonly result: TaskResult;
+  /** Names the task when `result.taskId` is empty: its latest attempt (a loop's last iteration). */
+  readonly taskRefName?: string;
+  /** The engine's own worker ran the task (see UpdateTaskCommand.byEngine). */
+  readonly byEngine?: boolean;
 }
 
 /**

@@ -32,7 +32,7 @@ import { handlerFor } from './handlers/registry';
 import { retryDelayMs, taskDefOf } from './task-defs';
 import { failureWorkflowIdFor, taskIdFor } from './task-ids';
 import { TimerKind, timerIdOf } from './timers';
-import { baseRefOf, latestByRef, loopRefOf, nextSeq, WorkflowRun } from './workflow-run';
+import { baseRefOf, latestByRef, latestTaskOf, loopRefOf, nextSeq, WorkflowRun } from './workflow-run';
 
 /** How a workflow task is being scheduled: for the first time, or as a retry of a failed attempt. */
 export interface ScheduleOptions {
@@ -102,17 +102,21 @@ export class Kernel {
     return this.current.tasks.find((t) => t.taskId === taskId);
   }
 
+  private originalTasks?: Map<string, Readonly<Task>>;
+
+  /** Whether this decision created or changed the attempt (state objects are replaced, never mutated). */
+  changedNow(task: Readonly<Task>): boolean {
+    this.originalTasks ??= new Map(this.original.tasks.map((t) => [t.taskId, t]));
+    return this.originalTasks.get(task.taskId) !== task;
+  }
+
   /**
    * The newest attempt of a reference name. A task inside a DO_WHILE is named `<ref>__<iteration>`: asked
    * for `<ref>`, this is its newest instance, i.e. the current iteration's (as Conductor's expressions and
    * joins see it).
    */
   latest(ref: string): Readonly<Task> | undefined {
-    let found: Readonly<Task> | undefined;
-    for (const t of this.current.tasks) if (t.referenceTaskName === ref && (!found || t.seq > found.seq)) found = t;
-    if (found) return found;
-    for (const t of this.current.tasks) if (t.loopOverTask && baseRefOf(t.referenceTaskName) === ref && (!found || t.seq > found.seq)) found = t;
-    return found;
+    return latestTaskOf(this.current.tasks, ref);
   }
 
   /**

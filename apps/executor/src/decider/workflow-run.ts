@@ -1,4 +1,4 @@
-import type { Task, Workflow } from '@app/contracts';
+import { baseRefOf, loopRefOf, type Task, type Workflow } from '@app/contracts';
 
 /**
  * The decider's view of one execution: the workflow (Conductor's `Workflow` without its tasks) and every
@@ -23,6 +23,18 @@ export function latestByRef(tasks: readonly Readonly<Task>[]): Map<string, Reado
   return latest;
 }
 
+/**
+ * The newest attempt under a reference name; for a task inside a DO_WHILE, named by its ref without the
+ * `__<iteration>` suffix, the newest attempt of its last iteration.
+ */
+export function latestTaskOf(tasks: readonly Readonly<Task>[], ref: string): Readonly<Task> | undefined {
+  let found: Readonly<Task> | undefined;
+  for (const t of tasks) if (t.referenceTaskName === ref && (!found || t.seq > found.seq)) found = t;
+  if (found) return found;
+  for (const t of tasks) if (t.loopOverTask && baseRefOf(t.referenceTaskName) === ref && (!found || t.seq > found.seq)) found = t;
+  return found;
+}
+
 export const nextSeq = (run: WorkflowRun): number => run.tasks.reduce((max, t) => Math.max(max, t.seq), 0) + 1;
 
-export { baseRefOf, loopRefOf } from '@app/contracts';
+export { baseRefOf, loopRefOf };

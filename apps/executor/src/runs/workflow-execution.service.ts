@@ -1,3 +1,4 @@
+import { latestTaskOf } from '../decider/workflow-run';
 import { Injectable } from '@nestjs/common';
 import {
   BatonError,
@@ -91,11 +92,12 @@ export class WorkflowExecutionService {
   }
 
   async update(cmd: UpdateTaskCommand): Promise<UpdateTaskReply> {
-    const { result } = cmd;
-    const decision = await this.batcher.submit({ workflowId: cmd.workflowId, event: { type: 'task.result', result } });
-    if (!decision) throw new BatonError(ErrorCode.TaskNotFound, `No such task found by id: ${result.taskId}`);
+    const { result, taskRefName, byEngine } = cmd;
+    const event = { type: 'task.result' as const, result, ...(taskRefName ? { taskRefName } : {}), ...(byEngine ? { byEngine } : {}) };
+    const decision = await this.batcher.submit({ workflowId: cmd.workflowId, event });
+    if (!decision) throw new BatonError(ErrorCode.TaskNotFound, `No such task found by id: ${result.taskId || taskRefName}`);
     if (decision.rejection) throw new BatonError(decision.rejection.code, decision.rejection.message);
-    return { taskId: result.taskId };
+    return { taskId: result.taskId || (taskRefName ? (latestTaskOf(decision.state.tasks, taskRefName)?.taskId ?? '') : '') };
   }
 
   /**

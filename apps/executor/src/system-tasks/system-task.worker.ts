@@ -163,6 +163,7 @@ export abstract class QueuedSystemTaskWorker implements OnApplicationBootstrap, 
         issuedAt: this.clock.now(),
         deadline: this.clock.now() + ownerDeadlineMs(this.bus),
         workflowId: lease.workflowId,
+        byEngine: true,
         result: {
           workflowInstanceId: lease.workflowId,
           taskId: lease.taskId,

@@ -1,6 +1,8 @@
-import { TaskStatus, WorkflowStatus, WorkflowTask } from '@app/contracts';
+import { ErrorCode, TaskStatus, WorkflowStatus, WorkflowTask } from '@app/contracts';
+import { decide } from '../decide';
 import { loadTestEvaluators } from '../testing/evaluators';
-import { aDefinition, aSimpleTask, aTask, byRef, commandsOf, completes, fails, reported, run, started, statuses, T0, taskOf, useEvaluators } from '../testing/builders';
+import type { DeciderEvent } from '../events';
+import { WF_ID, aDefinition, aSimpleTask, aTask, byRef, commandsOf, completes, fails, reported, run, started, statuses, T0, taskOf, useEvaluators } from '../testing/builders';
 
 beforeAll(async () => useEvaluators(await loadTestEvaluators()));
 
@@ -234,5 +236,31 @@ describe('DO_WHILE with control flow inside', () => {
       ['inner__2', TaskStatus.Completed],
     ]);
     expect(state.tasks.filter((t) => t.referenceTaskName.startsWith('step'))).toHaveLength(4);
+  });
+});
+
+describe('a result named by reference (an event action, a by-reference update)', () => {
+  const byName = (ref: string, outputData: Record<string, unknown>): DeciderEvent => ({ type: 'task.result', result: { workflowInstanceId: WF_ID, taskId: '', status: 'COMPLETED', outputData }, taskRefName: ref });
+
+  it("reaches the loop task's current iteration by its ref without the suffix", () => {
+    const { state } = run(threeTimes, [
+      [T0, started()],
+      [T0 + 1, byName('work', { value: 'a' })],
+      [T0 + 2, byName('work', { value: 'b' })],
+    ]);
+
+    expect(statuses(state)).toEqual([
+      ['loop', TaskStatus.InProgress],
+      ['work__1', TaskStatus.Completed],
+      ['work__2', TaskStatus.Completed],
+      ['work__3', TaskStatus.Scheduled],
+    ]);
+    expect(taskOf(state, 'work__2').outputData).toEqual({ value: 'b' });
+  });
+
+  it('is refused when no task has the name', () => {
+    const { state } = run(threeTimes, [[T0, started()]]);
+    const decision = decide(threeTimes, state, byName('nope', {}), T0 + 1);
+    expect(decision.rejection).toEqual({ code: ErrorCode.TaskNotFound, message: `No task found with reference name: nope, workflowId: ${WF_ID}` });
   });
 });

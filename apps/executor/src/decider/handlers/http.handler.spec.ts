@@ -1,4 +1,5 @@
 import { TaskStatus, WorkflowStatus } from '@app/contracts';
+import type { DeciderEvent, TaskResultReported } from '../events';
 import { aDefinition, aSimpleTask, aTask, byRef, commandsOf, leased, reported, run, started, statuses, T0, taskOf } from '../testing/builders';
 
 const call = (inputParameters: Record<string, unknown>, extra = {}) =>
@@ -49,5 +50,54 @@ describe('HTTP', () => {
     ]);
     expect(commandsOf(last, 'queue.push')).toEqual([expect.objectContaining({ queueName: 'HTTP', visibleAt: T0 + 1 + 2000 })]);
     expect(state.workflow.status).toBe(WorkflowStatus.Running);
+  });
+
+  describe('asyncComplete', () => {
+    const asyncCall = () => call({ http_request: { uri: 'http://x', method: 'POST' } }, { asyncComplete: true });
+    const engineDone = (id: string): DeciderEvent => ({ ...(reported(id, 'COMPLETED', { outputData: { response: { statusCode: 202 } } }) as TaskResultReported), byEngine: true });
+
+    it("parks the task IN_PROGRESS, out of the queue, once the engine's call succeeded; an external update completes it", () => {
+      const parked = run(asyncCall(), [
+        [T0, started()],
+        [T0 + 1, byRef('call', (id) => leased(id, T0 + 1, 'baton-engine'))],
+        [T0 + 2, byRef('call', engineDone)],
+      ]);
+      expect(statuses(parked.state)).toEqual([['call', TaskStatus.InProgress]]);
+      expect(taskOf(parked.state, 'call').outputData).toEqual({ response: { statusCode: 202 } });
+      expect(commandsOf(parked.last, 'queue.remove')).toEqual([{ type: 'queue.remove', taskId: taskOf(parked.state, 'call').taskId }]);
+
+      const done = run(asyncCall(), [
+        [T0, started()],
+        [T0 + 2, byRef('call', engineDone)],
+        [T0 + 3, byRef('call', (id) => reported(id, 'IN_PROGRESS', { outputData: { progress: 50 } }))],
+        [T0 + 9, byRef('call', (id) => reported(id, 'COMPLETED', { outputData: { body: { temp: 3 } } }))],
+      ]);
+      expect(statuses(done.state)).toEqual([
+        ['call', TaskStatus.Completed],
+        ['after', TaskStatus.Scheduled],
+      ]);
+      // The external progress report did not put the call back in the queue to be made again.
+      expect(taskOf(done.state, 'call').outputData).toEqual({ response: { statusCode: 202 }, progress: 50, body: { temp: 3 } });
+    });
+
+    it('still fails (and retries) a call that failed', () => {
+      const def = call({ http_request: { uri: 'http://x', method: 'GET' } }, { asyncComplete: true, taskDefinition: { name: 'get_weather', retryCount: 1, retryDelaySeconds: 0 } });
+      const { state } = run(def, [
+        [T0, started()],
+        [T0 + 1, byRef('call', (id) => ({ ...(reported(id, 'FAILED', { reasonForIncompletion: '503' }) as TaskResultReported), byEngine: true }))],
+      ]);
+      expect(statuses(state)).toEqual([
+        ['call', TaskStatus.Failed],
+        ['call', TaskStatus.Scheduled],
+      ]);
+    });
+
+    it('completes at once without asyncComplete, whoever reports', () => {
+      const { state } = run(call({ http_request: { uri: 'http://x', method: 'GET' } }), [
+        [T0, started()],
+        [T0 + 1, byRef('call', engineDone)],
+      ]);
+      expect(taskOf(state, 'call').status).toBe(TaskStatus.Completed);
+    });
   });
 });

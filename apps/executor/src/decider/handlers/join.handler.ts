@@ -19,6 +19,7 @@ export const joinHandler: TaskHandler = {
   evaluate(k, join) {
     const joinOn = refsOf(join.inputData.joinOn);
     const joined = joinOn.map((ref) => k.latest(ref));
+    if (joinScriptOf(join)) return evaluateJoinScript(k, join, joinOn, joined);
     if (joined.some((t) => !t || !isTerminalTaskStatus(t.status))) return false;
     // A permissive task that failed let its siblings run on; once all ended, the JOIN fails on it (the
     // workflow with it), its output the failed tasks' outputs, as Conductor's Join does.
@@ -29,7 +30,7 @@ export const joinHandler: TaskHandler = {
       return true;
     }
     if (joined.some((t) => t && !isSuccessfulTaskStatus(t.status))) return false; // the workflow is ending
-    const outputData = Object.fromEntries(joinOn.map((ref, i) => [ref, joined[i]?.outputData ?? {}]));
+    const outputData = joinedOutputs(joinOn, joined);
     // Conductor's Join: tolerated (optional) failures make the JOIN itself COMPLETED_WITH_ERRORS, naming them.
     const tolerated = joined.filter((t): t is Readonly<Task> => !!t && t.status === TaskStatus.CompletedWithErrors);
     if (!tolerated.length) k.completeTask(join, { outputData });
@@ -37,6 +38,73 @@ export const joinHandler: TaskHandler = {
     return true;
   },
 };
+
+const joinedOutputs = (joinOn: readonly string[], joined: ReadonlyArray<Readonly<Task> | undefined>): Record<string, unknown> =>
+  Object.fromEntries(joinOn.map((ref, i) => [ref, joined[i]?.outputData ?? {}]));
+
+const joinScriptOf = (join: Readonly<Task>): string | undefined => {
+  const expression = join.workflowTask?.expression;
+  return typeof expression === 'string' && expression.trim() ? expression : undefined;
+};
+
+/**
+ * A JOIN with a join script (`expression`, Orkes' join script): the script decides when the JOIN ends, in
+ * place of the all-ended rule. It runs whenever a task it joins on changed, with `$` = the JOIN's input
+ * (`$.joinOn` included) and `$[ref]` = each joined task's `{ status, outputData, reasonForIncompletion }`
+ * (null before it is scheduled). It returns `true` (complete), a falsy value (wait), or
+ * `{ status, outputData, reasonForIncompletion }`: COMPLETED completes (its outputData over the usual
+ * `{ref: output}`), COMPLETED_WITH_ERRORS completes with errors, FAILED / FAILED_WITH_TERMINAL_ERROR fail the
+ * JOIN, IN_PROGRESS waits (its outputData shown on the JOIN). A script that throws fails the JOIN for
+ * good, and so does one that still waits once every joined task has ended — it would wait for ever.
+ */
+function evaluateJoinScript(k: Kernel, join: Readonly<Task>, joinOn: readonly string[], joined: ReadonlyArray<Readonly<Task> | undefined>): boolean {
+  // Only what changed can change the answer: the JOIN just scheduled, or a joined task that moved.
+  if (!k.changedNow(join) && !joined.some((t) => t && k.changedNow(t))) return false;
+  const view = (t: Readonly<Task> | undefined) => (t ? { status: t.status, outputData: t.outputData, ...(t.reasonForIncompletion ? { reasonForIncompletion: t.reasonForIncompletion } : {}) } : null);
+  const input: Record<string, unknown> = { ...join.inputData, ...Object.fromEntries(joinOn.map((ref, i) => [ref, view(joined[i])])) };
+  const evaluated = k.evaluators.javascript(joinScriptOf(join) as string, input);
+  const fail = (status: typeof TaskStatus.Failed | typeof TaskStatus.FailedWithTerminalError, reason: string, outputData: Record<string, unknown> = {}) => {
+    k.failTask(join, { status, reason, patch: { outputData: { ...join.outputData, ...outputData } } });
+    return true;
+  };
+  if (!evaluated.ok) return fail(TaskStatus.FailedWithTerminalError, `Error evaluating the join script \`${evaluated.message}\``);
+  const verdict = joinVerdictOf(evaluated.value);
+  const allEnded = joined.every((t) => t && isTerminalTaskStatus(t.status));
+  switch (verdict.status) {
+    case TaskStatus.Completed:
+    case TaskStatus.CompletedWithErrors:
+      k.completeTask(
+        join,
+        { outputData: { ...joinedOutputs(joinOn, joined), ...verdict.outputData }, ...(verdict.reason ? { reasonForIncompletion: verdict.reason } : {}) },
+        { withErrors: verdict.status === TaskStatus.CompletedWithErrors },
+      );
+      return true;
+    case TaskStatus.Failed:
+    case TaskStatus.FailedWithTerminalError:
+      return fail(verdict.status, verdict.reason ?? 'the join script failed the JOIN', verdict.outputData);
+    case TaskStatus.InProgress:
+      if (allEnded) return fail(TaskStatus.FailedWithTerminalError, 'the join script kept the JOIN in progress after every task it joins on had ended', verdict.outputData);
+      if (verdict.outputData || verdict.reason) {
+        k.patchTask(join.taskId, { outputData: { ...join.outputData, ...verdict.outputData }, ...(verdict.reason ? { reasonForIncompletion: verdict.reason } : {}) });
+      }
+      return false;
+    default:
+      return fail(TaskStatus.FailedWithTerminalError, `the join script returned status ${verdict.status}, which a JOIN cannot take (COMPLETED, COMPLETED_WITH_ERRORS, FAILED, FAILED_WITH_TERMINAL_ERROR or IN_PROGRESS)`);
+  }
+}
+
+/** What a join script's value says: `true`, falsy, or an object naming a status. */
+function joinVerdictOf(value: unknown): { status: string; outputData?: Record<string, unknown>; reason?: string } {
+  if (value === true) return { status: TaskStatus.Completed };
+  if (!value) return { status: TaskStatus.InProgress };
+  if (typeof value === 'object' && !Array.isArray(value)) {
+    const v = value as Record<string, unknown>;
+    const outputData = v.outputData && typeof v.outputData === 'object' && !Array.isArray(v.outputData) ? (v.outputData as Record<string, unknown>) : undefined;
+    const reason = typeof v.reasonForIncompletion === 'string' ? v.reasonForIncompletion : undefined;
+    return { status: typeof v.status === 'string' ? v.status.toUpperCase() : TaskStatus.Completed, ...(outputData ? { outputData } : {}), ...(reason ? { reason } : {}) };
+  }
+  return { status: `${JSON.stringify(value)} (not true, false or an object)` };
+}
 
 /** The task references in a value that should be a list of them (an input as stored); anything else is none. */
 export const refsOf = (value: unknown): string[] => (Array.isArray(value) ? value.filter((r): r is string => typeof r === 'string') : []);

@@ -27,7 +27,7 @@ import { parseHttpRequest, parseUrl, type HttpRequestSpec } from './http-request
  * - an object body with an XML content type is refused (Conductor writes it as Jackson XML);
  * - the connect timeout also bounds the DNS lookup, and a timeout of 0 is the default, not "forever";
  * - an `http_request` that is not an object fails the task (Conductor leaves it SCHEDULED for good).
- * `asyncComplete` is not read here: the caller turns COMPLETED into IN_PROGRESS when the task asks for it.
+ * `asyncComplete` is not read here: the executor's decider parks a COMPLETED outcome IN_PROGRESS when the task asks for it.
  */
 
 export interface HttpTaskOutcome {
