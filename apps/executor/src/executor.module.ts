@@ -3,6 +3,8 @@ import { DefinitionQueries, TaskQueue } from '@app/persistence';
 import { Clock, IdGenerator } from '@app/runtime';
 import { DefinitionCache } from './definitions/definition.cache';
 import { DefinitionReader } from './definitions/definition.reader';
+import { ConductorEventsConsumer } from './events/conductor-events.consumer';
+import { EventProcessor } from './events/event-processor';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { OutboxRepository } from './outbox/outbox.repository';
 import { BatchWriter } from './runs/batch.writer';
@@ -24,7 +26,7 @@ import { TimerSweeper } from './timers/timer.sweeper';
  * process that hosts it (its own main, or the embedded one).
  */
 @Module({
-  controllers: [ExecutorCommandsConsumer],
+  controllers: [ExecutorCommandsConsumer, ConductorEventsConsumer],
   providers: [
     WorkflowExecutionService,
     DecisionBatcher,
@@ -43,6 +45,7 @@ import { TimerSweeper } from './timers/timer.sweeper';
     DefinitionReader,
     DefinitionCache,
     DefinitionQueries,
+    EventProcessor,
     HttpTaskWorker,
     KafkaPublishTaskWorker,
     Clock,

@@ -115,7 +115,27 @@ export interface StartOutcomeNotice extends ExecutorNoticeBase {
   readonly reason?: string;
 }
 
-export type ExecutorNotice = TaskLeasedNotice | ChildEndedNotice | TerminateWorkflowNotice | StartOutcomeNotice;
+/** Merge into the workflow's variables (an event handler's `update_workflow_variables`). */
+export interface UpdateVariablesNotice extends ExecutorNoticeBase {
+  readonly type: 'workflow.variables';
+  readonly variables: Record<string, unknown>;
+  /** A list given for a variable that holds a list is appended to it, not put in its place. */
+  readonly appendArray?: boolean;
+}
+
+export type ExecutorNotice = TaskLeasedNotice | ChildEndedNotice | TerminateWorkflowNotice | StartOutcomeNotice | UpdateVariablesNotice;
+
+/**
+ * A message on one of Conductor's internal event queues (`conductor:…`), as an EVENT task publishes it:
+ * the task's id is the message id, its output the payload.
+ */
+export interface ConductorEventMessage {
+  readonly messageId: string;
+  /** The queue, which is also the event name handlers listen on: `conductor:<workflow>:<name>`. */
+  readonly queue: string;
+  readonly payload: Record<string, unknown>;
+  readonly publishedAt: number;
+}
 
 /** Everything that arrives on the executor's topic. */
 export type ExecutorMessage = ExecutorCommand | ExecutorNotice;

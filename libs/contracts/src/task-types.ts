@@ -77,7 +77,7 @@ export const TASK_TYPE_TRAITS = {
   DO_WHILE: { kind: 'async', children: ['loopOver'], controlFlow: true, runnable: true },
   SUB_WORKFLOW: { kind: 'async', children: [], controlFlow: false, runnable: true },
   START_WORKFLOW: { kind: 'async', children: [], controlFlow: false, runnable: true },
-  EVENT: { kind: 'sync', children: [], controlFlow: false, runnable: false },
+  EVENT: { kind: 'sync', children: [], controlFlow: false, runnable: true },
   WAIT: { kind: 'async', children: [], controlFlow: false, runnable: true },
   HUMAN: { kind: 'async', children: [], controlFlow: false, runnable: true },
   HTTP: { kind: 'system', children: [], controlFlow: false, runnable: true },
@@ -113,7 +113,7 @@ export const traitsOf = (type: string | undefined): TaskTypeTraits => TASK_TYPE_
  * runnable yet, or it needs an evaluator that arrives later (javascript SWITCH, DECISION caseExpression).
  * Starts are refused up front with this reason instead of failing mid-run.
  */
-export function whyNotRunnable(task: Pick<WorkflowTask, 'type' | 'evaluatorType' | 'caseExpression' | 'caseValueParam' | 'inputParameters' | 'expression'>): string | undefined {
+export function whyNotRunnable(task: Pick<WorkflowTask, 'type' | 'evaluatorType' | 'caseExpression' | 'caseValueParam' | 'inputParameters' | 'expression' | 'sink'>): string | undefined {
   const key = taskTypeKey(task.type);
   if (!TASK_TYPE_TRAITS[key].runnable) return `task type ${key} cannot run on this version of Baton yet`;
   if (key === SystemTaskType.Switch && !['value-param', 'javascript', 'graaljs'].includes(task.evaluatorType ?? 'value-param')) {
@@ -126,6 +126,10 @@ export function whyNotRunnable(task: Pick<WorkflowTask, 'type' | 'evaluatorType'
   }
   if (key === SystemTaskType.Join && task.expression?.trim() && !['javascript', 'graaljs'].includes(task.evaluatorType ?? 'javascript')) {
     return `JOIN evaluatorType ${task.evaluatorType} cannot run on this version of Baton (a join script is javascript or graaljs)`;
+  }
+  if (key === SystemTaskType.Event && typeof task.sink === 'string' && !task.sink.includes('${')) {
+    const type = task.sink.split(':')[0];
+    if (type !== 'conductor' && type !== 'kafka') return `EVENT sink ${task.sink} cannot run on this version of Baton (conductor and kafka queues can)`;
   }
   return undefined;
 }

@@ -15,6 +15,11 @@ export const Topic = {
   TaskEvents: 'baton.task.events.v1',
   /** executor → indexer: workflow state changes; key = workflowId. */
   WorkflowEvents: 'baton.workflow.events.v1',
+  /**
+   * EVENT tasks → the event processor (in every executor): messages on Conductor's internal event queues
+   * (`conductor:<workflow>:<name>`), for the event handlers listening on them; key = the queue name.
+   */
+  ConductorEvents: 'baton.conductor.events.v1',
   /** where a consumer parks a message it can never process, with the reason in a header. */
   DeadLetter: 'baton.dead-letter.v1',
 } as const;

@@ -3,6 +3,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { testInfra } from '../../support/infra';
+import { eventStartIdFor } from '../../../apps/executor/src/decider/task-ids';
 import { ConductorClient, TaskView, WorkflowView } from './conductor-client';
 
 /**
@@ -514,5 +515,67 @@ export function executionCoreSuite(getApi: () => ConductorClient): void {
     } finally {
       await consumer.disconnect();
     }
+  });
+
+  it('publishes an EVENT on a conductor queue; the handlers listening on it start, complete, update and terminate workflows', async () => {
+    const emitter = name('emitter');
+    await api().registerWorkflow({ name: name('reactor'), version: 1, tasks: [{ name: 'echo', taskReferenceName: 'echo', type: 'INLINE', inputParameters: { expression: '$.order', order: '${workflow.input.order}' } }] });
+    await api().registerWorkflow({ name: name('listener'), version: 1, tasks: [{ name: 'approval', taskReferenceName: 'approval', type: 'HUMAN' }], outputParameters: { by: '${approval.output.by}' } });
+    await api().registerWorkflow({
+      name: emitter,
+      version: 1,
+      tasks: [
+        { name: 'shipped', taskReferenceName: 'shipped', type: 'EVENT', sink: 'conductor:shipped', inputParameters: { orderId: '${workflow.input.orderId}', status: 'SHIPPED', listener: '${workflow.input.listener}', victim: '${workflow.input.victim}' } },
+      ],
+    });
+    const event = `conductor:${emitter}:shipped`;
+    await api().expectOk('POST', '/api/event', {
+      name: name('on_shipped'),
+      event,
+      condition: "$.status == 'SHIPPED'",
+      active: true,
+      actions: [
+        { action: 'start_workflow', start_workflow: { name: name('reactor'), input: { order: '${orderId}' } } },
+        { action: 'update_workflow_variables', update_workflow_variables: { workflowId: '${listener}', variables: { shipped: '${orderId}' } } },
+        { action: 'complete_task', complete_task: { workflowId: '${listener}', taskRefName: 'approval', output: { by: '${orderId}' } } },
+        { action: 'terminate_workflow', terminate_workflow: { workflowId: '${victim}', terminationReason: 'order ${orderId} shipped' } },
+      ],
+    });
+    // A handler whose condition does not hold does nothing.
+    await api().expectOk('POST', '/api/event', {
+      name: name('never'),
+      event,
+      condition: "$.status == 'LOST'",
+      active: true,
+      actions: [{ action: 'terminate_workflow', terminate_workflow: { workflowId: '${listener}' } }],
+    });
+
+    const listener = await api().startWorkflow(name('listener'), {});
+    const victim = await api().startWorkflow(name('listener'), {});
+    const emitted = await api().startWorkflow(emitter, { orderId: 'o-77', listener, victim });
+
+    const done = await api().waitForStatus(emitted, 'COMPLETED');
+    const eventTask = done.tasks[0] as TaskView & { outputData: Record<string, unknown> };
+    expect(eventTask).toMatchObject({ taskType: 'EVENT', status: 'COMPLETED' });
+    expect(eventTask.outputData).toMatchObject({ orderId: 'o-77', status: 'SHIPPED', workflowInstanceId: emitted, workflowType: emitter, event_produced: event, sink: 'conductor:shipped' });
+
+    const approved = await api().waitForStatus(listener, 'COMPLETED');
+    expect(approved.output).toEqual({ by: 'o-77' });
+    expect(approved.tasks[0].outputData).toMatchObject({ 'conductor.event.messageId': eventTask.taskId, 'conductor.event.name': event });
+    expect((approved as WorkflowView & { variables: Record<string, unknown> }).variables).toEqual({ shipped: 'o-77' });
+
+    const terminated = await api().waitForStatus(victim, 'TERMINATED');
+    expect(terminated).toMatchObject({ reasonForIncompletion: 'order o-77 shipped' });
+
+    const reacted = await api().waitForStatus(eventStartIdFor(eventTask.taskId, name('on_shipped'), 0), 'COMPLETED');
+    expect(reacted.output).toEqual({ result: 'o-77' });
+    expect(reacted.input).toMatchObject({ order: 'o-77', 'conductor.event.name': event });
+  });
+
+  it('refuses to start an EVENT whose sink Baton has no queue for, naming the task', async () => {
+    await api().registerWorkflow({ name: name('sqs'), version: 1, tasks: [{ name: 'e', taskReferenceName: 'e', type: 'EVENT', sink: 'sqs:orders' }] });
+    const res = await api().call('POST', `/api/workflow/${name('sqs')}`, {});
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).toContain('sqs:orders');
   });
 }

@@ -9,6 +9,8 @@ export type EngineCommand =
       readonly type: 'queue.push';
       readonly taskId: string;
       readonly queueName: string;
+      /** The task's taskDefName: whose concurrentExecLimit and rate limit its leases count against. */
+      readonly taskDefName: string;
       readonly visibleAt: number;
       readonly priority: number;
       readonly leaseMs: number;
@@ -51,6 +53,12 @@ export type EngineCommand =
     }
   /** This workflow was started for a START_WORKFLOW task: tell that task's owner (or that it could not be). */
   | { readonly type: 'starter.notify'; readonly startedBy: ParentLink; readonly started: boolean; readonly reason?: string }
+  /**
+   * Publish an EVENT task's message: on Conductor's internal event queue `queue` (sink `conductor…`), or to
+   * the Kafka topic `topic` (sink `kafka:<topic>`).
+   */
+  | { readonly type: 'event.publish'; readonly sink: 'conductor'; readonly queue: string; readonly messageId: string; readonly payload: Record<string, unknown> }
+  | { readonly type: 'event.publish'; readonly sink: 'kafka'; readonly topic: string; readonly messageId: string; readonly payload: Record<string, unknown> }
   /** Publish a task lifecycle event carrying the task as it is in the new state. */
   | { readonly type: 'emit.task'; readonly eventType: TaskEventType; readonly taskId: string }
   /** Publish a workflow event carrying the workflow as it is in the new state. */

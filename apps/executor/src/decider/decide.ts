@@ -14,9 +14,10 @@ import {
   WorkflowTimeoutPolicy,
 } from '@app/contracts';
 import type { Decision } from './commands';
-import type { ChildEnded, DeciderEvent, LeaseExpired, StartOutcome, TaskLeased, TaskResultReported, TimerFired, WorkflowStartRequested } from './events';
+import type { ChildEnded, DeciderEvent, LeaseExpired, StartOutcome, TaskLeased, TaskResultReported, TimerFired, VariablesUpdated, WorkflowStartRequested } from './events';
 import { Evaluators, NO_EVALUATORS } from './evaluators';
 import { handlerFor } from './handlers/registry';
+import { MAX_WORKFLOW_VARIABLES_BYTES } from './handlers/set-variable.handler';
 import { Kernel } from './kernel';
 import { taskDefOf } from './task-defs';
 import { TimerKind } from './timers';
@@ -55,6 +56,9 @@ export function decide(definition: WorkflowDef, state: WorkflowRun | null, event
       break;
     case 'workflow.terminate':
       k.endWorkflow(WorkflowStatus.Terminated, { reasonForIncompletion: event.reason });
+      break;
+    case 'workflow.variables':
+      onVariables(k, event);
       break;
   }
   k.settle();
@@ -194,12 +198,32 @@ function inProgress(k: Kernel, task: Readonly<Task>, extendLease: boolean, callb
     type: 'queue.push',
     taskId: updated.taskId,
     queueName: updated.taskType,
+    taskDefName: updated.taskDefName,
     visibleAt: k.now + callbackAfterSeconds * 1000,
     priority: k.workflow.priority,
     leaseMs: updated.responseTimeoutSeconds * 1000,
     pollCount: updated.pollCount,
   });
   return undefined;
+}
+
+// ---- variables from outside --------------------------------------------------------------------------
+
+/**
+ * An event handler's `update_workflow_variables`: merged into the running workflow's variables (with
+ * `appendArray`, a list given for a variable that holds a list is appended to it). Dropped, with a log
+ * by the caller, when the workflow has ended or the variables would outgrow their 256 KB.
+ */
+function onVariables(k: Kernel, e: VariablesUpdated): void {
+  if (!k.isRunning) return;
+  const current = k.workflow.variables ?? {};
+  const merged: Record<string, unknown> = { ...current };
+  for (const [key, value] of Object.entries(e.variables ?? {})) {
+    const before = current[key];
+    merged[key] = e.appendArray && Array.isArray(before) ? [...before, ...(Array.isArray(value) ? value : [value])] : value;
+  }
+  if (Buffer.byteLength(JSON.stringify(merged)) > MAX_WORKFLOW_VARIABLES_BYTES) return;
+  k.setWorkflow({ variables: merged });
 }
 
 // ---- timers -----------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
-import type { ChildEndedNotice, ParentLink, StartOutcomeNotice, TaskLeasedNotice, TaskResult, TerminateWorkflowNotice, WorkflowDef } from '@app/contracts';
+import type { ChildEndedNotice, ParentLink, StartOutcomeNotice, TaskLeasedNotice, TaskResult, TerminateWorkflowNotice, UpdateVariablesNotice, WorkflowDef } from '@app/contracts';
 import type { TimerKind } from './timers';
 
 /** The inputs of the decider: everything that can happen to a workflow. */
-export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome;
+export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated;
 
 export interface WorkflowStartRequested {
   readonly type: 'workflow.start';
@@ -55,6 +55,9 @@ export type StartOutcome = Omit<StartOutcomeNotice, 'eventId' | 'workflowId'>;
 
 /** The workflow is to stop now (its parent's SUB_WORKFLOW task ended without it). */
 export type TerminateRequested = Omit<TerminateWorkflowNotice, 'eventId' | 'workflowId'>;
+
+/** Variables to merge from outside the run (an event handler's action). */
+export type VariablesUpdated = Omit<UpdateVariablesNotice, 'eventId' | 'workflowId'>;
 
 /** What a start needs besides the event: the definition to pin (resolved by the shell). */
 export type StartDefinition = WorkflowDef;

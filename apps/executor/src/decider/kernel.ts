@@ -270,6 +270,11 @@ export class Kernel {
     };
   }
 
+  /** Parameters resolved against the run as inputParameters are (`${…}` expressions). */
+  resolveInputs(params: Record<string, unknown>): Record<string, unknown> {
+    return resolveParameters(params, expressionDocument(this.current));
+  }
+
   /** A workflow task's inputParameters resolved against the run, with its task definition's inputTemplate as defaults. */
   inputsOf(wt: WorkflowTask): Record<string, unknown> {
     const input = resolveParameters(wt.inputParameters ?? {}, expressionDocument(this.current));

@@ -27,7 +27,11 @@ export class DefinitionCache implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.hub.subscribe(NotificationChannel.Definitions, (changed) => this.invalidate(changed));
+    await this.hub.subscribe(NotificationChannel.Definitions, (changed) => {
+      this.invalidate(changed);
+      // `<kind>:*` holds what was read across a kind (every active event handler): any change of the kind drops it.
+      this.invalidate(`${changed.slice(0, changed.indexOf(':'))}:*`);
+    });
     this.hub.onReconnect(() => this.clear());
   }
 

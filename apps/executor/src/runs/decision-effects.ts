@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ChildEndedNotice, ParentLink, StartOutcomeNotice, StartWorkflowCommand, Task, TaskEvent, TerminateWorkflowNotice, Topic, withoutDefinitionParts, WorkflowEvent, WorkflowStatus } from '@app/contracts';
+import { ChildEndedNotice, ConductorEventMessage, ParentLink, StartOutcomeNotice, StartWorkflowCommand, Task, TaskEvent, TerminateWorkflowNotice, Topic, withoutDefinitionParts, WorkflowEvent, WorkflowStatus } from '@app/contracts';
 import { BusMessage, ShardOwnership } from '@app/bus';
 import { QueuedTask } from '@app/persistence';
 import { IdGenerator } from '@app/runtime';
@@ -78,6 +78,9 @@ export class DecisionEffects {
           case 'starter.notify':
             messages.push(this.startOutcome(c.startedBy, workflowId, c.started, c.reason));
             break;
+          case 'event.publish':
+            messages.push(this.eventMessage(c, at));
+            break;
         }
       }
     }
@@ -101,6 +104,16 @@ export class DecisionEffects {
       timers: { cancel, cancelAllOf: [...endedWorkflows], set },
       messages,
     };
+  }
+
+  /**
+   * An EVENT task's message: on Baton's internal event queue topic, keyed by the queue (so one queue's
+   * messages stay in order), or to the Kafka topic its sink names, keyed by the message id.
+   */
+  private eventMessage(c: CommandOf<'event.publish'>, at: number): BusMessage {
+    if (c.sink === 'kafka') return { topic: c.topic, key: c.messageId, value: c.payload };
+    const value: ConductorEventMessage = { messageId: c.messageId, queue: c.queue, payload: c.payload, publishedAt: at };
+    return { topic: Topic.ConductorEvents, key: c.queue, value };
   }
 
   /** A child that could not start fails its SUB_WORKFLOW task: the notice its parent gets. */

@@ -131,7 +131,7 @@ describe('FORK_JOIN_DYNAMIC', () => {
     ['a branch without a reference', { tasks: [{ name: 'x' }], inputs: {} }, /needs a name and a taskReferenceName/],
     ['the same reference twice', { tasks: [branch('a'), branch('a')], inputs: {} }, /'a' is already used/],
     ['a reference the definition uses', { tasks: [branch('after')], inputs: {} }, /'after' is already used/],
-    ['a branch of a type that cannot run yet', { tasks: [branch('k', { type: 'EVENT' })], inputs: {} }, /'k': task type EVENT cannot run/],
+    ['a branch of a type that cannot run as configured', { tasks: [branch('k', { type: 'EVENT', sink: 'sqs:orders' })], inputs: {} }, /'k': EVENT sink sqs:orders cannot run/],
   ])('fails the workflow with a terminal error on %s', (_, input, reason) => {
     const { state } = run(byParam, [[T0, started(input)]]);
 

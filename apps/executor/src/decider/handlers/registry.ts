@@ -1,6 +1,7 @@
 import { RunnableTaskType, taskTypeKey } from '@app/contracts';
 import { doWhileHandler } from './do-while.handler';
 import { dynamicHandler } from './dynamic.handler';
+import { eventHandler } from './event.handler';
 import { exclusiveJoinHandler } from './exclusive-join.handler';
 import { forkJoinDynamicHandler } from './fork-join-dynamic.handler';
 import { forkJoinHandler } from './fork-join.handler';
@@ -47,6 +48,7 @@ const HANDLERS: { readonly [K in RunnableTaskType]: TaskHandler } = {
   DYNAMIC: dynamicHandler,
   START_WORKFLOW: startWorkflowHandler,
   KAFKA_PUBLISH: kafkaPublishHandler,
+  EVENT: eventHandler,
 };
 
 /** The handler of a task type (worker task types all share SIMPLE's). */

@@ -45,3 +45,20 @@ describe('SET_VARIABLE', () => {
     expect(state.workflow.status).toBe(WorkflowStatus.Completed);
   });
 });
+
+describe('variables set from outside the run (an event handler)', () => {
+  const waiting = aDefinition([aSimpleTask('work')], { variables: { seen: ['a'], n: 1 } });
+
+  it.each<[string, { variables: Record<string, unknown>; appendArray?: boolean }, Record<string, unknown>]>([
+    ['merged, a key given again replaced', { variables: { n: 2, m: 'x' } }, { seen: ['a'], n: 2, m: 'x' }],
+    ['with appendArray, lists appended to lists', { variables: { seen: ['b', 'c'], n: 3 }, appendArray: true }, { seen: ['a', 'b', 'c'], n: 3 }],
+    ['with appendArray, one value appended to a list', { variables: { seen: 'b' }, appendArray: true }, { seen: ['a', 'b'], n: 1 }],
+    ['too large: dropped', { variables: { big: 'x'.repeat(300 * 1024) } }, { seen: ['a'], n: 1 }],
+  ])('%s', (_, update, expected) => {
+    const { state } = run(waiting, [
+      [T0, started()],
+      [T0 + 1, { type: 'workflow.variables', ...update }],
+    ]);
+    expect(state.workflow.variables).toEqual(expected);
+  });
+});

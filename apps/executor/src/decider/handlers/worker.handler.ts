@@ -24,7 +24,7 @@ export function enqueue(k: Kernel, node: TaskNode, opts: ScheduleOptions, leaseM
   const def = taskDefOf(node.task);
   const task = k.addTask(k.newTask(node, opts, { status: TaskStatus.Scheduled }), 'produce.success');
   const visibleAt = k.now + (node.task.startDelay ?? 0) * 1000 + (opts.delayMs ?? 0);
-  k.command({ type: 'queue.push', taskId: task.taskId, queueName: queueNameOf(task), visibleAt, priority: k.workflow.priority, leaseMs, pollCount: 0 });
+  k.command({ type: 'queue.push', taskId: task.taskId, queueName: queueNameOf(task), taskDefName: task.taskDefName, visibleAt, priority: k.workflow.priority, leaseMs, pollCount: 0 });
   const pollTimeoutSeconds = def.pollTimeoutSeconds ?? 0;
   if (pollTimeoutSeconds > 0) k.setTimer(TimerKind.PollTimeout, visibleAt + pollTimeoutSeconds * 1000, task.taskId);
   return task;

@@ -126,6 +126,8 @@ export function shorthand(s: WorkflowRun, commands: readonly EngineCommand[]): s
         return `child.terminate:${c.childWorkflowId}`;
       case 'starter.notify':
         return `starter.notify:${c.started}`;
+      case 'event.publish':
+        return `event.publish:${c.sink === 'conductor' ? c.queue : `kafka:${c.topic}`}`;
     }
   });
 }
