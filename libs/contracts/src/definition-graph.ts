@@ -57,7 +57,11 @@ export function jsonPathProp(base: string, key: string): string {
 export const jsonPathAt = (base: string, index: number): string => `${base}[${index}]`;
 
 /** Builds the graph of a task list as it arrived (possibly malformed): `path` is the list's JSON path. */
-export function buildDefinitionGraph(tasks: readonly unknown[], path = 'tasks'): DefinitionGraph {
+/**
+ * `rootOwner`: for tasks given at run time (a dynamic fork's branches), the node they hang under in the
+ * definition's graph, so what encloses it (a DO_WHILE) encloses them too.
+ */
+export function buildDefinitionGraph(tasks: readonly unknown[], path = 'tasks', rootOwner?: TaskNode): DefinitionGraph {
   const all: TaskNode[] = [];
   const byRef = new Map<string, TaskNode>();
   const problems: ValidationErrorItem[] = [];
@@ -91,7 +95,7 @@ export function buildDefinitionGraph(tasks: readonly unknown[], path = 'tasks'):
     return self;
   };
 
-  return { root: list(tasks, path, undefined), all, byRef, problems };
+  return { root: list(tasks, path, rootOwner), all, byRef, problems };
 }
 
 interface ChildListSpec {

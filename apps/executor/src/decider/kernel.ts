@@ -127,7 +127,8 @@ export class Kernel {
     const node =
       this.graph.byRef.get(task.referenceTaskName) ??
       (task.loopOverTask ? this.graph.byRef.get(baseRefOf(task.referenceTaskName)) : undefined) ??
-      this.dynamicNodes().get(task.referenceTaskName);
+      this.dynamicNodes().get(task.referenceTaskName) ??
+      (task.loopOverTask ? this.dynamicNodes().get(baseRefOf(task.referenceTaskName)) : undefined);
     // A run pins its definition, so every task's reference is in it; anything else is a corrupt run.
     if (!node) throw new Error(`task ${task.taskId} (${task.referenceTaskName}) is not in the definition of ${this.workflow.workflowId}`);
     return node;
@@ -140,25 +141,35 @@ export class Kernel {
     if (this.dynamic) return this.dynamic;
     this.dynamic = new Map();
     for (const t of this.current.tasks) {
-      if (this.dynamic.has(t.referenceTaskName) || !t.workflowTask || isFromDefinition(t, this.definition)) continue;
-      this.indexDynamic(t.workflowTask);
+      if (!t.workflowTask || this.dynamic.has(t.workflowTask.taskReferenceName) || isFromDefinition(t, this.definition)) continue;
+      this.indexDynamic(t.workflowTask, this.forkOf(t.workflowTask.taskReferenceName));
     }
     return this.dynamic;
   }
 
-  private indexDynamic(wt: WorkflowTask): TaskNode {
-    const graph = buildDefinitionGraph([wt], `dynamic(${wt.taskReferenceName})`);
+  /** The definition node of the dynamic fork that made the branch `ref` (the FORK that recorded it in `forkedTasks`). */
+  private forkOf(ref: string): TaskNode | undefined {
+    for (const t of this.current.tasks) {
+      const forked = t.workflowTask?.type === SystemTaskType.ForkJoinDynamic ? t.inputData.forkedTasks : undefined;
+      if (Array.isArray(forked) && forked.includes(ref)) return this.graph.byRef.get(t.loopOverTask ? baseRefOf(t.referenceTaskName) : t.referenceTaskName);
+    }
+    return undefined;
+  }
+
+  private indexDynamic(wt: WorkflowTask, fork: TaskNode | undefined): TaskNode {
+    const graph = buildDefinitionGraph([wt], `dynamic(${wt.taskReferenceName})`, fork);
     for (const node of graph.all) if (node.ref && !this.dynamic!.has(node.ref)) this.dynamic!.set(node.ref, node);
     return graph.root.nodes[0];
   }
 
   /**
    * Schedules a WorkflowTask given at run time (a dynamic fork's branch): it runs as if the definition
-   * held it, in a list of its own that no task owns (what follows it is nothing; a JOIN notices its end).
+   * held it, in a list of its own under the fork (what follows it is nothing; a JOIN notices its end),
+   * so inside a DO_WHILE it is the current iteration's (`<ref>__<n>`).
    */
-  scheduleDynamic(wt: WorkflowTask): void {
+  scheduleDynamic(wt: WorkflowTask, fork: TaskNode): void {
     this.dynamicNodes();
-    this.schedule(this.indexDynamic(wt));
+    this.schedule(this.indexDynamic(wt, fork));
   }
 
   /** The DO_WHILE task instance whose current iteration a node inside its loop belongs to. */

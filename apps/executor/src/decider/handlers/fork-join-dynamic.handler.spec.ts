@@ -1,7 +1,8 @@
 import { isFromDefinition, Task, TaskStatus, withDefinitionParts, withoutDefinitionParts, WorkflowStatus, WorkflowTask } from '@app/contracts';
 import { decide } from '../decide';
 import type { WorkflowRun } from '../workflow-run';
-import { aDefinition, aSimpleTask, aTask, childEnded, commandsOf, completes, fails, run, started, statuses, T0, taskOf } from '../testing/builders';
+import { loadTestEvaluators } from '../testing/evaluators';
+import { aDefinition, aSimpleTask, aTask, childEnded, commandsOf, completes, fails, run, started, statuses, T0, taskOf, useEvaluators } from '../testing/builders';
 
 /** A dynamic fork over the workflow input `tasks` / `inputs`, its JOIN, and a task after them. */
 const byParam = aDefinition([
@@ -154,5 +155,63 @@ describe('FORK_JOIN_DYNAMIC', () => {
     next = decide(def, next.state, { type: 'task.result', result: { workflowInstanceId: state.workflow.workflowId, taskId: taskOf(next.state, 'b').taskId, status: 'COMPLETED', outputData: { r: 2 } } }, T0 + 2);
 
     expect(taskOf(next.state, 'gather')).toMatchObject({ status: TaskStatus.Completed, outputData: { a: { r: 1 }, b: { r: 2 } } });
+  });
+});
+
+describe('FORK_JOIN_DYNAMIC inside a DO_WHILE', () => {
+  beforeAll(async () => useEvaluators(await loadTestEvaluators()));
+
+  const looped = aDefinition([
+    aTask('DO_WHILE', 'rounds', {
+      loopCondition: '$.rounds.iteration < 2',
+      loopOver: [
+        aTask('FORK_JOIN_DYNAMIC', 'fan', { inputParameters: { forkTaskName: 'ship', forkTaskInputs: ['x', 'y'] } }),
+        aTask('JOIN', 'gather'),
+      ],
+      inputParameters: { keepLastN: 5 },
+    }),
+    aSimpleTask('after', { last: '${gather.output}' }),
+  ]);
+  const completeRef = (ref: string, outputData: Record<string, unknown>) => (s: WorkflowRun) => {
+    const t = s.tasks.find((x) => x.referenceTaskName === ref);
+    if (!t) throw new Error(`no ${ref} in ${s.tasks.map((x) => x.referenceTaskName)}`);
+    return { type: 'task.result' as const, result: { workflowInstanceId: s.workflow.workflowId, taskId: t.taskId, status: 'COMPLETED' as const, outputData } };
+  };
+
+  it("names each iteration's branches <ref>__<n> and joins them, iteration after iteration", () => {
+    const { state } = run(looped, [
+      [T0, started()],
+      [T0 + 1, completeRef('_ship_0__1', { n: 1 })],
+      [T0 + 2, completeRef('_ship_1__1', { n: 2 })],
+      [T0 + 3, completeRef('_ship_0__2', { n: 3 })],
+      [T0 + 4, completeRef('_ship_1__2', { n: 4 })],
+    ]);
+
+    expect(statuses(state)).toEqual([
+      ['rounds', TaskStatus.Completed],
+      ['fan__1', TaskStatus.Completed],
+      ['_ship_0__1', TaskStatus.Completed],
+      ['_ship_1__1', TaskStatus.Completed],
+      ['gather__1', TaskStatus.Completed],
+      ['fan__2', TaskStatus.Completed],
+      ['_ship_0__2', TaskStatus.Completed],
+      ['_ship_1__2', TaskStatus.Completed],
+      ['gather__2', TaskStatus.Completed],
+      ['after', TaskStatus.Scheduled],
+    ]);
+    expect(taskOf(state, '_ship_0__2')).toMatchObject({ iteration: 2, loopOverTask: true, taskType: 'ship' });
+    expect(taskOf(state, 'gather__2').outputData).toEqual({ _ship_0: { n: 3 }, _ship_1: { n: 4 } });
+  });
+
+  it('keeps only the last keepLastN iterations of the branches too', () => {
+    const keepOne = aDefinition([{ ...looped.tasks[0], inputParameters: { keepLastN: 1 } }, looped.tasks[1]]);
+    const { state } = run(keepOne, [
+      [T0, started()],
+      [T0 + 1, completeRef('_ship_0__1', { n: 1 })],
+      [T0 + 2, completeRef('_ship_1__1', { n: 2 })],
+      [T0 + 3, completeRef('_ship_0__2', { n: 3 })],
+      [T0 + 4, completeRef('_ship_1__2', { n: 4 })],
+    ]);
+    expect(state.tasks.map((t) => t.referenceTaskName)).toEqual(['rounds', 'fan__2', '_ship_0__2', '_ship_1__2', 'gather__2', 'after']);
   });
 });

@@ -1,4 +1,4 @@
-import { buildDefinitionGraph, SystemTaskType, TaskStatus, whyNotRunnable, WorkflowTask } from '@app/contracts';
+import { buildDefinitionGraph, loopRefOf, SystemTaskType, Task, TaskStatus, whyNotRunnable, WorkflowTask } from '@app/contracts';
 import { isJson } from '../expressions';
 import type { Kernel } from '../kernel';
 import { FORK_TASK_TYPE } from './fork-join.handler';
@@ -31,7 +31,7 @@ export const forkJoinDynamicHandler: TaskHandler = {
   schedule(k, node, opts) {
     const wt = node.task as DynamicForkTask;
     const input = k.inputsOf(wt);
-    const plan = planOf(k, wt, input);
+    const plan = planOf(k, wt, input, k.enclosingLoop(node));
     if (!plan.ok) {
       const fork = k.addTask(k.newTask(node, opts, { taskType: FORK_TASK_TYPE, status: TaskStatus.InProgress, startTime: k.now, inputData: input }), 'start.begin');
       return k.failTask(fork, { status: TaskStatus.FailedWithTerminalError, reason: plan.reason });
@@ -51,7 +51,7 @@ export const forkJoinDynamicHandler: TaskHandler = {
     );
     // A branch's input is its own inputParameters (resolved as anywhere) with the given input over them, as
     // Conductor's mapper merges them. The given input is a value, not expressions: `$${` keeps a `${` text.
-    for (const b of plan.branches) k.scheduleDynamic({ ...b.task, inputParameters: { ...(b.task.inputParameters ?? {}), ...(escaped(b.input) as Record<string, unknown>) } });
+    for (const b of plan.branches) k.scheduleDynamic({ ...b.task, inputParameters: { ...(b.task.inputParameters ?? {}), ...(escaped(b.input) as Record<string, unknown>) } }, node);
     k.advance(fork);
   },
   onListEnded() {
@@ -59,7 +59,7 @@ export const forkJoinDynamicHandler: TaskHandler = {
   },
 };
 
-function planOf(k: Kernel, wt: DynamicForkTask, input: Record<string, unknown>): Plan {
+function planOf(k: Kernel, wt: DynamicForkTask, input: Record<string, unknown>, loop: Readonly<Task> | undefined): Plan {
   let branches: Array<{ task: WorkflowTask; input: Record<string, unknown> }>;
   if (wt.dynamicForkTasksParam) {
     const tasks = input[wt.dynamicForkTasksParam];
@@ -107,7 +107,8 @@ function planOf(k: Kernel, wt: DynamicForkTask, input: Record<string, unknown>):
   for (const { task } of branches) {
     const ref = task.taskReferenceName;
     if (typeof task.name !== 'string' || !task.name || typeof ref !== 'string' || !ref) return { ok: false, reason: 'Every dynamically forked task needs a name and a taskReferenceName' };
-    if (seen.has(ref) || k.latest(ref) || k.graph.byRef.has(ref)) return { ok: false, reason: `Dynamically forked task reference '${ref}' is already used in this workflow` };
+    // Inside a DO_WHILE a branch is the iteration's `<ref>__<n>`: earlier iterations' branches are no clash.
+    if (seen.has(ref) || k.graph.byRef.has(ref) || k.latest(loop ? loopRefOf(ref, loop.iteration) : ref)) return { ok: false, reason: `Dynamically forked task reference '${ref}' is already used in this workflow` };
     // Checked at start for the definition's tasks; a branch arrives now, and must not reach a missing handler.
     for (const n of buildDefinitionGraph([task]).all) {
       const why = whyNotRunnable(n.task);
