@@ -13,3 +13,4 @@ export * from './definition-graph';
 export * from './wait-time';
 export * from './conductor/event-handler';
 export * from './conductor/bulk';
+export * from './event-ids';

@@ -3,7 +3,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { testInfra } from '../../support/infra';
-import { eventStartIdFor } from '../../../apps/executor/src/decider/task-ids';
+import { eventStartIdFor } from '@app/contracts';
 import { ConductorClient, TaskView, WorkflowView } from './conductor-client';
 
 /**

@@ -19,7 +19,7 @@ import { Evaluators, NO_EVALUATORS } from './evaluators';
 import { handlerFor } from './handlers/registry';
 import { MAX_WORKFLOW_VARIABLES_BYTES } from './handlers/set-variable.handler';
 import { Kernel } from './kernel';
-import { taskDefOf } from './task-defs';
+import { NO_TASK_DEFS, TaskDefLookup, taskDefOf } from './task-defs';
 import { TimerKind } from './timers';
 import type { WorkflowRun } from './workflow-run';
 
@@ -29,10 +29,17 @@ import type { WorkflowRun } from './workflow-run';
  * and total: every ending (completion, failure, timeout) is a state plus commands, never an exception.
  * Each event is applied, then the decision settles (tasks that re-evaluate run until nothing changes).
  */
-export function decide(definition: WorkflowDef, state: WorkflowRun | null, event: DeciderEvent, now: number, evaluators: Evaluators = NO_EVALUATORS): Decision {
-  if (event.type === 'workflow.start') return onStart(definition, event, now, evaluators);
+export function decide(
+  definition: WorkflowDef,
+  state: WorkflowRun | null,
+  event: DeciderEvent,
+  now: number,
+  evaluators: Evaluators = NO_EVALUATORS,
+  taskDefs: TaskDefLookup = NO_TASK_DEFS,
+): Decision {
+  if (event.type === 'workflow.start') return onStart(definition, event, now, evaluators, taskDefs);
   if (!state) throw new Error(`${event.type} needs a loaded workflow`); // a shell bug, not a business outcome
-  const k = new Kernel(state, state, now, evaluators);
+  const k = new Kernel(state, state, now, evaluators, taskDefs);
   switch (event.type) {
     case 'task.leased':
       onLeased(k, event);
@@ -67,7 +74,7 @@ export function decide(definition: WorkflowDef, state: WorkflowRun | null, event
 
 // ---- start ------------------------------------------------------------------------------------------
 
-function onStart(def: WorkflowDef, e: WorkflowStartRequested, now: number, evaluators: Evaluators): Decision {
+function onStart(def: WorkflowDef, e: WorkflowStartRequested, now: number, evaluators: Evaluators, taskDefs: TaskDefLookup): Decision {
   const workflow: Omit<Workflow, 'tasks'> = {
     workflowId: e.workflowId,
     workflowName: def.name,
@@ -89,7 +96,7 @@ function onStart(def: WorkflowDef, e: WorkflowStartRequested, now: number, evalu
     workflowDefinition: def,
   };
   const empty: WorkflowRun = { workflow, tasks: [] };
-  const k = new Kernel(empty, empty, now, evaluators);
+  const k = new Kernel(empty, empty, now, evaluators, taskDefs);
   // The START_WORKFLOW task that asked for this workflow hears that it started, with the start itself.
   if (e.startedBy) k.command({ type: 'starter.notify', startedBy: e.startedBy, started: true });
   k.startWorkflow();

@@ -9,6 +9,7 @@ import {
   isSuccessfulTaskStatus,
   isTerminalTaskStatus,
   nextInList,
+  mapWorkflowTasks,
   StatusQualifiers,
   SystemTaskType,
   Task,
@@ -29,7 +30,7 @@ import type { Evaluators } from './evaluators';
 import { expressionDocument } from './expression-document';
 import { resolveParameters } from './expressions';
 import { handlerFor } from './handlers/registry';
-import { retryDelayMs, taskDefOf } from './task-defs';
+import { NO_TASK_DEFS, retryDelayMs, TaskDefLookup, taskDefOf } from './task-defs';
 import { failureWorkflowIdFor, taskIdFor } from './task-ids';
 import { TimerKind, timerIdOf } from './timers';
 import { baseRefOf, latestByRef, latestTaskOf, loopRefOf, nextSeq, WorkflowRun } from './workflow-run';
@@ -76,6 +77,8 @@ export class Kernel {
     readonly now: number,
     /** Users' scripts (JavaScript conditions, INLINE, jq), sandboxed and synchronous. */
     readonly evaluators: Evaluators,
+    /** The registered task definitions, for tasks given at run time. */
+    readonly taskDefs: TaskDefLookup = NO_TASK_DEFS,
   ) {
     this.graph = graphOf(current.workflow.workflowDefinition);
   }
@@ -169,7 +172,13 @@ export class Kernel {
    */
   scheduleDynamic(wt: WorkflowTask, fork: TaskNode): void {
     this.dynamicNodes();
-    this.schedule(this.indexDynamic(wt, fork));
+    // As the definition's tasks got theirs at start: the task definition registered under each task's
+    // name, unless it carries one. The branch's row keeps it, so its retries and timeouts stay as begun.
+    const withDefs = mapWorkflowTasks({ name: '', tasks: [wt] } as WorkflowDef, (t) => {
+      const registered = !t.taskDefinition && !traitsOf(t.type).controlFlow ? this.taskDefs(t.name) : undefined;
+      return registered ? { ...t, taskDefinition: registered } : t;
+    }).tasks[0];
+    this.schedule(this.indexDynamic(withDefs, fork));
   }
 
   /** The DO_WHILE task instance whose current iteration a node inside its loop belongs to. */

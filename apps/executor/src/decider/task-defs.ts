@@ -13,6 +13,14 @@ export function taskDefOf(wt: WorkflowTask): ResolvedTaskDef {
   return traitsOf(wt.type).kind === 'worker' ? adHocTaskDef(wt.name) : withTaskDefDefaults({ name: wt.name, retryCount: 0 });
 }
 
+/**
+ * The task definitions registered when the decision is made, by name: what tasks given at run time (a
+ * dynamic fork's branches) run with, as the definition's own got theirs when the run started.
+ */
+export type TaskDefLookup = (name: string) => ResolvedTaskDef | undefined;
+
+export const NO_TASK_DEFS: TaskDefLookup = () => undefined;
+
 /** The queue a worker task waits in: its task type (domains and isolation groups come later). */
 export const queueNameOf = (task: Pick<Task, 'taskType'>): string => task.taskType;
 

@@ -18,9 +18,3 @@ export const childWorkflowIdFor = (taskId: string): string => uuidv5(`child:${ta
 /** The id of the failureWorkflow a failed run starts: one per run, so a redelivered decision starts it once. */
 export const failureWorkflowIdFor = (workflowId: string): string => uuidv5(`failure:${workflowId}`, TASK_ID_NAMESPACE);
 
-/**
- * The id of the workflow an event handler's `start_workflow` action starts for a message: one per
- * (message, handler, action), so a redelivered message starts it once.
- */
-export const eventStartIdFor = (messageId: string, handlerName: string, actionIndex: number): string =>
-  uuidv5(`event:${messageId}:${handlerName}:${actionIndex}`, TASK_ID_NAMESPACE);

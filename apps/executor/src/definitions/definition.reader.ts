@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { graphOf, mapWorkflowTasks, ResolvedTaskDef, traitsOf, WorkflowDef, WorkflowTask } from '@app/contracts';
 import { DefinitionQueries } from '@app/persistence';
 import { EntityManager } from 'typeorm';
+import type { TaskDefLookup } from '../decider/task-defs';
 import { DefinitionCache } from './definition.cache';
 
 /**
@@ -20,6 +21,15 @@ export class DefinitionReader {
 
   workflowDef(m: EntityManager, name: string, version?: number): Promise<WorkflowDef | null> {
     return this.cache.get(`workflowdef:${name}`, version ? `v${version}` : 'latest', () => this.definitions.workflowDef(name, version, m));
+  }
+
+  /**
+   * Every registered task definition, by name: what tasks given at run time (a dynamic fork's branches)
+   * run with. Read once and kept until any task definition changes (the `taskdef:*` entry).
+   */
+  async taskDefCatalog(): Promise<TaskDefLookup> {
+    const all = await this.cache.get('taskdef:*', 'all', async () => new Map((await this.definitions.taskDefs()).map((d) => [d.name, d])));
+    return (name) => all.get(name);
   }
 
   /** The definition with each worker task's registered TaskDef attached, at any depth (cases, branches, loops). */

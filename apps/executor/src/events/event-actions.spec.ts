@@ -1,7 +1,6 @@
-import { ConductorEventMessage, EventHandler } from '@app/contracts';
+import { ConductorEventMessage, EventHandler, eventStartIdFor } from '@app/contracts';
 import { loadTestEvaluators } from '../decider/testing/evaluators';
 import type { Evaluators } from '../decider/evaluators';
-import { eventStartIdFor } from '../decider/task-ids';
 import { expandInlineJson, planHandler } from './event-actions';
 
 let evaluators: Evaluators;

@@ -1,7 +1,6 @@
-import { ConductorEventMessage, EventAction, EventActionType, EventHandler } from '@app/contracts';
+import { ConductorEventMessage, EventAction, EventActionType, EventHandler, eventStartIdFor } from '@app/contracts';
 import type { ScriptResult } from '../decider/evaluators';
 import { resolveParameters } from '../decider/expressions';
-import { eventStartIdFor } from '../decider/task-ids';
 
 /** What one action of a handler asks of the engine, with every `${…}` resolved over the message. */
 export type PlannedAction =

@@ -11,6 +11,7 @@ import { BatchWriter } from './batch.writer';
 import { DecisionEffects, Effect } from './decision-effects';
 import { RunCache } from './run-cache';
 import { LoadedRun, nextVersions, RunWrite, StaleRunError, WorkflowRunRepository } from './workflow-run.repository';
+import { DefinitionReader } from '../definitions/definition.reader';
 import { ScriptEvaluators } from './script-evaluators';
 
 /** Something to decide for one workflow. */
@@ -81,6 +82,7 @@ export class DecisionBatcher {
     private readonly wakeup: TimerWakeup,
     private readonly clock: Clock,
     private readonly evaluators: ScriptEvaluators,
+    private readonly definitions: DefinitionReader,
   ) {}
 
   submit(job: DecisionJob): Promise<JobResult> {
@@ -185,6 +187,7 @@ export class DecisionBatcher {
 
     // Decide each job on the run as the jobs before it left it.
     const current = new Map(before);
+    const taskDefs = await this.definitions.taskDefCatalog();
     const results: JobResult[] = [];
     const effects: Effect[] = [];
     for (const job of jobs) {
@@ -196,7 +199,7 @@ export class DecisionBatcher {
           results.push(null);
           continue;
         }
-        decision = decideOrExplain(job.workflowId, () => decide(job.start!.definition, null, job.start!.event, now, this.evaluators));
+        decision = decideOrExplain(job.workflowId, () => decide(job.start!.definition, null, job.start!.event, now, this.evaluators, taskDefs));
       } else {
         if (!run) {
           if (m) await job.onMissing?.(m);
@@ -208,7 +211,7 @@ export class DecisionBatcher {
           results.push(null);
           continue;
         }
-        decision = decideOrExplain(job.workflowId, () => decide(run.run.workflow.workflowDefinition, run.run, event, now, this.evaluators));
+        decision = decideOrExplain(job.workflowId, () => decide(run.run.workflow.workflowDefinition, run.run, event, now, this.evaluators, taskDefs));
       }
       const saved = decision.state === run?.run && run ? run : nextVersions(run, decision.state);
       if (decision.state !== run?.run) current.set(job.workflowId, { run: decision.state, version: saved.version, taskVersions: saved.taskVersions });

@@ -1,4 +1,5 @@
-import { isFromDefinition, Task, TaskStatus, withDefinitionParts, withoutDefinitionParts, WorkflowStatus, WorkflowTask } from '@app/contracts';
+import { isFromDefinition, Task, TaskStatus, withDefinitionParts, withoutDefinitionParts, withTaskDefDefaults, WorkflowStatus, WorkflowTask } from '@app/contracts';
+import { NO_EVALUATORS } from '../evaluators';
 import { decide } from '../decide';
 import type { WorkflowRun } from '../workflow-run';
 import { loadTestEvaluators } from '../testing/evaluators';
@@ -213,5 +214,23 @@ describe('FORK_JOIN_DYNAMIC inside a DO_WHILE', () => {
       [T0 + 4, completeRef('_ship_1__2', { n: 4 })],
     ]);
     expect(state.tasks.map((t) => t.referenceTaskName)).toEqual(['rounds', 'fan__2', '_ship_0__2', '_ship_1__2', 'gather__2', 'after']);
+  });
+});
+
+describe('FORK_JOIN_DYNAMIC branches and registered task definitions', () => {
+  const registered = (name: string) => (name === 'a_task' ? withTaskDefDefaults({ name, retryCount: 1, retryDelaySeconds: 0, responseTimeoutSeconds: 30 }) : undefined);
+
+  it('runs a branch with the task definition registered under its name, kept on its row for its retries', () => {
+    const first = decide(byParam, null, started({ tasks: [branch('a'), branch('b', { taskDefinition: { name: 'b_task', retryCount: 0 } })], inputs: {} }), T0, NO_EVALUATORS, registered);
+    const a = taskOf(first.state, 'a');
+    expect(a).toMatchObject({ responseTimeoutSeconds: 30, workflowTask: { taskDefinition: { name: 'a_task', retryCount: 1 } } });
+    expect(taskOf(first.state, 'b').workflowTask.taskDefinition).toEqual({ name: 'b_task', retryCount: 0 });
+
+    // Decided later without the catalogue (it changed, or this executor has none): the row's definition holds.
+    const failed = decide(byParam, first.state, { type: 'task.result', result: { workflowInstanceId: first.state.workflow.workflowId, taskId: a.taskId, status: 'FAILED' } }, T0 + 1);
+    expect(statuses(failed.state).filter(([ref]) => ref === 'a')).toEqual([
+      ['a', TaskStatus.Failed],
+      ['a', TaskStatus.Scheduled],
+    ]);
   });
 });
