@@ -7,6 +7,8 @@ import { testInfra } from '../support/infra';
 import { ConductorClient } from './harness/conductor-client';
 import { greet, greetingTaskDefs, greetingWorkflow, shout } from './harness/fixtures';
 import { executionCoreSuite } from './harness/execution-core.suite';
+import { workflowApiSuite } from './harness/workflow-api.suite';
+import { limitsSuite } from './harness/limits.suite';
 import { metadataApiSuite } from './harness/metadata-api.suite';
 import { rillFlowApiSuite } from './harness/rill-flow-api.suite';
 import { freePort, ServiceProcess } from './harness/service-process';
@@ -77,7 +79,11 @@ describe('distributed mode (separate processes over Kafka and Postgres)', () => 
 
   describe('Rill Flow descriptors', () => rillFlowApiSuite(() => api));
 
+  describe('the workflow API: StartWorkflowRequest, idempotency keys', () => workflowApiSuite(() => api));
+
   describe('the execution core: timers, leases, control flow', () => executionCoreSuite(() => api));
+
+  describe('task definition limits: concurrentExecLimit and rate limits', () => limitsSuite(() => api));
 
   it('refuses to start a service against an unmigrated database, naming the fix', async () => {
     const empty = await createTestDatabase('baton_e2e_empty');

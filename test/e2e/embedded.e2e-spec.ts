@@ -5,6 +5,8 @@ import { Client } from 'pg';
 import { ConductorClient, WorkflowView } from './harness/conductor-client';
 import { greet, greetingTaskDefs, greetingWorkflow, shout } from './harness/fixtures';
 import { executionCoreSuite } from './harness/execution-core.suite';
+import { workflowApiSuite } from './harness/workflow-api.suite';
+import { limitsSuite } from './harness/limits.suite';
 import { metadataApiSuite } from './harness/metadata-api.suite';
 import { rillFlowApiSuite } from './harness/rill-flow-api.suite';
 import { freePort, ServiceProcess } from './harness/service-process';
@@ -178,7 +180,11 @@ describe('embedded mode (one process)', () => {
 
   describe('Rill Flow descriptors', () => rillFlowApiSuite(() => api));
 
+  describe('the workflow API: StartWorkflowRequest, idempotency keys', () => workflowApiSuite(() => api));
+
   describe('the execution core: timers, leases, control flow', () => executionCoreSuite(() => api));
+
+  describe('task definition limits: concurrentExecLimit and rate limits', () => limitsSuite(() => api));
 
   it('keeps workflows across a restart: start, stop, start again, finish it', async () => {
     const id = await api.startWorkflow('greeting', { name: 'grace', times: 1 });

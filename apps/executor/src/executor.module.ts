@@ -5,6 +5,7 @@ import { DefinitionCache } from './definitions/definition.cache';
 import { DefinitionReader } from './definitions/definition.reader';
 import { ConductorEventsConsumer } from './events/conductor-events.consumer';
 import { EventProcessor } from './events/event-processor';
+import { Reconciler } from './reconciler/reconciler';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { OutboxRepository } from './outbox/outbox.repository';
 import { BatchWriter } from './runs/batch.writer';
@@ -46,6 +47,7 @@ import { TimerSweeper } from './timers/timer.sweeper';
     DefinitionCache,
     DefinitionQueries,
     EventProcessor,
+    Reconciler,
     HttpTaskWorker,
     KafkaPublishTaskWorker,
     Clock,

@@ -3,6 +3,7 @@ import type { EventHandler } from './conductor/event-handler';
 import type { BulkResponse } from './conductor/bulk';
 import type { TaskResult } from './conductor/task-result';
 import type { WorkflowStatus } from './status';
+import type { IdempotencyStrategy } from './conductor/start-workflow-request';
 
 /**
  * Commands are requests to the one owner of some state, sent keyed by what they concern and answered
@@ -43,6 +44,12 @@ export interface StartWorkflowCommand extends CommandBase {
   readonly parent?: ParentLink;
   /** Set when a START_WORKFLOW task starts this workflow: that task is told whether it started. */
   readonly startedBy?: ParentLink;
+  /**
+   * A start under an idempotency key: `workflowId` is derived from it (idempotentWorkflowIdFor), so a
+   * start that finds its workflow already there is a duplicate, answered by the strategy — unless it is
+   * this very command delivered again.
+   */
+  readonly idempotency?: { readonly key: string; readonly strategy: IdempotencyStrategy };
 }
 
 /** The SUB_WORKFLOW (or START_WORKFLOW) task that started a workflow. */

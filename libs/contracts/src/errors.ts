@@ -8,6 +8,8 @@ export const ErrorCode = {
   TaskNotFound: 'TASK_NOT_FOUND',
   TaskDefNotFound: 'TASK_DEF_NOT_FOUND',
   DefinitionConflict: 'DEFINITION_CONFLICT',
+  /** a start refused by its idempotency key: a workflow started with it exists (or runs). */
+  WorkflowConflict: 'WORKFLOW_CONFLICT',
   EventHandlerNotFound: 'EVENT_HANDLER_NOT_FOUND',
   RillDescriptorNotFound: 'RILL_DESCRIPTOR_NOT_FOUND',
   ValidationFailed: 'VALIDATION_FAILED',

@@ -13,4 +13,5 @@ export * from './definition-graph';
 export * from './wait-time';
 export * from './conductor/event-handler';
 export * from './conductor/bulk';
-export * from './event-ids';
+export * from './derived-ids';
+export * from './conductor/start-workflow-request';

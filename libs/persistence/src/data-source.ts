@@ -1,12 +1,14 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { TaskDefEntity, WorkflowDefEntity } from './entities/definition.entity';
-import { OutboxEntity, TaskEntity, TaskQueueEntity, TimerEntity, WorkflowEntity } from './entities/execution.entity';
+import { OutboxEntity, TaskEntity, TaskLimitStateEntity, TaskQueueEntity, TimerEntity, WorkflowEntity } from './entities/execution.entity';
 import { SearchTaskEntity, SearchWorkflowEntity } from './entities/search.entity';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
 import { EventHandlersAndRillDescriptors1763900100000 } from './migrations/1763900100000-event-handlers-and-rill-descriptors';
 import { TimersAndLeases1764600000000 } from './migrations/1764600000000-timers-and-leases';
 import { WorkflowDefinitionColumn1764700000000 } from './migrations/1764700000000-workflow-definition-column';
 import { VacuumHotTables1764800000000 } from './migrations/1764800000000-vacuum-hot-tables';
+import { TaskLimits1764900000000 } from './migrations/1764900000000-task-limits';
+import { IdempotencyKeys1765000000000 } from './migrations/1765000000000-idempotency-keys';
 import { EventHandlerEntity, RillDescriptorAliasEntity, RillDescriptorEntity } from './entities/metadata-extra.entity';
 
 export const ENTITIES = [
@@ -16,6 +18,7 @@ export const ENTITIES = [
   TimerEntity,
   TaskEntity,
   TaskQueueEntity,
+  TaskLimitStateEntity,
   OutboxEntity,
   SearchWorkflowEntity,
   SearchTaskEntity,
@@ -25,7 +28,7 @@ export const ENTITIES = [
 ];
 
 /** Every migration, in order. Schema changes only happen here (never `synchronize`). */
-export const MIGRATIONS = [InitialSchema1763900000000, EventHandlersAndRillDescriptors1763900100000, TimersAndLeases1764600000000, WorkflowDefinitionColumn1764700000000, VacuumHotTables1764800000000];
+export const MIGRATIONS = [InitialSchema1763900000000, EventHandlersAndRillDescriptors1763900100000, TimersAndLeases1764600000000, WorkflowDefinitionColumn1764700000000, VacuumHotTables1764800000000, TaskLimits1764900000000, IdempotencyKeys1765000000000];
 
 export interface DataSourceSettings {
   readonly url: string;

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { getMetadataArgsStorage } from 'typeorm';
 import { AppName, TABLE_OWNERS, TableOwnership } from './table-ownership';
+import { TaskQueue } from './task-queue';
 import { scanSource, tablesCreatedBy, TableAccess, taskQueueCalls } from './testing/table-access.scanner';
 
 /**
@@ -44,6 +45,17 @@ function scan(file: string): Array<TableAccess & { file: string }> {
 }
 const where = (a: { file: string; line: number; match: string }) => `${a.file}:${a.line} (${a.match.replace(/\s+/g, ' ')})`;
 
+/** The tables written through the TaskQueue component, each with which app may call which writing operation. */
+const queueTables = Object.entries(OWNERS).flatMap(([table, o]) => (o.writtenThrough?.component === TaskQueue ? [{ table, operations: o.writtenThrough.operations }] : []));
+/** The apps that may call a TaskQueue operation: those every table it writes gives it to (undefined: it writes none). */
+function sidesOf(operation: string): readonly AppName[] | undefined {
+  const given = queueTables.flatMap(({ operations }) => {
+    const sides = (operations as Record<string, readonly AppName[] | undefined>)[operation];
+    return sides ? [sides] : [];
+  });
+  return given.length ? given.reduce((all, sides) => all.filter((app) => sides.includes(app))) : undefined;
+}
+
 describe('table ownership', () => {
   it('gives every table the migrations create an owner, and lists no other table', () => {
     const migrations = readdirSync(MIGRATIONS_DIR)
@@ -84,10 +96,9 @@ describe('table ownership', () => {
     });
 
     it('calls only the task queue operations of its side', () => {
-      const { operations } = TABLE_OWNERS.task_queue.writtenThrough;
       const wrong = files.flatMap((file) =>
         taskQueueCalls(readFileSync(file, 'utf8')).flatMap(({ operation, line }) => {
-          const sides = (operations as Record<string, readonly AppName[] | undefined>)[operation];
+          const sides = sidesOf(operation);
           if (!sides || sides.includes(app as AppName)) return [];
           return [`${relative(ROOT, file)}:${line} calls TaskQueue.${operation}, which is for ${sides.join(', ')} only`];
         }),
@@ -112,16 +123,31 @@ describe('table ownership', () => {
     });
   });
 
-  it('has the TaskQueue component write only task_queue, each writing operation given to a side', () => {
+  describe('the TaskQueue component', () => {
     const file = join(__dirname, 'task-queue.ts');
-    const writes = scan(file).filter((a) => a.kind === 'write');
-    expect(writes.length).toBeGreaterThan(0);
-    expect(writes.filter((a) => a.table !== 'task_queue').map(where)).toEqual([]);
-    // Each write belongs to the method it sits in: the last class member declared above it.
+    const accesses = scan(file);
     const source = readFileSync(file, 'utf8');
+    // Each write belongs to the method it sits in: the last public class member declared above it (a
+    // private helper's writes count for the public operation declared before it, which calls it).
     const members = [...source.matchAll(/^ {2}(?:async\s+)?(\w+)\s*\(/gm)].map((m) => ({ name: m[1], line: source.slice(0, m.index).split('\n').length }));
-    const writing = new Set(writes.map((w) => members.filter((m) => m.line <= w.line).pop()?.name));
-    expect([...writing].sort()).toEqual(Object.keys(TABLE_OWNERS.task_queue.writtenThrough.operations).sort());
+    const memberAt = (line: number) => members.filter((m) => m.line <= line).pop()?.name;
+
+    it('writes only the tables written through it, each writing operation given to a side', () => {
+      const writes = accesses.filter((a) => a.kind === 'write');
+      expect(queueTables.map((t) => t.table).sort()).toEqual(['task_limit_state', 'task_queue']);
+      expect(writes.filter((a) => !queueTables.some((t) => t.table === a.table)).map(where)).toEqual([]);
+      for (const { table, operations } of queueTables) {
+        const writing = new Set(writes.filter((w) => w.table === table).map((w) => memberAt(w.line)));
+        expect({ table, writing: [...writing].sort() }).toEqual({ table, writing: Object.keys(operations).sort() });
+      }
+    });
+
+    it('reads only the tables written through it or that list it to be read through', () => {
+      const reads = accesses.filter((a) => a.kind === 'read');
+      expect(reads.length).toBeGreaterThan(0);
+      const allowed = (table: string) => queueTables.some((t) => t.table === table) || (OWNERS[table]?.readThrough ?? []).includes(TaskQueue);
+      expect(reads.filter((a) => !allowed(a.table)).map((a) => `${where(a)} reads ${a.table}`)).toEqual([]);
+    });
   });
 });
 

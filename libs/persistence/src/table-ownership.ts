@@ -12,12 +12,12 @@ export interface TableOwnership {
   readonly readThrough?: ReadonlyArray<abstract new (...args: never[]) => unknown>;
   /**
    * A table written by more than its owner, through one component of this lib: which app may call each of
-   * the component's writing operations. Only the task queue, whose pollers lease rows the executor pushed.
+   * the component's writing operations. Only the task queue's tables: its pollers lease rows the executor
+   * pushed, and keep the limited task definitions' lease bookkeeping.
    */
   readonly writtenThrough?: { readonly component: typeof TaskQueue; readonly operations: Partial<Record<keyof TaskQueue, readonly AppName[]>> };
 }
 
-const executions = { owner: 'executor', readThrough: [ExecutionQueries] } as const;
 const definitions = { owner: 'metadata', readThrough: [DefinitionQueries] } as const;
 
 /**
@@ -26,8 +26,9 @@ const definitions = { owner: 'metadata', readThrough: [DefinitionQueries] } as c
  * fails when a table the migrations create is missing from it.
  */
 export const TABLE_OWNERS = {
-  workflow: executions,
-  task: executions,
+  workflow: { owner: 'executor', readThrough: [ExecutionQueries] },
+  // TaskQueue: a lease returns the task as its executor last wrote it.
+  task: { owner: 'executor', readThrough: [ExecutionQueries, TaskQueue] },
   timer: { owner: 'executor' },
   outbox: { owner: 'executor' },
   task_queue: {
@@ -36,10 +37,17 @@ export const TABLE_OWNERS = {
     writtenThrough: {
       component: TaskQueue,
       // Pollers lease through the gateway; the executor's own system-task workers (HTTP) lease like pollers.
-      operations: { push: ['executor'], remove: ['executor'], extend: ['executor'], batchCtes: ['executor'], lease: ['gateway', 'executor'] },
+      operations: { push: ['executor'], remove: ['executor'], extend: ['executor'], batchCtes: ['executor'], lease: ['gateway', 'executor'], removeOrphans: ['executor'] },
     },
   },
-  task_def: definitions,
+  // The pollers' bookkeeping for limited task definitions (the lock a limited lease takes, the rate window):
+  // written only by a lease — the gateway's pollers, and the executor's system-task workers as pollers.
+  task_limit_state: {
+    owner: 'gateway',
+    writtenThrough: { component: TaskQueue, operations: { lease: ['gateway', 'executor'] } },
+  },
+  // TaskQueue: a lease reads the current limits (concurrentExecLimit, rate limit) of the tasks' definitions.
+  task_def: { owner: 'metadata', readThrough: [DefinitionQueries, TaskQueue] },
   workflow_def: definitions,
   event_handler: definitions,
   rill_descriptor: definitions,

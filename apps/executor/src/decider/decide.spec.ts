@@ -45,7 +45,7 @@ describe('decide: a linear workflow of SIMPLE tasks', () => {
     });
     expect(commands).toEqual([
       { type: 'emit.task', eventType: 'produce.success', taskId: task.taskId },
-      { type: 'queue.push', taskId: task.taskId, queueName: 'fetch_task', visibleAt: T0, priority: 0, leaseMs: 3_600_000, pollCount: 0 },
+      { type: 'queue.push', taskId: task.taskId, queueName: 'fetch_task', taskDefName: 'fetch_task', visibleAt: T0, priority: 0, leaseMs: 3_600_000, pollCount: 0 },
       { type: 'emit.workflow', eventType: 'workflow.started' },
     ]);
   });
@@ -148,7 +148,7 @@ describe('decide: a linear workflow of SIMPLE tasks', () => {
     const retry = state.tasks[1];
     expect(retry).toMatchObject({ referenceTaskName: 'fetch', status: TaskStatus.Scheduled, retryCount: 1, retriedTaskId: taskId, seq: 2 });
     expect(retry.taskId).not.toBe(taskId);
-    expect(commands).toContainEqual({ type: 'queue.push', taskId: retry.taskId, queueName: 'fetch_task', visibleAt: T0 + 3000 + 60_000, priority: 0, leaseMs: 3_600_000, pollCount: 0 });
+    expect(commands).toContainEqual({ type: 'queue.push', taskId: retry.taskId, queueName: 'fetch_task', taskDefName: 'fetch_task', visibleAt: T0 + 3000 + 60_000, priority: 0, leaseMs: 3_600_000, pollCount: 0 });
     expect(state.workflow.status).toBe(WorkflowStatus.Running);
   });
 
@@ -205,7 +205,7 @@ describe('decide: a linear workflow of SIMPLE tasks', () => {
     const { state, commands } = decide(def, polled, reported(taskId, 'IN_PROGRESS', { callbackAfterSeconds: 30, outputData: { progress: 0.5 } }), T0 + 3000);
 
     expect(state.tasks[0]).toMatchObject({ status: TaskStatus.Scheduled, callbackAfterSeconds: 30, outputData: { progress: 0.5 } });
-    expect(commands).toContainEqual({ type: 'queue.push', taskId, queueName: 'fetch_task', visibleAt: T0 + 33_000, priority: 0, leaseMs: 3_600_000, pollCount: 1 });
+    expect(commands).toContainEqual({ type: 'queue.push', taskId, queueName: 'fetch_task', taskDefName: 'fetch_task', visibleAt: T0 + 33_000, priority: 0, leaseMs: 3_600_000, pollCount: 1 });
   });
 
   it('treats a lease extension as a heartbeat that changes nothing but the update time', () => {

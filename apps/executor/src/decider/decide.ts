@@ -14,12 +14,12 @@ import {
   WorkflowTimeoutPolicy,
 } from '@app/contracts';
 import type { Decision } from './commands';
-import type { ChildEnded, DeciderEvent, LeaseExpired, StartOutcome, TaskLeased, TaskResultReported, TimerFired, VariablesUpdated, WorkflowStartRequested } from './events';
+import type { ChildEnded, DeciderEvent, LeaseExpired, Reconcile, StartOutcome, TaskLeased, TaskResultReported, TimerFired, VariablesUpdated, WorkflowStartRequested } from './events';
 import { Evaluators, NO_EVALUATORS } from './evaluators';
 import { handlerFor } from './handlers/registry';
 import { MAX_WORKFLOW_VARIABLES_BYTES } from './handlers/set-variable.handler';
 import { Kernel } from './kernel';
-import { NO_TASK_DEFS, TaskDefLookup, taskDefOf } from './task-defs';
+import { NO_TASK_DEFS, queueNameOf, TaskDefLookup, taskDefOf } from './task-defs';
 import { TimerKind } from './timers';
 import type { WorkflowRun } from './workflow-run';
 
@@ -67,6 +67,9 @@ export function decide(
     case 'workflow.variables':
       onVariables(k, event);
       break;
+    case 'workflow.reconcile':
+      onReconcile(k, event);
+      break;
   }
   k.settle();
   return k.finish();
@@ -92,6 +95,7 @@ function onStart(def: WorkflowDef, e: WorkflowStartRequested, now: number, evalu
     updateTime: now,
     startTime: now,
     createdBy: e.createdBy,
+    ...(e.idempotencyKey !== undefined ? { idempotencyKey: e.idempotencyKey } : {}),
     ...(e.parent ? { parentWorkflowId: e.parent.workflowId, parentWorkflowTaskId: e.parent.taskId } : {}),
     workflowDefinition: def,
   };
@@ -212,6 +216,28 @@ function inProgress(k: Kernel, task: Readonly<Task>, extendLease: boolean, callb
     pollCount: updated.pollCount,
   });
   return undefined;
+}
+
+// ---- repairs ------------------------------------------------------------------------------------------
+
+/**
+ * What the reconciler found missing. A queued task without its queue row: one never handed out (SCHEDULED)
+ * is queued again, visible at once; one a worker held (IN_PROGRESS) lost its lease with the row, so it is
+ * timed out as an expired lease would be — retried as a new attempt, never handed to a second worker while
+ * the first may still be at it. Then the run settles, which completes a workflow whose tasks all ended.
+ */
+function onReconcile(k: Kernel, e: Reconcile): void {
+  if (!k.isRunning) return;
+  for (const id of e.missingQueueRows) {
+    const task = k.task(id);
+    if (!task || isTerminalTaskStatus(task.status) || !isQueuedKind(traitsOf(task.workflowTask.type).kind)) continue;
+    if (task.status === TaskStatus.Scheduled) {
+      const leaseMs = handlerFor(task.workflowTask.type).leaseMsOf?.(task) ?? task.responseTimeoutSeconds * 1000;
+      k.command({ type: 'queue.push', taskId: task.taskId, queueName: queueNameOf(task), taskDefName: task.taskDefName, visibleAt: k.now, priority: k.workflow.priority, leaseMs, pollCount: task.pollCount });
+    } else {
+      k.failTask(task, { status: TaskStatus.TimedOut, reason: `Task ${task.taskId} lost its queue row while IN_PROGRESS (found by the reconciler); timed out to be retried` });
+    }
+  }
 }
 
 // ---- variables from outside --------------------------------------------------------------------------

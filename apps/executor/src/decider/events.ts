@@ -2,7 +2,7 @@ import type { ChildEndedNotice, ParentLink, StartOutcomeNotice, TaskLeasedNotice
 import type { TimerKind } from './timers';
 
 /** The inputs of the decider: everything that can happen to a workflow. */
-export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated;
+export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated | Reconcile;
 
 export interface WorkflowStartRequested {
   readonly type: 'workflow.start';
@@ -12,6 +12,8 @@ export interface WorkflowStartRequested {
   readonly priority: number;
   readonly taskToDomain?: Record<string, string>;
   readonly createdBy?: string;
+  /** The idempotency key the workflow is started under (its id is derived from it). */
+  readonly idempotencyKey?: string;
   readonly parent?: ParentLink;
   /** The START_WORKFLOW task that asked for this workflow: told, in the start's own decision, that it started. */
   readonly startedBy?: ParentLink;
@@ -55,6 +57,15 @@ export type StartOutcome = Omit<StartOutcomeNotice, 'eventId' | 'workflowId'>;
 
 /** The workflow is to stop now (its parent's SUB_WORKFLOW task ended without it). */
 export type TerminateRequested = Omit<TerminateWorkflowNotice, 'eventId' | 'workflowId'>;
+
+/**
+ * The reconciler found what a run's state says should exist but does not: `missingQueueRows` are tasks of
+ * the run that the shell found, in the deciding transaction, without the queue row their status implies.
+ */
+export interface Reconcile {
+  readonly type: 'workflow.reconcile';
+  readonly missingQueueRows: readonly string[];
+}
 
 /** Variables to merge from outside the run (an event handler's action). */
 export type VariablesUpdated = Omit<UpdateVariablesNotice, 'eventId' | 'workflowId'>;

@@ -45,7 +45,7 @@ describe('response timeout (the lease runs out)', () => {
     expect(first.reasonForIncompletion).toMatch(/responseTimeoutSeconds \(30\)/);
     expect(retry).toMatchObject({ referenceTaskName: 'job', status: TaskStatus.Scheduled, retryCount: 1, retriedTaskId: first.taskId });
     expect(shorthand(state, last)).toEqual(['monitor.failed:job#0', 'queue.remove:job#0', 'produce.success:job#1', 'queue.push:job#1']);
-    expect(commandsOf(last, 'queue.push')).toEqual([{ type: 'queue.push', taskId: retry.taskId, queueName: 'job_task', visibleAt: T0 + 36 * S, priority: 0, leaseMs: 30 * S, pollCount: 0 }]);
+    expect(commandsOf(last, 'queue.push')).toEqual([{ type: 'queue.push', taskId: retry.taskId, queueName: 'job_task', taskDefName: 'job_task', visibleAt: T0 + 36 * S, priority: 0, leaseMs: 30 * S, pollCount: 0 }]);
   });
 
   it('folds the lease first when its notice never arrived', () => {
@@ -275,7 +275,7 @@ describe('worker progress', () => {
 
     const job = taskOf(state, 'job');
     expect(job).toMatchObject({ status: TaskStatus.Scheduled, callbackAfterSeconds: 30, startTime: T0 + 2 * S });
-    expect(commandsOf(last, 'queue.push')).toEqual([{ type: 'queue.push', taskId: job.taskId, queueName: 'job_task', visibleAt: T0 + 33 * S, priority: 0, leaseMs: 120 * S, pollCount: 1 }]);
+    expect(commandsOf(last, 'queue.push')).toEqual([{ type: 'queue.push', taskId: job.taskId, queueName: 'job_task', taskDefName: 'job_task', visibleAt: T0 + 33 * S, priority: 0, leaseMs: 120 * S, pollCount: 1 }]);
   });
 
   it('extends the lease by responseTimeoutSeconds on a heartbeat', () => {

@@ -16,15 +16,17 @@ export interface BatchWrite {
 }
 
 /** The one statement a batch is written with: its text never changes, so each connection prepares it once. */
-const STATEMENT_NAME = 'baton.executor.write-batch.v2';
+const STATEMENT_NAME = 'baton.executor.write-batch.v3';
 const statement = (queue: TaskQueue) => `
   WITH
   wf_insert AS (
-    INSERT INTO workflow (workflow_id, workflow_name, workflow_version, status, correlation_id, priority, version, data, definition, create_time, update_time, end_time)
+    INSERT INTO workflow (workflow_id, workflow_name, workflow_version, status, correlation_id, priority, version, data, definition, create_time, update_time, end_time,
+                          idempotency_key, start_command_id)
     SELECT v.id, v.name, v."workflowVersion", v.status, v."correlationId", v.priority, v.version, v.data, v.definition,
-           to_timestamp(v."createTime" / 1000.0), to_timestamp(v."updateTime" / 1000.0), to_timestamp(v."endTime" / 1000.0)
+           to_timestamp(v."createTime" / 1000.0), to_timestamp(v."updateTime" / 1000.0), to_timestamp(v."endTime" / 1000.0),
+           v."idempotencyKey", v."startCommandId"
     FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, name varchar, "workflowVersion" int, status varchar, "correlationId" varchar, priority int,
-         version int, data jsonb, definition jsonb, "createTime" float8, "updateTime" float8, "endTime" float8)
+         version int, data jsonb, definition jsonb, "createTime" float8, "updateTime" float8, "endTime" float8, "idempotencyKey" varchar, "startCommandId" uuid)
     ON CONFLICT (workflow_id) DO NOTHING
     RETURNING 1),
   wf_update AS (
@@ -135,6 +137,7 @@ function parameters(b: BatchWrite): unknown[] {
           createTime: w.createTime,
           updateTime: w.updateTime ?? w.createTime,
           endTime: w.endTime ?? null,
+          ...(w.idempotencyKey !== undefined ? { idempotencyKey: w.idempotencyKey, startCommandId: r.startCommandId ?? null } : {}),
         };
       }),
     ),

@@ -18,7 +18,7 @@ import { ScriptEvaluators } from './script-evaluators';
 export interface DecisionJob {
   readonly workflowId: string;
   /** A start: the definition to pin and the event; nothing happens when the run already exists (a redelivery). */
-  readonly start?: { readonly definition: WorkflowDef; readonly event: WorkflowStartRequested };
+  readonly start?: { readonly definition: WorkflowDef; readonly event: WorkflowStartRequested; readonly commandId?: string };
   /** For an existing run: the event (a command or a notice). */
   readonly event?: DeciderEvent;
   /**
@@ -223,7 +223,9 @@ export class DecisionBatcher {
     for (const id of ids) {
       const after = current.get(id);
       const was = before.get(id) ?? null;
-      if (after && after !== was) runs.push({ before: was, after: after.run, saved: after });
+      if (!after || after === was) continue;
+      const startCommandId = was ? undefined : jobs.find((j) => j.workflowId === id && j.start?.commandId)?.start?.commandId;
+      runs.push({ before: was, after: after.run, saved: after, ...(startCommandId ? { startCommandId } : {}) });
     }
     const planned = this.effects.plan(effects);
     const now = this.clock.now();

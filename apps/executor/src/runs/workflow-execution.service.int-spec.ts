@@ -102,11 +102,11 @@ describe('WorkflowExecutionService on real Postgres', () => {
     expect(await Promise.all(['workflow', 'task', 'task_queue', 'outbox'].map((t) => count(t)))).toEqual(before);
   });
 
-  it('refuses to start a definition the engine cannot run yet (an EVENT task), naming where', async () => {
+  it('refuses to start a definition the engine cannot run as written (an EVENT to SQS), naming where', async () => {
     const switchDef = withWorkflowDefDefaults({
       name: 'has_event',
       version: 1,
-      tasks: [{ name: 'announce', taskReferenceName: 'announce', type: 'EVENT', sink: 'conductor' }],
+      tasks: [{ name: 'announce', taskReferenceName: 'announce', type: 'EVENT', sink: 'sqs:announcements' }],
     });
     await ds.query(`INSERT INTO workflow_def (name, version, definition, create_time, update_time) VALUES ($1, 1, $2, now(), now())`, [switchDef.name, switchDef]);
     const workflowId = randomUUID();
@@ -116,7 +116,7 @@ describe('WorkflowExecutionService on real Postgres', () => {
       .catch((e) => e)) as BatonError;
 
     expect(err.code).toBe(ErrorCode.InvalidArgument);
-    expect(err.validationErrors).toEqual([expect.objectContaining({ path: 'tasks[0].type', invalidValue: 'EVENT' })]);
+    expect(err.validationErrors).toEqual([expect.objectContaining({ path: 'tasks[0].type', invalidValue: 'EVENT', message: expect.stringContaining('sqs:announcements') })]);
     expect(await count('workflow', 'workflow_id = $1', [workflowId])).toBe(0);
   });
 

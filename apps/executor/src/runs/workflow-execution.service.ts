@@ -1,9 +1,10 @@
-import { latestTaskOf } from '../decider/workflow-run';
 import { Injectable } from '@nestjs/common';
 import {
   BatonError,
   ErrorCode,
   ExecutorNotice,
+  IdempotencyStrategy,
+  isTerminalWorkflowStatus,
   StartWorkflowCommand,
   StartWorkflowReply,
   UpdateTaskCommand,
@@ -15,6 +16,7 @@ import { Lease, TaskQueue } from '@app/persistence';
 import { Clock } from '@app/runtime';
 import { DataSource } from 'typeorm';
 import type { Decision } from '../decider/commands';
+import { latestTaskOf } from '../decider/workflow-run';
 import { DefinitionReader } from '../definitions/definition.reader';
 import { unrunnableTasks } from '../definitions/runnable';
 import { EXECUTOR_PRODUCER, OutboxRelay } from '../outbox/outbox.relay';
@@ -58,10 +60,11 @@ export class WorkflowExecutionService {
     }
     // A redelivered start (the gateway's retry, a Kafka redelivery, a parent deciding again) finds its
     // workflow and changes nothing.
-    await this.batcher.submit({
+    const decision = await this.batcher.submit({
       workflowId: cmd.workflowId,
       start: {
         definition,
+        ...(cmd.idempotency ? { commandId: cmd.commandId } : {}),
         event: {
           type: 'workflow.start',
           workflowId: cmd.workflowId,
@@ -72,10 +75,32 @@ export class WorkflowExecutionService {
           createdBy: cmd.createdBy,
           parent: cmd.parent,
           startedBy: cmd.startedBy,
+          ...(cmd.idempotency ? { idempotencyKey: cmd.idempotency.key } : {}),
         },
       },
     });
+    if (!decision && cmd.idempotency) await this.answerDuplicate(cmd, cmd.idempotency.strategy);
     return { workflowId: cmd.workflowId };
+  }
+
+  /**
+   * A start under an idempotency key found its (derived) id taken: a second start raced this one to the
+   * key, unless the workflow is this very command's, delivered again. Starts of one id are decided one after
+   * the other by its owner, so this reads settled state.
+   */
+  private async answerDuplicate(cmd: StartWorkflowCommand, strategy: IdempotencyStrategy): Promise<void> {
+    const [row]: Array<{ status: WorkflowStatus; start_command_id: string | null }> = await this.dataSource.query(
+      'SELECT status, start_command_id FROM workflow WHERE workflow_id = $1',
+      [cmd.workflowId],
+    );
+    if (!row || row.start_command_id === cmd.commandId || strategy === IdempotencyStrategy.ReturnExisting) return;
+    const key = cmd.idempotency?.key;
+    throw new BatonError(
+      ErrorCode.WorkflowConflict,
+      strategy === IdempotencyStrategy.Fail || !isTerminalWorkflowStatus(row.status)
+        ? `Workflow ${cmd.name} with idempotencyKey ${key} was already started: ${cmd.workflowId} (idempotencyStrategy ${strategy})`
+        : `Workflow ${cmd.name} with idempotencyKey ${key} was started and ended meanwhile: ${cmd.workflowId}; start again`,
+    );
   }
 
   private async definitionFor(cmd: StartWorkflowCommand): Promise<WorkflowDef> {
@@ -124,6 +149,24 @@ export class WorkflowExecutionService {
       // The workflow is gone: its timer has nothing left to guard.
       onMissing: (m) => this.timers.cancel(m, [timer.timerId]),
     });
+  }
+
+  /**
+   * The reconciler found queued tasks of the workflow without their queue rows: checked again in the
+   * deciding transaction (a row pushed meanwhile is no longer missing), and repaired by the owner's
+   * decision. Resolves with how many were still missing.
+   */
+  async reconcile(workflowId: string, taskIds: readonly string[]): Promise<number> {
+    let missing = 0;
+    await this.batcher.submit({
+      workflowId,
+      eventFor: async (m) => {
+        const without = await this.queue.withoutRows(taskIds, m);
+        missing = without.size;
+        return missing ? { type: 'workflow.reconcile', missingQueueRows: [...without] } : null;
+      },
+    });
+    return missing;
   }
 
   /** A lease ran out without a word from its worker: a response timeout (unless it was renewed meanwhile). */

@@ -21,6 +21,8 @@ export interface RunWrite {
   readonly before: LoadedRun | null;
   readonly after: WorkflowRun;
   readonly saved: SavedRun;
+  /** A new run under an idempotency key: the command that started it (a redelivery of it is no duplicate). */
+  readonly startCommandId?: string;
 }
 
 /** Another writer saved these workflows since they were loaded (a rebalance): decide again on fresh state. */

@@ -2,7 +2,7 @@ import { Inject, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs
 import { hostname } from 'node:os';
 import { BatonError, CommandReply, ErrorCode, NotificationChannel, Task, TaskLeasedNotice, Topic, UpdateTaskCommand, UpdateTaskReply, unwrapReply } from '@app/contracts';
 import { MessageBus, ownerDeadlineMs } from '@app/bus';
-import { LeasedTask, PgNotificationHub, TaskQueue } from '@app/persistence';
+import { LeaseBatch, LeasedTask, PgNotificationHub, TaskQueue } from '@app/persistence';
 import { Clock, IdGenerator } from '@app/runtime';
 
 /** What the engine's worker reports for a task it ran, as a worker's TaskResult would. */
@@ -28,6 +28,9 @@ const REPORT_MARGIN_MS = 5000;
  * `POST /api/tasks` sends. So retries, backoff and timeouts are the kernel's as for any worker task, and a
  * process that dies mid-task loses nothing: its lease runs out and the task is handed out again as a new
  * attempt. Every executor runs one per type; the queue's SKIP LOCKED leases share the work between them.
+ * Each task counts against the limits of the task definition registered under its name (concurrentExecLimit
+ * protects what the task calls): the queue holds tasks back that their limits do not allow yet, and the
+ * worker looks again the moment a slot frees (the queue is notified) or a rate window ends.
  */
 export abstract class QueuedSystemTaskWorker implements OnApplicationBootstrap, OnModuleDestroy {
   protected readonly logger = new Logger(this.constructor.name);
@@ -44,6 +47,8 @@ export abstract class QueuedSystemTaskWorker implements OnApplicationBootstrap, 
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  /** A poke that came while the loop was not sleeping (it was leasing): the next sleep is skipped. */
+  private poked = false;
   private unsubscribe?: () => void;
 
   constructor(
@@ -79,12 +84,20 @@ export abstract class QueuedSystemTaskWorker implements OnApplicationBootstrap, 
   private poke(): void {
     const wake = this.wake;
     this.wake = undefined;
-    wake?.();
+    if (wake) wake();
+    else this.poked = true;
   }
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
+      if (this.poked) {
+        this.poked = false;
+        return resolve();
+      }
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
       this.wake = () => {
         clearTimeout(timer);
         resolve();
@@ -99,14 +112,17 @@ export abstract class QueuedSystemTaskWorker implements OnApplicationBootstrap, 
         await this.sleep(IDLE_LOOK_MS);
         continue;
       }
-      let leased: LeasedTask[];
+      let batch: LeaseBatch;
+      this.poked = false;
       try {
-        leased = await this.queue.lease(this.type, room, this.workerId);
+        // The queue holds tasks of many definitions (each named by its workflow task): each its own limits.
+        batch = await this.queue.lease(this.type, room, this.workerId);
       } catch (err) {
         if (this.running) this.logger.warn(`could not lease ${this.type} tasks: ${(err as Error).message}`);
         await this.sleep(IDLE_LOOK_MS);
         continue;
       }
+      const { tasks: leased, heldBack } = batch;
       for (const lease of leased) {
         const call = this.handle(lease).finally(() => {
           this.calls.delete(call);
@@ -115,9 +131,11 @@ export abstract class QueuedSystemTaskWorker implements OnApplicationBootstrap, 
         this.calls.add(call);
       }
       if (leased.length === room) continue;
-      // Nothing (more) ready: sleep until notified, or until a row that waits out a backoff becomes visible.
-      const next = await this.queue.msUntilNextReady(this.type).catch(() => null);
-      if (this.running) await this.sleep(next === null ? IDLE_LOOK_MS : Math.min(Math.max(next, 5), IDLE_LOOK_MS));
+      // Nothing (more) ready, or limits hold the rest back: sleep until notified (a push, a freed slot), until
+      // a row that waits out a backoff becomes visible, or until a rate window that held tasks back ends.
+      const next = await this.queue.msUntilNextReady(this.type, heldBack?.taskDefs).catch(() => null);
+      const wakeAt = Math.min(next ?? IDLE_LOOK_MS, heldBack?.windowEndsInMs ?? IDLE_LOOK_MS, IDLE_LOOK_MS);
+      if (this.running) await this.sleep(Math.max(wakeAt, 5));
     }
   }
 

@@ -115,7 +115,9 @@ describe('durable timers and leases on real Postgres', () => {
   it('times out a lease whose worker went silent and hands the task out again as a new attempt', async () => {
     const { executions, queue } = await host();
     const workflowId = await start(executions, 'flaky_worker');
-    const [lease] = await queue.lease('slow_job', 1, 'dies');
+    const {
+      tasks: [lease],
+    } = await queue.lease('slow_job', 1, 'dies');
     await executions.notice(leaseNotice(lease));
 
     const tasks = await eventually(() => tasksOf(workflowId), (t) => t.length === 2);
@@ -123,7 +125,7 @@ describe('durable timers and leases on real Postgres', () => {
       ['job', 'TIMED_OUT'],
       ['job', 'SCHEDULED'],
     ]);
-    const [retry] = await eventually(() => queue.lease('slow_job', 1, 'lives'), (l) => l.length === 1);
+    const [retry] = await eventually(async () => (await queue.lease('slow_job', 1, 'lives')).tasks, (l) => l.length === 1);
     expect(retry.taskId).toBe(tasks[1].task_id);
 
     // The dead worker's late result is acknowledged and ignored; the live worker's completes the workflow.

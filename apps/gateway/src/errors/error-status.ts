@@ -12,6 +12,7 @@ export function httpStatusOf(code: ErrorCode): HttpStatus {
     case ErrorCode.RillDescriptorNotFound:
       return HttpStatus.NOT_FOUND;
     case ErrorCode.DefinitionConflict:
+    case ErrorCode.WorkflowConflict:
     case ErrorCode.TaskNotClaimable:
       return HttpStatus.CONFLICT;
     case ErrorCode.ValidationFailed:

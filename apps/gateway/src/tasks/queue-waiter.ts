@@ -8,8 +8,10 @@ interface Waiter {
 
 /**
  * Long-poll support: a poller with nothing to take waits here until the queue it polls is notified, or
- * its time runs out — no sleeping and re-querying. A notification names how many tasks arrived, and wakes
- * that many waiters (longest waiting first), not all of them: the rest would only find the queue empty.
+ * its time runs out — no sleeping and re-querying. A notification (`<n>:<queue>`) names how many tasks can
+ * now be handed out — tasks pushed, plus slots freed by leases that counted against their definition's
+ * limits — and wakes that many waiters (longest waiting first), not all of them: the rest would only find
+ * nothing to take.
  */
 @Injectable()
 export class QueueWaiter implements OnModuleInit {

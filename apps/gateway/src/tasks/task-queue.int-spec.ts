@@ -1,8 +1,8 @@
-import { NotificationChannel, Task } from '@app/contracts';
-import { PgNotificationHub, QueuedTask, TaskQueue } from '@app/persistence';
-import { randomUUID } from 'node:crypto';
+import { NotificationChannel } from '@app/contracts';
+import { PgNotificationHub, TaskQueue } from '@app/persistence';
 import { DataSource } from 'typeorm';
 import { createMigratedDataSource, TestDatabase } from '../../../../test/support/database';
+import { enqueueTask } from '../../../../test/support/task-queue';
 import { QueueWaiter } from './queue-waiter';
 
 describe('the worker queue on real Postgres: pushes, leases and long-poll wake-ups', () => {
@@ -10,35 +10,9 @@ describe('the worker queue on real Postgres: pushes, leases and long-poll wake-u
   let ds: DataSource;
   let queue: TaskQueue;
 
-  /** Pushes a task (and its task row, which a lease returns) the way the executor does. */
-  const enqueue = async (queueName: string, opts: { priority?: number; delayMs?: number; leaseMs?: number; shard?: number } = {}): Promise<string> => {
-    const taskId = randomUUID();
-    const workflowId = randomUUID();
-    const task = { taskId, taskType: queueName, status: 'SCHEDULED', workflowInstanceId: workflowId, scheduledTime: Date.now(), pollCount: 0, updateTime: Date.now() } as Partial<Task>;
-    await ds.transaction(async (m) => {
-      await m.query(
-        `INSERT INTO workflow (workflow_id, workflow_name, workflow_version, status, priority, version, data, create_time, update_time)
-         VALUES ($1, 'wf', 1, 'RUNNING', 0, 1, '{}', now(), now())`,
-        [workflowId],
-      );
-      await m.query(
-        `INSERT INTO task (task_id, workflow_id, seq, reference_task_name, task_type, status, version, data, update_time) VALUES ($1, $2, 1, 'r', $3, 'SCHEDULED', 1, $4, now())`,
-        [taskId, workflowId, queueName, task],
-      );
-      const row: QueuedTask = {
-        taskId,
-        queueName,
-        workflowId,
-        shard: opts.shard ?? 0,
-        priority: opts.priority ?? 0,
-        visibleAt: Date.now() + (opts.delayMs ?? 0),
-        leaseMs: opts.leaseMs ?? 30_000,
-        pollCount: 0,
-      };
-      await queue.push(m, [row], Date.now());
-    });
-    return taskId;
-  };
+  /** Pushes a task (and its task row, which a lease returns) the way the executor does (a 30 s lease unless told). */
+  const enqueue = (queueName: string, opts: { priority?: number; delayMs?: number; leaseMs?: number; shard?: number } = {}): Promise<string> =>
+    enqueueTask(ds, queue, queueName, { leaseMs: 30_000, ...opts });
 
   beforeAll(async () => {
     ({ db, dataSource: ds } = await createMigratedDataSource('baton_queue'));
@@ -56,7 +30,7 @@ describe('the worker queue on real Postgres: pushes, leases and long-poll wake-u
 
     const batches = await Promise.all(Array.from({ length: 5 }, (_, i) => queue.lease('q_concurrent', 6, `w${i}`)));
 
-    const leased = batches.flat().map((l) => l.taskId);
+    const leased = batches.flatMap((b) => b.tasks).map((l) => l.taskId);
     expect(new Set(leased).size).toBe(leased.length);
     expect(leased.sort()).toEqual([...ids].sort());
   });
@@ -66,7 +40,7 @@ describe('the worker queue on real Postgres: pushes, leases and long-poll wake-u
     const high = await enqueue('q_prio', { priority: 50 });
     const low2 = await enqueue('q_prio', { priority: 0 });
 
-    const leased = await queue.lease('q_prio', 3, 'w');
+    const { tasks: leased } = await queue.lease('q_prio', 3, 'w');
 
     expect(leased.map((l) => l.taskId)).toEqual([high, low, low2]);
   });
@@ -74,7 +48,9 @@ describe('the worker queue on real Postgres: pushes, leases and long-poll wake-u
   it('marks a lease in the one statement that hands the task out: IN_PROGRESS, the worker, the poll count', async () => {
     const id = await enqueue('q_mark', { leaseMs: 45_000 });
 
-    const [l] = await queue.lease('q_mark', 1, 'worker-7');
+    const {
+      tasks: [l],
+    } = await queue.lease('q_mark', 1, 'worker-7');
 
     expect(l).toMatchObject({ taskId: id, workerId: 'worker-7', pollCount: 1 });
     expect(l.task).toMatchObject({ taskId: id, status: 'IN_PROGRESS', workerId: 'worker-7', pollCount: 1, startTime: l.leasedAt });
@@ -87,15 +63,15 @@ describe('the worker queue on real Postgres: pushes, leases and long-poll wake-u
 
   it('does not hand out a task before it is visible, nor a leased one — not even after its lease ran out', async () => {
     await enqueue('q_later', { delayMs: 60_000 });
-    expect(await queue.lease('q_later', 5, 'w')).toEqual([]);
+    expect(await queue.lease('q_later', 5, 'w')).toEqual({ tasks: [] });
     expect(await queue.msUntilNextReady('q_later')).toBeGreaterThan(50_000);
 
     const id = await enqueue('q_lease', { leaseMs: 200, shard: 3 });
-    expect((await queue.lease('q_lease', 1, 'w')).map((l) => l.taskId)).toEqual([id]);
-    expect(await queue.lease('q_lease', 1, 'w')).toEqual([]);
+    expect((await queue.lease('q_lease', 1, 'w')).tasks.map((l) => l.taskId)).toEqual([id]);
+    expect(await queue.lease('q_lease', 1, 'w')).toEqual({ tasks: [] });
     await ds.query(`UPDATE task_queue SET leased_until = now() - interval '1 second' WHERE task_id = $1`, [id]);
     // An expired lease is a response timeout for the shard's owner, not a task for the next poller.
-    expect(await queue.lease('q_lease', 1, 'w')).toEqual([]);
+    expect(await queue.lease('q_lease', 1, 'w')).toEqual({ tasks: [] });
     expect((await queue.expiredLeases([3], 10)).map((l) => l.taskId)).toEqual([id]);
     expect(await queue.expiredLeases([4], 10)).toEqual([]);
   });
@@ -109,9 +85,11 @@ describe('the worker queue on real Postgres: pushes, leases and long-poll wake-u
 
     const [again] = await ds.query('SELECT workflow_id FROM task_queue WHERE task_id = $1', [id]);
     await ds.transaction((m) =>
-      queue.push(m, [{ taskId: id, queueName: 'q_beat', workflowId: again.workflow_id, shard: 0, priority: 0, visibleAt: Date.now(), leaseMs: 100, pollCount: 1 }], Date.now()),
+      queue.push(m, [{ taskId: id, queueName: 'q_beat', taskDefName: 'q_beat', workflowId: again.workflow_id, shard: 0, priority: 0, visibleAt: Date.now(), leaseMs: 100, pollCount: 1 }], Date.now()),
     );
-    const [l] = await queue.lease('q_beat', 1, 'w2');
+    const {
+      tasks: [l],
+    } = await queue.lease('q_beat', 1, 'w2');
     expect(l).toMatchObject({ taskId: id, workerId: 'w2', pollCount: 2 });
   });
 

@@ -29,7 +29,9 @@ export class TaskService {
    * Batch poll: one statement leases ready tasks and makes them IN_PROGRESS (the lease is the record; no
    * round trip to the executor stands between a poll and its answer), then each task's owner is told by a
    * notice it folds into the run. With nothing ready, wait for the queue to be notified — returning as
-   * soon as anything arrives — until the timeout.
+   * soon as anything arrives — until the timeout. Tasks the type's limits hold back (concurrentExecLimit,
+   * rateLimitPerFrequency) are waited for the same way: a lease of the type that ends notifies the queue,
+   * and a rate window ends when the lease said it would.
    */
   async poll(req: PollRequest): Promise<Task[]> {
     const deadline = this.clock.now() + req.timeoutMs;
@@ -37,7 +39,8 @@ export class TaskService {
       // Listen before looking: work that arrives while we look wakes us instead of being slept through.
       const waiter = this.waiter.arm(req.taskType);
       try {
-        const leased = await this.queue.lease(req.taskType, req.count, req.workerId);
+        // A worker task type's queue: its tasks run the task definition of that name.
+        const { tasks: leased, heldBack } = await this.queue.lease(req.taskType, req.count, req.workerId, req.taskType);
         if (leased.length) {
           // Not awaited: the lease is the record; the answer to the worker waits for nothing else.
           void this.notifyOwners(leased);
@@ -45,6 +48,10 @@ export class TaskService {
         }
         const remaining = deadline - this.clock.now();
         if (remaining <= 0) return [];
+        if (heldBack) {
+          await waiter.wait(Math.min(remaining, Math.max(heldBack.windowEndsInMs ?? remaining, 1)));
+          continue;
+        }
         const nextReady = await this.queue.msUntilNextReady(req.taskType);
         await waiter.wait(nextReady === null ? remaining : Math.min(remaining, Math.max(nextReady, 5)));
       } finally {

@@ -1,12 +1,22 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
-import type { Workflow } from '@app/contracts';
+import { BatonError, ErrorCode, StartWorkflowRequest, validateModel, type Workflow } from '@app/contracts';
 import { Params, requireObject } from '../http/params';
 import { WorkflowService } from './workflow.service';
 
-/** Conductor's `/api/workflow` (start by name, get by id; the rest arrives with later issues). */
+/** Conductor's `/api/workflow` (start in both forms, get by id; the rest arrives with later issues). */
 @Controller('api/workflow')
 export class WorkflowController {
   constructor(private readonly workflows: WorkflowService) {}
+
+  /** The StartWorkflowRequest form every SDK uses: name, version, input, correlationId, priority, taskToDomain, an ephemeral workflowDef, idempotency. */
+  @Post()
+  @HttpCode(200)
+  @Header('Content-Type', 'text/plain')
+  startRequest(@Body() body: unknown): Promise<string> {
+    const errors = validateModel(StartWorkflowRequest, body);
+    if (errors.length) throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', errors);
+    return this.workflows.startRequest(body as StartWorkflowRequest);
+  }
 
   @Post(':name')
   @HttpCode(200)

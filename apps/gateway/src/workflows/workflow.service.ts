@@ -3,8 +3,14 @@ import {
   BatonError,
   CommandReply,
   ErrorCode,
+  IdempotencyStrategy,
+  idempotentWorkflowIdFor,
+  isTerminalWorkflowStatus,
   StartWorkflowCommand,
   StartWorkflowReply,
+  StartWorkflowRequest,
+  WorkflowDef,
+  WorkflowStatus,
   Topic,
   unwrapReply,
   Workflow,
@@ -12,6 +18,7 @@ import {
 import { MessageBus, ownerDeadlineMs } from '@app/bus';
 import { ExecutionQueries } from '@app/persistence';
 import { Clock, IdGenerator } from '@app/runtime';
+import { MetadataService } from '../metadata/metadata.service';
 
 export interface StartRequest {
   readonly name: string;
@@ -19,6 +26,31 @@ export interface StartRequest {
   readonly input: Record<string, unknown>;
   readonly correlationId?: string;
   readonly priority: number;
+  readonly taskToDomain?: Record<string, string>;
+  readonly workflowDef?: WorkflowDef;
+  readonly createdBy?: string;
+}
+
+/**
+ * Where a start under an idempotency key stands, given the workflows already started under it (oldest
+ * first): answered now with an existing id or a refusal, or started as the given generation.
+ */
+export function idempotentStart(
+  name: string,
+  key: string,
+  strategy: IdempotencyStrategy,
+  earlier: ReadonlyArray<{ readonly workflowId: string; readonly status: WorkflowStatus }>,
+): { readonly existing: string } | { readonly generation: number } {
+  const latest = earlier[earlier.length - 1];
+  if (!latest) return { generation: 0 };
+  if (strategy === IdempotencyStrategy.ReturnExisting) return { existing: latest.workflowId };
+  if (strategy === IdempotencyStrategy.Fail) {
+    throw new BatonError(ErrorCode.WorkflowConflict, `Workflow ${name} with idempotencyKey ${key} was already started: ${latest.workflowId} (idempotencyStrategy FAIL)`);
+  }
+  if (!isTerminalWorkflowStatus(latest.status)) {
+    throw new BatonError(ErrorCode.WorkflowConflict, `Workflow ${name} with idempotencyKey ${key} is ${latest.status}: ${latest.workflowId} (idempotencyStrategy FAIL_ON_RUNNING)`);
+  }
+  return { generation: earlier.length };
 }
 
 @Injectable()
@@ -26,6 +58,7 @@ export class WorkflowService {
   constructor(
     @Inject(MessageBus) private readonly bus: MessageBus,
     private readonly query: ExecutionQueries,
+    private readonly metadata: MetadataService,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
   ) {}
@@ -34,21 +67,68 @@ export class WorkflowService {
    * Starts a workflow: the id is chosen here, the command goes to the partition that will own the
    * workflow, and the id is returned only after the executor committed it.
    */
-  async start(req: StartRequest): Promise<string> {
+  async start(req: StartRequest, workflowId = this.ids.next(), idempotency?: StartWorkflowCommand['idempotency']): Promise<string> {
     const command: StartWorkflowCommand = {
       type: 'workflow.start',
       commandId: this.ids.next(),
       issuedAt: this.clock.now(),
       deadline: this.clock.now() + ownerDeadlineMs(this.bus),
-      workflowId: this.ids.next(),
+      workflowId,
       name: req.name,
       version: req.version,
       input: req.input,
       correlationId: req.correlationId,
       priority: req.priority,
+      ...(req.taskToDomain ? { taskToDomain: req.taskToDomain } : {}),
+      ...(req.workflowDef ? { workflowDef: req.workflowDef } : {}),
+      ...(req.createdBy ? { createdBy: req.createdBy } : {}),
+      ...(idempotency ? { idempotency } : {}),
     };
     const reply = await this.bus.request<CommandReply<StartWorkflowReply>>({ topic: Topic.ExecutorCommands, key: command.workflowId, value: command });
     return unwrapReply(reply).workflowId;
+  }
+
+  /**
+   * `POST /api/workflow`: a StartWorkflowRequest. An ephemeral `workflowDef` is validated as a registered
+   * one would be (errors under `workflowDef.`) and runs as written. Under an `idempotencyKey` (per workflow
+   * name; strategy FAIL unless given) the start is answered from what was started under the key before —
+   * and its id is derived from the key, so two that race for it are decided one after the other by the
+   * id's owner, and only one starts.
+   */
+  async startRequest(req: StartWorkflowRequest): Promise<string> {
+    if (req.externalInputPayloadStoragePath) {
+      throw new BatonError(ErrorCode.InvalidArgument, 'externalInputPayloadStoragePath: Baton keeps no external payload storage; send the input in the request', [
+        { path: 'externalInputPayloadStoragePath', message: 'external payload storage is not supported', invalidValue: req.externalInputPayloadStoragePath },
+      ]);
+    }
+    if (req.workflowDef) {
+      if (req.workflowDef.name !== undefined && req.workflowDef.name !== req.name) {
+        throw new BatonError(ErrorCode.InvalidArgument, `workflowDef.name ${req.workflowDef.name} is not the name to start, ${req.name}`, [
+          { path: 'workflowDef.name', message: 'must equal name', invalidValue: req.workflowDef.name },
+        ]);
+      }
+      await this.metadata.validateWorkflowDef({ ...req.workflowDef, name: req.name }).catch((err: unknown) => {
+        if (err instanceof BatonError && err.validationErrors.length) {
+          throw new BatonError(err.code, err.message, err.validationErrors.map((e) => ({ ...e, path: `workflowDef.${e.path}` })));
+        }
+        throw err;
+      });
+    }
+    const start: StartRequest = {
+      name: req.name,
+      version: req.version,
+      input: req.input ?? {},
+      correlationId: req.correlationId,
+      priority: req.priority ?? 0,
+      taskToDomain: req.taskToDomain,
+      workflowDef: req.workflowDef ? { ...req.workflowDef, name: req.name } : undefined,
+      createdBy: req.createdBy,
+    };
+    if (req.idempotencyKey === undefined) return this.start(start);
+    const strategy = req.idempotencyStrategy ?? IdempotencyStrategy.Fail;
+    const decided = idempotentStart(req.name, req.idempotencyKey, strategy, await this.query.startedUnderKey(req.name, req.idempotencyKey));
+    if ('existing' in decided) return decided.existing;
+    return this.start(start, idempotentWorkflowIdFor(req.name, req.idempotencyKey, decided.generation), { key: req.idempotencyKey, strategy });
   }
 
   async get(workflowId: string, includeTasks: boolean): Promise<Workflow> {

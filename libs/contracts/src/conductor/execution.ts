@@ -62,6 +62,8 @@ export interface Workflow {
   startTime: number;
   endTime?: number;
   createdBy?: string;
+  /** The key it was started under (StartWorkflowRequest.idempotencyKey). */
+  idempotencyKey?: string;
   /** Set on a workflow started by a SUB_WORKFLOW task. */
   parentWorkflowId?: string;
   parentWorkflowTaskId?: string;

@@ -45,6 +45,14 @@ export class WorkflowEntity {
 
   @Column({ name: 'end_time', type: 'timestamptz', nullable: true })
   endTime!: Date | null;
+
+  /** StartWorkflowRequest.idempotencyKey, found per workflow name by a partial index. */
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 255, nullable: true })
+  idempotencyKey!: string | null;
+
+  /** The command that started a workflow under an idempotency key: its redelivery is no duplicate. */
+  @Column({ name: 'start_command_id', type: 'uuid', nullable: true })
+  startCommandId!: string | null;
 }
 
 /** One row per task attempt (a retry is a new row), written with its workflow in one transaction. */
@@ -123,8 +131,33 @@ export class TaskQueueEntity {
   @Column({ name: 'poll_count', type: 'integer' })
   pollCount!: number;
 
+  /** The task definition the row runs: the key its limits are counted by, across every queue holding it. */
+  @Column({ name: 'task_def_name', type: 'varchar', length: 255 })
+  taskDefName!: string;
+
+  /** The lease was handed out under the definition's limits: it counts against them, and its end frees a slot. */
+  @Column({ type: 'boolean', default: false })
+  limited!: boolean;
+
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+}
+
+/**
+ * A limited task definition's lease bookkeeping: the row a poll locks to lease under the definition's
+ * limits (concurrent polls take turns), and its rate window — when it began and how many tasks it handed
+ * out. Written only by `TaskQueue.lease`.
+ */
+@Entity({ name: 'task_limit_state' })
+export class TaskLimitStateEntity {
+  @PrimaryColumn({ name: 'task_def_name', type: 'varchar', length: 255 })
+  taskDefName!: string;
+
+  @Column({ name: 'window_start', type: 'timestamptz', nullable: true })
+  windowStart!: Date | null;
+
+  @Column({ name: 'window_count', type: 'integer', default: 0 })
+  windowCount!: number;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isUuid, Task, TaskStatus, withDefinitionParts, Workflow, WorkflowDef } from '@app/contracts';
+import { isUuid, Task, TaskStatus, withDefinitionParts, Workflow, WorkflowDef, WorkflowStatus } from '@app/contracts';
 import { DataSource } from 'typeorm';
 import { TaskEntity, WorkflowEntity } from '../entities/execution.entity';
 import { TaskQueue, withLease } from '../task-queue';
@@ -40,6 +40,15 @@ export class ExecutionQueries {
     if (!row) return null;
     const [task] = await this.withLeases([withDefinitionParts(row.data, row.definition)]);
     return task;
+  }
+
+  /** The workflows started under an idempotency key for a workflow name, oldest first (a partial index finds them). */
+  async startedUnderKey(workflowName: string, idempotencyKey: string): Promise<Array<{ workflowId: string; status: WorkflowStatus }>> {
+    const rows: Array<{ workflow_id: string; status: WorkflowStatus }> = await this.dataSource.query(
+      `SELECT workflow_id, status FROM workflow WHERE workflow_name = $1 AND idempotency_key = $2 ORDER BY create_time, workflow_id`,
+      [workflowName, idempotencyKey],
+    );
+    return rows.map((r) => ({ workflowId: r.workflow_id, status: r.status }));
   }
 
   private async withLeases(tasks: Task[]): Promise<Task[]> {

@@ -53,7 +53,7 @@ describe('the published read side', () => {
         const queued = taskIds.filter((_, i) => statuses[i] === TaskStatus.Scheduled);
         await queue.push(
           m,
-          queued.map((taskId) => ({ taskId, queueName, workflowId, shard: 0, priority: 0, visibleAt: 0, leaseMs: 60_000, pollCount: 0 })),
+          queued.map((taskId) => ({ taskId, queueName, taskDefName: queueName, workflowId, shard: 0, priority: 0, visibleAt: 0, leaseMs: 60_000, pollCount: 0 })),
           Date.now(),
         );
       });
@@ -73,7 +73,9 @@ describe('the published read side', () => {
 
     it('shows a lease at once: the leased task IN_PROGRESS with its worker, in a workflow and on its own', async () => {
       const { workflowId, taskIds } = await seed('q_lease', [TaskStatus.Scheduled, TaskStatus.Scheduled]);
-      const [leased] = await queue.lease('q_lease', 1, 'worker-1');
+      const {
+        tasks: [leased],
+      } = await queue.lease('q_lease', 1, 'worker-1');
 
       const tasks = (await queries.workflow(workflowId, true))!.tasks!;
       const byId = new Map(tasks.map((t) => [t.taskId, t]));

@@ -21,6 +21,7 @@ export const httpHandler: TaskHandler = {
   schedule(k, node, opts) {
     enqueue(k, node, opts, httpLeaseMs(k.inputsOf(node.task), taskDefOf(node.task).responseTimeoutSeconds));
   },
+  leaseMsOf: (task) => httpLeaseMs(task.inputData, taskDefOf(task.workflowTask).responseTimeoutSeconds),
 };
 
 /**

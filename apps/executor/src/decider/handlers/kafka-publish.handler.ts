@@ -16,6 +16,7 @@ export const kafkaPublishHandler: TaskHandler = {
   schedule(k, node, opts) {
     enqueue(k, node, opts, kafkaPublishLeaseMs(taskDefOf(node.task).responseTimeoutSeconds));
   },
+  leaseMsOf: (task) => kafkaPublishLeaseMs(taskDefOf(task.workflowTask).responseTimeoutSeconds),
 };
 
 export const kafkaPublishLeaseMs = (responseTimeoutSeconds: number): number => Math.min(responseTimeoutSeconds * 1000, PUBLISH_LEASE_MS);

@@ -26,4 +26,6 @@ export interface TaskHandler {
   onChildEnded?(k: Kernel, task: Readonly<Task>, event: ChildEnded): void;
   /** The workflow the task asked to start started, or could not. */
   onStartOutcome?(k: Kernel, task: Readonly<Task>, event: StartOutcome): void;
+  /** A queued type's lease, in ms, when its lease is not the task's responseTimeoutSeconds (HTTP's: its call's timeouts). */
+  leaseMsOf?(task: Readonly<Task>): number;
 }

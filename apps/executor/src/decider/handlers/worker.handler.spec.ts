@@ -10,7 +10,7 @@ describe('worker tasks (SIMPLE and every non-built-in type)', () => {
 
     const task = taskOf(state, 'fetch');
     expect(task).toMatchObject({ taskType: queueName, status: TaskStatus.Scheduled, callbackFromWorker: true, workflowPriority: 7, pollCount: 0 });
-    expect(commandsOf(last, 'queue.push')).toEqual([{ type: 'queue.push', taskId: task.taskId, queueName, visibleAt: T0, priority: 7, leaseMs: 3_600_000, pollCount: 0 }]);
+    expect(commandsOf(last, 'queue.push')).toEqual([{ type: 'queue.push', taskId: task.taskId, queueName, taskDefName: queueName, visibleAt: T0, priority: 7, leaseMs: 3_600_000, pollCount: 0 }]);
   });
 
   it('runs with its task definition: the lease is its responseTimeoutSeconds, and the definition travels with the task', () => {

@@ -1,0 +1,20 @@
+import { v5 as uuidv5 } from 'uuid';
+
+// Fixed namespace for ids derived from what a request names (a random v4 chosen once; never change it).
+const DERIVED_ID_NAMESPACE = '2d0c54d9-3f0e-4b8e-9f5d-6a1f0e9c7b21';
+
+/**
+ * The id of the workflow an event handler's `start_workflow` action starts for a message: one per
+ * (message, handler, action position), so a redelivered message starts it once — and whoever knows the
+ * message (an EVENT task's id is its message id) can find the workflow it started.
+ */
+export const eventStartIdFor = (messageId: string, handlerName: string, actionIndex: number): string =>
+  uuidv5(`event:${messageId}:${handlerName}:${actionIndex}`, DERIVED_ID_NAMESPACE);
+
+/**
+ * The id of the `generation`-th workflow started under an idempotency key (0 for the first; FAIL_ON_RUNNING
+ * starts another once the previous ended): two starts that race for the same key and generation ask for
+ * the same id, so the owner of that id serialises them and only one can start it.
+ */
+export const idempotentWorkflowIdFor = (workflowName: string, idempotencyKey: string, generation: number): string =>
+  uuidv5(`idempotency:${workflowName}:${idempotencyKey}:${generation}`, DERIVED_ID_NAMESPACE);

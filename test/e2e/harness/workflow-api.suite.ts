@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { idempotentWorkflowIdFor } from '@app/contracts';
+import { ConductorClient, WorkflowView } from './conductor-client';
+
+/**
+ * The workflow API beyond start-by-name: `POST /api/workflow` with a StartWorkflowRequest (every SDK's
+ * form), an ephemeral definition, and idempotency keys with each strategy, including starts that race.
+ */
+export function workflowApiSuite(getApi: () => ConductorClient): void {
+  const api = () => getApi();
+  const run = randomBytes(3).toString('hex');
+  const name = (base: string) => `wfapi_${base}_${run}`;
+  const inlineDouble = (wfName: string) => ({
+    name: wfName,
+    version: 1,
+    tasks: [{ name: 'double', taskReferenceName: 'double', type: 'INLINE', inputParameters: { expression: '$.n * 2', n: '${workflow.input.n}' } }],
+    outputParameters: { doubled: '${double.output.result}' },
+  });
+  const human = (wfName: string) => ({ name: wfName, version: 1, tasks: [{ name: 'hold', taskReferenceName: 'hold', type: 'HUMAN' }] });
+  const start = (body: Record<string, unknown>) => api().call<string>('POST', '/api/workflow', body);
+
+  it('starts from a StartWorkflowRequest: version, input, correlationId, priority, taskToDomain', async () => {
+    await api().registerWorkflow(inlineDouble(name('request')));
+    const res = await start({ name: name('request'), version: 1, input: { n: 21 }, correlationId: 'c-9', priority: 7, taskToDomain: { '*': 'blue' } });
+    expect(res.status).toBe(200);
+    expect(res.contentType).toContain('text/plain');
+    const wf = await api().waitForStatus(res.text, 'COMPLETED');
+    expect(wf).toMatchObject({ output: { doubled: 42 }, correlationId: 'c-9', priority: 7, taskToDomain: { '*': 'blue' } });
+  });
+
+  it('runs an ephemeral workflowDef as written, after validating it like a registered one', async () => {
+    const res = await start({ name: name('ephemeral'), input: { n: 4 }, workflowDef: inlineDouble(name('ephemeral')) });
+    expect(res.status).toBe(200);
+    const wf = await api().waitForStatus(res.text, 'COMPLETED');
+    expect(wf.output).toEqual({ doubled: 8 });
+
+    const bad = await start({ name: name('ephemeral_bad'), workflowDef: { name: name('ephemeral_bad'), tasks: [{ name: 'x', type: 'SWITCH' }] } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('workflowDef.tasks[0]');
+  });
+
+  it('400s a request without a name, with a bad strategy, or with external payload storage, naming the field', async () => {
+    for (const [body, field] of [
+      [{ input: {} }, 'name'],
+      [{ name: 'x', idempotencyKey: 'k', idempotencyStrategy: 'SOMETIMES' }, 'idempotencyStrategy'],
+      [{ name: 'x', priority: 100 }, 'priority'],
+      [{ name: 'x', externalInputPayloadStoragePath: 's3://b/k' }, 'externalInputPayloadStoragePath'],
+    ] as const) {
+      const res = await start(body);
+      expect(res.status).toBe(400);
+      expect((res.body as unknown as { validationErrors: Array<{ path: string }> }).validationErrors.map((e) => e.path)).toContain(field);
+    }
+  });
+
+  describe('idempotency keys', () => {
+    it('FAIL (the default): a second start with the key is refused with 409, naming the first', async () => {
+      await api().registerWorkflow(human(name('fail')));
+      const key = `k-${randomBytes(4).toString('hex')}`;
+      const first = await start({ name: name('fail'), idempotencyKey: key });
+      expect(first.status).toBe(200);
+      expect(first.text).toBe(idempotentWorkflowIdFor(name('fail'), key, 0));
+      const again = await start({ name: name('fail'), idempotencyKey: key, idempotencyStrategy: 'FAIL' });
+      expect(again.status).toBe(409);
+      expect(again.text).toContain(first.text);
+      expect((await api().workflow(first.text)) as WorkflowView & { idempotencyKey?: string }).toMatchObject({ idempotencyKey: key });
+      // The key is per workflow name: another workflow may use it.
+      await api().registerWorkflow(human(name('fail_other')));
+      expect((await start({ name: name('fail_other'), idempotencyKey: key })).status).toBe(200);
+    });
+
+    it('RETURN_EXISTING: the id of the workflow started with the key', async () => {
+      await api().registerWorkflow(human(name('existing')));
+      const key = `k-${randomBytes(4).toString('hex')}`;
+      const first = await start({ name: name('existing'), idempotencyKey: key, idempotencyStrategy: 'RETURN_EXISTING' });
+      const second = await start({ name: name('existing'), idempotencyKey: key, idempotencyStrategy: 'RETURN_EXISTING', input: { other: true } });
+      expect(second.status).toBe(200);
+      expect(second.text).toBe(first.text);
+    });
+
+    it('FAIL_ON_RUNNING: refused while the first runs, a new workflow once it ended', async () => {
+      await api().registerWorkflow(inlineDouble(name('on_running')));
+      await api().registerWorkflow(human(name('on_running_hold')));
+      const key = `k-${randomBytes(4).toString('hex')}`;
+      const held = await start({ name: name('on_running_hold'), idempotencyKey: key, idempotencyStrategy: 'FAIL_ON_RUNNING' });
+      expect((await start({ name: name('on_running_hold'), idempotencyKey: key, idempotencyStrategy: 'FAIL_ON_RUNNING' })).status).toBe(409);
+
+      const first = await start({ name: name('on_running'), idempotencyKey: key, idempotencyStrategy: 'FAIL_ON_RUNNING', input: { n: 1 } });
+      await api().waitForStatus(first.text, 'COMPLETED');
+      const second = await start({ name: name('on_running'), idempotencyKey: key, idempotencyStrategy: 'FAIL_ON_RUNNING', input: { n: 2 } });
+      expect(second.status).toBe(200);
+      expect(second.text).not.toBe(first.text);
+      expect((await api().waitForStatus(second.text, 'COMPLETED')).output).toEqual({ doubled: 4 });
+      expect(held.status).toBe(200);
+    });
+
+    it('ten starts racing for one key: exactly one starts, the rest are refused', async () => {
+      await api().registerWorkflow(human(name('race')));
+      const key = `k-${randomBytes(4).toString('hex')}`;
+      const answers = await Promise.all(Array.from({ length: 10 }, () => start({ name: name('race'), idempotencyKey: key })));
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409, 409, 409, 409, 409, 409, 409, 409]);
+    });
+  });
+}
