@@ -1,5 +1,5 @@
 import { WorkflowDef } from './conductor/definitions';
-import { baseRefOf, loopRefOf, withDefinitionParts, withoutDefinitionParts } from './definition-graph';
+import { baseRefOf, carriesOwnWorkflowTask, loopRefOf, withDefinitionParts, withoutDefinitionParts } from './definition-graph';
 
 const def: Pick<WorkflowDef, 'tasks'> = {
   tasks: [
@@ -29,5 +29,18 @@ describe('a stored task with its definition parts put back', () => {
     expect(baseRefOf('work__12')).toBe('work');
     expect(baseRefOf('__fork_1')).toBe('__fork_1');
     expect(baseRefOf('plain')).toBe('plain');
+  });
+});
+
+describe('carriesOwnWorkflowTask', () => {
+  const def = { tasks: [{ name: 'work', taskReferenceName: 'work', type: 'SIMPLE' }, { name: 'pick', taskReferenceName: 'pick', type: 'DYNAMIC', dynamicTaskNameParam: 'n' }] } as never;
+
+  it.each<[string, Record<string, unknown>, boolean]>([
+    ["a task scheduled as its definition's", { referenceTaskName: 'work', workflowTask: { name: 'work', taskReferenceName: 'work', type: 'SIMPLE' } }, false],
+    ['a task stored without one', { referenceTaskName: 'work' }, false],
+    ["a DYNAMIC task's chosen task", { referenceTaskName: 'pick', workflowTask: { name: 'ship', taskReferenceName: 'pick', type: 'SIMPLE' } }, true],
+    ['a task given at run time', { referenceTaskName: '_b_0', workflowTask: { name: 'b', taskReferenceName: '_b_0' } }, true],
+  ])('%s: %s', (_, task, expected) => {
+    expect(carriesOwnWorkflowTask(task as never, def)).toBe(expected);
   });
 });

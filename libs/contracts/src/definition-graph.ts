@@ -188,6 +188,19 @@ export function isFromDefinition(task: { referenceTaskName: string; loopOverTask
   return byRef.has(task.referenceTaskName) || (!!task.loopOverTask && byRef.has(baseRefOf(task.referenceTaskName)));
 }
 
+/**
+ * Whether a task instance must keep its own WorkflowTask (and task definition) when stored: one given at
+ * run time (a dynamic fork's branch), or one that runs as something other than its definition's task (a
+ * DYNAMIC task's chosen task). The others get theirs back from the run's pinned definition when loaded.
+ */
+export function carriesOwnWorkflowTask(task: { referenceTaskName: string; loopOverTask?: boolean; workflowTask?: WorkflowTask }, def: Pick<WorkflowDef, 'tasks'>): boolean {
+  const byRef = graphOf(def).byRef;
+  const node = byRef.get(task.referenceTaskName) ?? (task.loopOverTask ? byRef.get(baseRefOf(task.referenceTaskName)) : undefined);
+  if (!node) return true;
+  const own = task.workflowTask;
+  return !!own && (own.name !== node.task.name || (own.type ?? 'SIMPLE') !== (node.task.type ?? 'SIMPLE'));
+}
+
 /** A task without its definition parts: what is stored and sent (the run's definition has them once). */
 export function withoutDefinitionParts<T extends { workflowTask?: unknown; taskDefinition?: unknown }>(task: T): Omit<T, DefinitionParts> {
   const { workflowTask: _workflowTask, taskDefinition: _taskDefinition, ...rest } = task;
@@ -213,6 +226,8 @@ export function withDefinitionParts<T extends { referenceTaskName: string; loopO
   task: T,
   def: Pick<WorkflowDef, 'tasks'> | null | undefined,
 ): T & { workflowTask?: WorkflowTask; taskDefinition?: ResolvedTaskDef } {
+  // A task stored with its own (carriesOwnWorkflowTask) keeps it.
+  if ((task as { workflowTask?: unknown }).workflowTask) return task;
   const byRef = def ? graphOf(def).byRef : undefined;
   const wt = byRef?.get(task.referenceTaskName)?.task ?? (task.loopOverTask ? byRef?.get(baseRefOf(task.referenceTaskName))?.task : undefined);
   if (!wt) return task;

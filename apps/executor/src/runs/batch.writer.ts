@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isFromDefinition, Task, withoutDefinitionParts, Workflow } from '@app/contracts';
+import { carriesOwnWorkflowTask, Task, withoutDefinitionParts, Workflow } from '@app/contracts';
 import { QueuedTask, TaskQueue } from '@app/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 import type { TimerToSet } from '../timers/timer.repository';
@@ -203,7 +203,7 @@ const taskRow = (t: Task, version: number, def: Workflow['workflowDefinition']) 
   version,
   // The run's pinned definition holds the task's workflowTask and taskDefinition once: rows do not repeat
   // them — but for a task given at run time (a dynamic fork's branch), which keeps its own.
-  data: isFromDefinition(t, def) ? withoutDefinitionParts(t) : t,
+  data: carriesOwnWorkflowTask(t, def) ? t : withoutDefinitionParts(t),
   updateTime: t.updateTime,
 });
 

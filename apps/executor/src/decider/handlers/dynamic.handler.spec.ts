@@ -1,4 +1,6 @@
-import { TaskStatus, WorkflowStatus } from '@app/contracts';
+import { carriesOwnWorkflowTask, TaskStatus, withDefinitionParts, withTaskDefDefaults, WorkflowStatus } from '@app/contracts';
+import { decide } from '../decide';
+import { NO_EVALUATORS } from '../evaluators';
 import { aDefinition, aSimpleTask, aTask, commandsOf, completes, fails, run, started, statuses, T0, taskOf } from '../testing/builders';
 
 const chosenBy = aDefinition([
@@ -50,5 +52,27 @@ describe('DYNAMIC', () => {
     expect(taskOf(state, 'pick').status).toBe(TaskStatus.FailedWithTerminalError);
     expect(taskOf(state, 'pick').reasonForIncompletion).toMatch(/^Cannot map a dynamic task based on the parameter and input. Parameter= taskToRun/);
     expect(state.workflow.status).toBe(WorkflowStatus.Failed);
+  });
+});
+
+describe('DYNAMIC and the task definition of the chosen name', () => {
+  const registered = (name: string) => (name === 'ship_by_air' ? withTaskDefDefaults({ name, retryCount: 2, retryDelaySeconds: 0, responseTimeoutSeconds: 45 }) : undefined);
+
+  it('runs with the definition registered under the chosen name, which its stored row keeps', () => {
+    const first = decide(chosenBy, null, started({ kind: 'ship_by_air' }), T0, NO_EVALUATORS, registered);
+    const pick = taskOf(first.state, 'pick');
+    expect(pick).toMatchObject({ responseTimeoutSeconds: 45, workflowTask: { name: 'ship_by_air', taskDefinition: { retryCount: 2 } } });
+    expect(commandsOf([...first.commands], 'queue.push')).toEqual([expect.objectContaining({ leaseMs: 45_000 })]);
+
+    // Stored and loaded again, the row keeps the chosen task and its definition (the run's definition has neither).
+    expect(carriesOwnWorkflowTask(pick, chosenBy)).toBe(true);
+    const reloaded = withDefinitionParts(JSON.parse(JSON.stringify(pick)) as typeof pick, chosenBy);
+    expect(reloaded.workflowTask).toEqual(pick.workflowTask);
+    expect(carriesOwnWorkflowTask(taskOf(first.state, 'pick'), chosenBy)).toBe(true);
+  });
+
+  it('keeps the ad-hoc defaults when nothing is registered under the chosen name', () => {
+    const { state } = run(chosenBy, [[T0, started({ kind: 'ship_by_sea' })]]);
+    expect(taskOf(state, 'pick')).toMatchObject({ responseTimeoutSeconds: 3600 });
   });
 });
