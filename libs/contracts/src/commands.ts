@@ -71,7 +71,15 @@ export interface UpdateTaskCommand extends CommandBase {
   readonly byEngine?: boolean;
 }
 
-export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand;
+/** Run an ended workflow again from its first task (`POST /api/workflow/{id}/restart`). */
+export interface RestartWorkflowCommand extends CommandBase {
+  readonly type: 'workflow.restart';
+  readonly workflowId: string;
+  /** Run the latest version of its definition (with the task definitions as registered now) instead of the pinned one. */
+  readonly useLatestDefinitions: boolean;
+}
+
+export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand | RestartWorkflowCommand;
 
 /**
  * Messages for a workflow's owner that nobody waits on (no reply), on the same topic and key as the
@@ -157,6 +165,7 @@ export interface UpdateTaskReply {
 export interface ExecutorReplies {
   'workflow.start': StartWorkflowReply;
   'task.update': UpdateTaskReply;
+  'workflow.restart': Record<string, never>;
 }
 
 // ---- metadata (key = definition name) -------------------------------------------------------------

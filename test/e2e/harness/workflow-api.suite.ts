@@ -100,4 +100,46 @@ export function workflowApiSuite(getApi: () => ConductorClient): void {
       expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409, 409, 409, 409, 409, 409, 409, 409]);
     });
   });
+
+  describe('restart', () => {
+    const failing = (wfName: string, version: number, expression: string, extra: Record<string, unknown> = {}) => ({
+      name: wfName,
+      version,
+      tasks: [{ name: 'calc', taskReferenceName: 'calc', type: 'INLINE', inputParameters: { expression, n: '${workflow.input.n}' } }],
+      outputParameters: { result: '${calc.output.result}' },
+      ...extra,
+    });
+    const restart = (id: string, latest?: boolean) => api().call('POST', `/api/workflow/${id}/restart${latest === undefined ? '' : `?useLatestDefinitions=${latest}`}`);
+
+    it('runs an ended workflow again from its first task (204), on the latest definition when asked', async () => {
+      await api().registerWorkflow(failing(name('restart'), 1, "throw new Error('v1 is broken')"));
+      const id = (await start({ name: name('restart'), version: 1, input: { n: 5 } })).text;
+      const failed = await api().waitForStatus(id, 'FAILED');
+      const firstTaskId = failed.tasks[0].taskId;
+
+      const again = await restart(id);
+      expect(again.status).toBe(204);
+      const failedAgain = await api().waitFor(id, (wf) => wf.status === 'FAILED' && wf.tasks[0]?.taskId !== firstTaskId);
+      expect(failedAgain.tasks).toHaveLength(1);
+
+      await api().registerWorkflow(failing(name('restart'), 2, '$.n * 3'));
+      expect((await restart(id, true)).status).toBe(204);
+      const done = await api().waitForStatus(id, 'COMPLETED');
+      expect(done).toMatchObject({ workflowVersion: 2, output: { result: 15 }, input: { n: 5 } });
+    });
+
+    it('409s a running workflow, 404s a COMPLETED one whose definition is not restartable and an unknown id', async () => {
+      await api().registerWorkflow(human(name('restart_running')));
+      const running = (await start({ name: name('restart_running') })).text;
+      expect((await restart(running)).status).toBe(409);
+
+      await api().registerWorkflow(failing(name('restart_once'), 1, '$.n', { restartable: false }));
+      const once = (await start({ name: name('restart_once'), input: { n: 1 } })).text;
+      await api().waitForStatus(once, 'COMPLETED');
+      const refused = await restart(once);
+      expect(refused.status).toBe(404);
+      expect(refused.text).toContain('not restartable');
+      expect((await restart('00000000-0000-4000-8000-00000000abcd')).status).toBe(404);
+    });
+  });
 }

@@ -13,8 +13,8 @@ import {
   WorkflowStatus,
   WorkflowTimeoutPolicy,
 } from '@app/contracts';
-import type { Decision } from './commands';
-import type { ChildEnded, DeciderEvent, LeaseExpired, Reconcile, StartOutcome, TaskLeased, TaskResultReported, TimerFired, VariablesUpdated, WorkflowStartRequested } from './events';
+import type { Decision, Rejection } from './commands';
+import type { ChildEnded, DeciderEvent, LeaseExpired, Reconcile, RestartRequested, StartOutcome, TaskLeased, TaskResultReported, TimerFired, VariablesUpdated, WorkflowStartRequested } from './events';
 import { Evaluators, NO_EVALUATORS } from './evaluators';
 import { handlerFor } from './handlers/registry';
 import { MAX_WORKFLOW_VARIABLES_BYTES } from './handlers/set-variable.handler';
@@ -46,6 +46,11 @@ export function decide(
       break;
     case 'task.result': {
       const rejection = onResult(k, event);
+      if (rejection) return k.finish(rejection);
+      break;
+    }
+    case 'workflow.restart': {
+      const rejection = onRestart(k, event);
       if (rejection) return k.finish(rejection);
       break;
     }
@@ -215,6 +220,22 @@ function inProgress(k: Kernel, task: Readonly<Task>, extendLease: boolean, callb
     leaseMs: updated.responseTimeoutSeconds * 1000,
     pollCount: updated.pollCount,
   });
+  return undefined;
+}
+
+// ---- restart ----------------------------------------------------------------------------------------
+
+/**
+ * Conductor's restart: only an ended workflow (409 while it runs or is paused), and a COMPLETED one only
+ * when its definition is `restartable` (404, as Conductor answers).
+ */
+function onRestart(k: Kernel, e: RestartRequested): Rejection | undefined {
+  const w = k.workflow;
+  if (!isTerminalWorkflowStatus(w.status)) return { code: ErrorCode.WorkflowConflict, message: `Workflow ${w.workflowId} is ${w.status}: only an ended workflow can be restarted` };
+  if (w.status === WorkflowStatus.Completed && k.definition.restartable === false) {
+    return { code: ErrorCode.WorkflowNotFound, message: `Workflow ${w.workflowId} is COMPLETED and its definition ${w.workflowName} is not restartable` };
+  }
+  k.restartWorkflow(e.definition);
   return undefined;
 }
 

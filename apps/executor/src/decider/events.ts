@@ -2,7 +2,7 @@ import type { ChildEndedNotice, ParentLink, StartOutcomeNotice, TaskLeasedNotice
 import type { TimerKind } from './timers';
 
 /** The inputs of the decider: everything that can happen to a workflow. */
-export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated | Reconcile;
+export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated | Reconcile | RestartRequested;
 
 export interface WorkflowStartRequested {
   readonly type: 'workflow.start';
@@ -65,6 +65,12 @@ export type TerminateRequested = Omit<TerminateWorkflowNotice, 'eventId' | 'work
 export interface Reconcile {
   readonly type: 'workflow.reconcile';
   readonly missingQueueRows: readonly string[];
+}
+
+/** Run an ended workflow again from the start; `definition`: the latest one, to run instead of the pinned one. */
+export interface RestartRequested {
+  readonly type: 'workflow.restart';
+  readonly definition?: WorkflowDef;
 }
 
 /** Variables to merge from outside the run (an event handler's action). */

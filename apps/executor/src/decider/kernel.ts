@@ -69,7 +69,9 @@ const MAX_SETTLE_ROUNDS = 10_000;
 export class Kernel {
   private workflowEvent: WorkflowEventType | null = null;
   private readonly commandList: EngineCommand[] = [];
-  readonly graph: DefinitionGraph;
+  private definitionGraph: DefinitionGraph;
+  /** Sequence numbers of tasks dropped in this decision: new tasks number after them (their ids never come back). */
+  private seqFloor = 0;
 
   constructor(
     private readonly original: WorkflowRun,
@@ -80,7 +82,7 @@ export class Kernel {
     /** The registered task definitions, for tasks given at run time. */
     readonly taskDefs: TaskDefLookup = NO_TASK_DEFS,
   ) {
-    this.graph = graphOf(current.workflow.workflowDefinition);
+    this.definitionGraph = graphOf(current.workflow.workflowDefinition);
   }
 
   get run(): WorkflowRun {
@@ -89,6 +91,10 @@ export class Kernel {
 
   get workflow(): WorkflowRun['workflow'] {
     return this.current.workflow;
+  }
+
+  get graph(): DefinitionGraph {
+    return this.definitionGraph;
   }
 
   get definition(): WorkflowDef {
@@ -233,6 +239,7 @@ export class Kernel {
     for (const t of this.current.tasks) {
       if (taskIds.has(t.taskId) && !isTerminalTaskStatus(t.status)) throw new Error(`task ${t.taskId} is ${t.status}: only ended tasks can be dropped`);
     }
+    for (const t of this.current.tasks) if (taskIds.has(t.taskId)) this.seqFloor = Math.max(this.seqFloor, t.seq);
     this.current = { ...this.current, tasks: this.current.tasks.filter((t) => !taskIds.has(t.taskId)) };
   }
 
@@ -250,7 +257,7 @@ export class Kernel {
   newTask(node: TaskNode, opts: ScheduleOptions, fields: Partial<Task> & Pick<Task, 'status'>): Task {
     const wt = node.task;
     const def = taskDefOf(wt);
-    const seq = nextSeq(this.current);
+    const seq = Math.max(nextSeq(this.current), this.seqFloor + 1);
     const kind = traitsOf(wt.type).kind;
     const worker = kind === 'worker';
     const queued = isQueuedKind(kind);
@@ -426,6 +433,31 @@ export class Kernel {
   }
 
   // ---- the workflow ---------------------------------------------------------------------------------
+
+  /**
+   * Runs an ended workflow again from its first task, as Conductor's restart does: its tasks are dropped
+   * (new ones are numbered after them, so no task, child or message id comes back), its output, reason and
+   * end cleared, its variables back to the definition's — the given one (the latest, on request), else the
+   * one it pinned. Same id, input and correlation.
+   */
+  restartWorkflow(definition: WorkflowDef | undefined): void {
+    this.dropTasks(new Set(this.current.tasks.map((t) => t.taskId)));
+    const def = definition ?? this.definition;
+    if (definition) this.definitionGraph = graphOf(definition);
+    this.setWorkflow({
+      status: WorkflowStatus.Running,
+      output: {},
+      reasonForIncompletion: undefined,
+      endTime: undefined,
+      failedReferenceTaskNames: [],
+      failedTaskNames: [],
+      variables: { ...(def.variables ?? {}) },
+      workflowDefinition: def,
+      workflowVersion: def.version ?? 1,
+      startTime: this.now,
+    });
+    this.startWorkflow();
+  }
 
   startWorkflow(): void {
     this.workflowEvent = 'workflow.started';

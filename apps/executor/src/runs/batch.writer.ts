@@ -32,8 +32,10 @@ const statement = (queue: TaskQueue) => `
   wf_update AS (
     UPDATE workflow w SET version = v."newVersion", status = coalesce(v.status, w.status), data = coalesce(v.data, w.data),
       update_time = coalesce(to_timestamp(v."updateTime" / 1000.0), w.update_time),
-      end_time = CASE WHEN v.data IS NULL THEN w.end_time ELSE to_timestamp(v."endTime" / 1000.0) END
-    FROM jsonb_to_recordset($2::jsonb) AS v(id uuid, "oldVersion" int, "newVersion" int, status varchar, data jsonb, "updateTime" float8, "endTime" float8)
+      end_time = CASE WHEN v.data IS NULL THEN w.end_time ELSE to_timestamp(v."endTime" / 1000.0) END,
+      definition = coalesce(v.definition, w.definition), workflow_version = coalesce(v."workflowVersion", w.workflow_version)
+    FROM jsonb_to_recordset($2::jsonb) AS v(id uuid, "oldVersion" int, "newVersion" int, status varchar, data jsonb, "updateTime" float8, "endTime" float8,
+         definition jsonb, "workflowVersion" int)
     -- = ANY of the ids as well as the join: the planner then reads the rows by primary key (a generic plan
     -- cannot see how few rows the JSON holds, and would rather scan the table).
     WHERE w.workflow_id = ANY($14::uuid[]) AND w.workflow_id = v.id AND w.version = v."oldVersion"
@@ -154,6 +156,8 @@ function parameters(b: BatchWrite): unknown[] {
           data: withoutDefinition(w),
           updateTime: w.updateTime ?? w.createTime,
           endTime: w.endTime ?? null,
+          // A restart on the latest definition re-pins it (the column is written once otherwise).
+          ...(w.workflowDefinition !== r.before?.run.workflow.workflowDefinition ? { definition: w.workflowDefinition, workflowVersion: w.workflowVersion } : {}),
         };
       }),
     ),

@@ -41,6 +41,8 @@ export class ExecutorCommandsConsumer {
         return this.executions.start(command);
       case 'task.update':
         return this.executions.update(command);
+      case 'workflow.restart':
+        return this.executions.restart(command);
       default:
         throw new BatonError(ErrorCode.InvalidArgument, `unknown executor command: ${JSON.stringify((command as { type?: unknown })?.type)}`);
     }

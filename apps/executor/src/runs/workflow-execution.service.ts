@@ -5,6 +5,7 @@ import {
   ExecutorNotice,
   IdempotencyStrategy,
   isTerminalWorkflowStatus,
+  RestartWorkflowCommand,
   StartWorkflowCommand,
   StartWorkflowReply,
   UpdateTaskCommand,
@@ -149,6 +150,26 @@ export class WorkflowExecutionService {
       // The workflow is gone: its timer has nothing left to guard.
       onMissing: (m) => this.timers.cancel(m, [timer.timerId]),
     });
+  }
+
+  /**
+   * Restarts an ended workflow from its first task: with `useLatestDefinitions`, on the latest version of
+   * its definition (task definitions attached as registered now).
+   */
+  async restart(cmd: RestartWorkflowCommand): Promise<Record<string, never>> {
+    let definition: WorkflowDef | undefined;
+    if (cmd.useLatestDefinitions) {
+      const m = this.dataSource.manager;
+      const [row]: Array<{ workflow_name: string }> = await m.query('SELECT workflow_name FROM workflow WHERE workflow_id = $1', [cmd.workflowId]);
+      if (!row) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${cmd.workflowId}`);
+      const latest = await this.definitions.workflowDef(m, row.workflow_name);
+      if (!latest) throw new BatonError(ErrorCode.WorkflowDefNotFound, `No such workflow found by name: ${row.workflow_name}, version: null`);
+      definition = await this.definitions.withTaskDefs(m, latest);
+    }
+    const decision = await this.batcher.submit({ workflowId: cmd.workflowId, event: { type: 'workflow.restart', ...(definition ? { definition } : {}) } });
+    if (!decision) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${cmd.workflowId}`);
+    if (decision.rejection) throw new BatonError(decision.rejection.code, decision.rejection.message);
+    return {};
   }
 
   /**

@@ -37,6 +37,16 @@ export class WorkflowController {
     return this.workflows.start({ name, version: v, input, correlationId: correlation, priority: prio });
   }
 
+  /** Runs an ended workflow again from its first task: 204; 409 while it runs; 404 for a COMPLETED one whose definition is not restartable. */
+  @Post(':workflowId/restart')
+  @HttpCode(204)
+  async restart(@Param('workflowId') workflowId: string, @Query('useLatestDefinitions') useLatestDefinitions?: string): Promise<void> {
+    const p = new Params();
+    const latest = p.bool('useLatestDefinitions', useLatestDefinitions, false);
+    p.check();
+    await this.workflows.restart(workflowId, latest);
+  }
+
   @Get(':workflowId')
   get(@Param('workflowId') workflowId: string, @Query('includeTasks') includeTasks?: string): Promise<Workflow> {
     const p = new Params();

@@ -4,6 +4,8 @@ import {
   CommandReply,
   ErrorCode,
   IdempotencyStrategy,
+  isUuid,
+  RestartWorkflowCommand,
   idempotentWorkflowIdFor,
   isTerminalWorkflowStatus,
   StartWorkflowCommand,
@@ -129,6 +131,19 @@ export class WorkflowService {
     const decided = idempotentStart(req.name, req.idempotencyKey, strategy, await this.query.startedUnderKey(req.name, req.idempotencyKey));
     if ('existing' in decided) return decided.existing;
     return this.start(start, idempotentWorkflowIdFor(req.name, req.idempotencyKey, decided.generation), { key: req.idempotencyKey, strategy });
+  }
+
+  async restart(workflowId: string, useLatestDefinitions: boolean): Promise<void> {
+    if (!isUuid(workflowId)) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${workflowId}`);
+    const command: RestartWorkflowCommand = {
+      type: 'workflow.restart',
+      commandId: this.ids.next(),
+      issuedAt: this.clock.now(),
+      deadline: this.clock.now() + ownerDeadlineMs(this.bus),
+      workflowId,
+      useLatestDefinitions,
+    };
+    unwrapReply(await this.bus.request<CommandReply<unknown>>({ topic: Topic.ExecutorCommands, key: workflowId, value: command }));
   }
 
   async get(workflowId: string, includeTasks: boolean): Promise<Workflow> {
