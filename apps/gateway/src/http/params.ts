@@ -1,6 +1,11 @@
 import { BatonError, ErrorCode, ValidationErrorItem } from '@app/contracts';
 
 const INT32_MAX = 2_147_483_647;
+const TRUE_WORDS = new Set(['true', 'on', 'yes', '1']);
+const FALSE_WORDS = new Set(['false', 'off', 'no', '0']);
+
+/** Absent, or written as absent by a client that prints its null (`None`, `null`). */
+const isAbsent = (raw: string | undefined): boolean => raw === undefined || raw.trim() === '' || /^(none|null)$/i.test(raw.trim());
 
 /**
  * Query-parameter parsing for the Conductor endpoints. Each parser returns the value or records a
@@ -11,7 +16,7 @@ export class Params {
 
   /** An integer parameter; unless told otherwise, bounded to what a 32-bit column holds. */
   int(name: string, raw: string | undefined, opts: { min?: number; max?: number; fallback?: number } = {}): number | undefined {
-    if (raw === undefined || raw === '') return opts.fallback;
+    if (isAbsent(raw)) return opts.fallback;
     const value = Number(raw);
     const max = opts.max ?? INT32_MAX;
     if (!Number.isInteger(value)) return this.fail(name, `${name} must be an integer`, raw);
@@ -27,9 +32,16 @@ export class Params {
     return raw;
   }
 
+  /**
+   * A boolean parameter as Conductor's Spring binding reads one: true / on / yes / 1 and false / off / no /
+   * 0, in any case (the Python SDK sends `True` and `False`); `None` or `null` — an absent optional the way
+   * the Python SDK writes it — is absent.
+   */
   bool(name: string, raw: string | undefined, fallback: boolean): boolean {
-    if (raw === undefined || raw === '') return fallback;
-    if (raw === 'true' || raw === 'false') return raw === 'true';
+    if (isAbsent(raw)) return fallback;
+    const value = (raw as string).trim().toLowerCase();
+    if (TRUE_WORDS.has(value)) return true;
+    if (FALSE_WORDS.has(value)) return false;
     this.fail(name, `${name} must be true or false`, raw);
     return fallback;
   }
