@@ -142,4 +142,56 @@ export function workflowApiSuite(getApi: () => ConductorClient): void {
       expect((await restart('00000000-0000-4000-8000-00000000abcd')).status).toBe(404);
     });
   });
+
+  describe('task updates beyond POST /api/tasks', () => {
+    it('completes the pending task of a reference name (text id; /sync answers the workflow); 404 once none is pending, 400 for a bad status', async () => {
+      await api().registerWorkflow({ ...human(name('by_ref')), outputParameters: { by: '${hold.output.by}' } });
+      const id = (await start({ name: name('by_ref') })).text;
+      await api().waitFor(id, (wf) => wf.tasks.length === 1);
+
+      expect((await api().call('POST', `/api/tasks/${id}/hold/SOMETIMES`, {})).status).toBe(400);
+      const done = await api().call<string>('POST', `/api/tasks/${id}/hold/COMPLETED?workerid=ops`, { by: 'ops' });
+      expect(done.status).toBe(200);
+      expect(done.text).toBe((await api().workflow(id)).tasks[0].taskId);
+      expect((await api().waitForStatus(id, 'COMPLETED')).output).toEqual({ by: 'ops' });
+      expect((await api().call('POST', `/api/tasks/${id}/hold/COMPLETED`, {})).status).toBe(404);
+
+      const other = (await start({ name: name('by_ref') })).text;
+      await api().waitFor(other, (wf) => wf.tasks.length === 1);
+      const synced = await api().call<WorkflowView>('POST', `/api/tasks/${other}/hold/COMPLETED/sync`, { by: 'sync' });
+      expect(synced.status).toBe(200);
+      expect(synced.body).toMatchObject({ workflowId: other, status: 'COMPLETED', output: { by: 'sync' } });
+    });
+
+    it('update-v2 answers the next task of the same type (task chaining), then 204 when there is none', async () => {
+      const type = name('chained');
+      await api().registerTaskDefs([{ name: type }]);
+      await api().registerWorkflow({ name: name('chain'), version: 1, tasks: [{ name: type, taskReferenceName: 'job' }] });
+      const ids = [(await start({ name: name('chain') })).text, (await start({ name: name('chain') })).text];
+
+      const [first] = await api().poll(type, 'chainer', 1, 2000);
+      const next = await api().call<{ taskId: string; workflowInstanceId: string; status: string }>('POST', '/api/tasks/update-v2', {
+        workflowInstanceId: first.workflowInstanceId,
+        taskId: first.taskId,
+        status: 'COMPLETED',
+        workerId: 'chainer',
+      });
+      expect(next.status).toBe(200);
+      expect(next.body).toMatchObject({ status: 'IN_PROGRESS' });
+      expect(ids).toContain(next.body.workflowInstanceId);
+      expect(next.body.workflowInstanceId).not.toBe(first.workflowInstanceId);
+
+      const last = await api().call('POST', '/api/tasks/update-v2', { workflowInstanceId: next.body.workflowInstanceId, taskId: next.body.taskId, status: 'COMPLETED', workerId: 'chainer' });
+      expect(last.status).toBe(204);
+      for (const id of ids) await api().waitForStatus(id, 'COMPLETED');
+    });
+
+    it('reads booleans in query strings as the Python SDK writes them (True, False, None)', async () => {
+      const def = human(name('py_bools'));
+      expect((await api().call('POST', '/api/metadata/workflow?overwrite=True', def)).status).toBe(200);
+      expect((await api().call('POST', '/api/metadata/workflow?overwrite=False', def)).status).toBe(409);
+      expect((await api().call('POST', '/api/metadata/workflow?overwrite=None', def)).status).toBe(409);
+      expect((await api().call('GET', `/api/event?activeOnly=False`)).status).toBe(200);
+    });
+  });
 }

@@ -154,6 +154,10 @@ function onResult(k: Kernel, { result: r, taskRefName, byEngine }: TaskResultRep
     const message = r.taskId ? `No such task found by id: ${r.taskId}` : `No task found with reference name: ${taskRefName}, workflowId: ${k.workflow.workflowId}`;
     return { code: ErrorCode.TaskNotFound, message };
   }
+  // Named by reference, the task must still be pending (Conductor's update by reference name).
+  if (!r.taskId && isTerminalTaskStatus(found.status)) {
+    return { code: ErrorCode.TaskNotFound, message: `Found no running task ${taskRefName} of workflow ${k.workflow.workflowId} to update` };
+  }
   // A late or repeated result for an attempt that already ended (or a workflow that already ended) is
   // acknowledged and ignored, as Conductor does: workers retry their updates, and a worker whose lease
   // ran out learns nothing from an error.

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { BatonError, ErrorCode, Task, TaskResult, validateModel } from '@app/contracts';
+import { BatonError, ErrorCode, Task, TaskResult, TaskResultStatus, validateModel, Workflow } from '@app/contracts';
 import type { Response } from 'express';
-import { Params } from '../http/params';
+import { Params, requireObject } from '../http/params';
 import { TaskService } from './task.service';
 
 /** Conductor caps a long poll at 5 s (TaskResource). */
@@ -46,8 +46,57 @@ export class TaskController {
     return this.tasks.update(body as TaskResult);
   }
 
+  /** Task chaining: the update, then the next task of the same type for this worker (or 204), without a second request. */
+  @Post('update-v2')
+  async updateV2(@Body() body: unknown, @Res() res: Response): Promise<void> {
+    const errors = validateModel(TaskResult, body);
+    if (errors.length) throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', errors);
+    const next = await this.tasks.updateAndPoll(body as TaskResult);
+    if (next) res.status(200).json(next);
+    else res.status(204).end();
+  }
+
+  /** The pending task of the reference name: its output is the body; answers its id as text. */
+  @Post(':workflowId/:taskRefName/:status')
+  @HttpCode(200)
+  @Header('Content-Type', 'text/plain')
+  updateByRef(
+    @Param('workflowId') workflowId: string,
+    @Param('taskRefName') taskRefName: string,
+    @Param('status') status: string,
+    @Body() body: unknown,
+    @Query('workerid') workerId?: string,
+  ): Promise<string> {
+    return this.tasks.update(byRef(workflowId, status, body, workerId), taskRefName);
+  }
+
+  /** As above, answering the workflow as it stands after the update. */
+  @Post(':workflowId/:taskRefName/:status/sync')
+  @HttpCode(200)
+  async updateByRefSync(
+    @Param('workflowId') workflowId: string,
+    @Param('taskRefName') taskRefName: string,
+    @Param('status') status: string,
+    @Body() body: unknown,
+    @Query('workerid') workerId?: string,
+  ): Promise<Workflow> {
+    await this.tasks.update(byRef(workflowId, status, body, workerId), taskRefName);
+    return this.tasks.workflow(workflowId);
+  }
+
   @Get(':taskId')
   get(@Param('taskId') taskId: string): Promise<Task> {
     return this.tasks.get(taskId);
   }
+}
+
+/** A by-reference update as the TaskResult it is: the status from the path, the body as the output. */
+function byRef(workflowId: string, status: string, body: unknown, workerId: string | undefined): TaskResult {
+  const statuses = Object.values(TaskResultStatus) as string[];
+  if (!statuses.includes(status)) {
+    throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', [
+      { path: 'status', message: `status must be one of ${statuses.join(', ')}`, invalidValue: status },
+    ]);
+  }
+  return { workflowInstanceId: workflowId, taskId: '', status: status as TaskResultStatus, outputData: requireObject(body, 'output'), ...(workerId ? { workerId } : {}) };
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { BatonError, CommandReply, ErrorCode, isUuid, Task, TaskLeasedNotice, TaskResult, Topic, UpdateTaskCommand, UpdateTaskReply, unwrapReply } from '@app/contracts';
+import { BatonError, CommandReply, ErrorCode, isQueuedKind, isUuid, Task, TaskLeasedNotice, TaskResult, TaskResultStatus, Topic, traitsOf, UpdateTaskCommand, UpdateTaskReply, unwrapReply, Workflow } from '@app/contracts';
 import { BusMessage, MessageBus, ownerDeadlineMs } from '@app/bus';
 import { ExecutionQueries, LeasedTask, TaskQueue } from '@app/persistence';
 import { Clock, IdGenerator } from '@app/runtime';
@@ -85,10 +85,10 @@ export class TaskService {
     }
   }
 
-  async update(result: TaskResult): Promise<string> {
+  async update(result: TaskResult, taskRefName?: string): Promise<string> {
     // Baton's ids are uuids: anything else cannot name a task, and must not reach a uuid column.
-    if (!isUuid(result.taskId) || !isUuid(result.workflowInstanceId)) {
-      throw new BatonError(ErrorCode.TaskNotFound, `No such task found by id: ${result.taskId}`);
+    if ((!taskRefName && !isUuid(result.taskId)) || !isUuid(result.workflowInstanceId)) {
+      throw new BatonError(ErrorCode.TaskNotFound, taskRefName ? `No such workflow found by id: ${result.workflowInstanceId}` : `No such task found by id: ${result.taskId}`);
     }
     const command: UpdateTaskCommand = {
       type: 'task.update',
@@ -97,9 +97,30 @@ export class TaskService {
       deadline: this.clock.now() + ownerDeadlineMs(this.bus),
       workflowId: result.workflowInstanceId,
       result,
+      ...(taskRefName ? { taskRefName } : {}),
     };
     const reply = await this.bus.request<CommandReply<UpdateTaskReply>>({ topic: Topic.ExecutorCommands, key: command.workflowId, value: command });
     return unwrapReply(reply).taskId;
+  }
+
+  /**
+   * `POST /api/tasks/update-v2`: the update, then — once the task ended — the next task of the same type
+   * for the same worker, handed out at once without waiting (Conductor's task chaining); null when there is
+   * none or the task goes on.
+   */
+  async updateAndPoll(result: TaskResult): Promise<Task | null> {
+    await this.update(result);
+    if (result.status === TaskResultStatus.InProgress) return null;
+    const task = await this.query.task(result.taskId);
+    if (!task || !isQueuedKind(traitsOf(task.workflowTask?.type ?? task.taskType).kind)) return null;
+    const [next] = await this.poll({ taskType: task.taskType, workerId: result.workerId, count: 1, timeoutMs: 0 });
+    return next ?? null;
+  }
+
+  async workflow(workflowId: string): Promise<Workflow> {
+    const workflow = await this.query.workflow(workflowId, true);
+    if (!workflow) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${workflowId}`);
+    return workflow;
   }
 
   async get(taskId: string): Promise<Task> {
