@@ -79,7 +79,16 @@ export interface RestartWorkflowCommand extends CommandBase {
   readonly useLatestDefinitions: boolean;
 }
 
-export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand | RestartWorkflowCommand;
+/** Terminate a workflow through the API (`DELETE /api/workflow/{id}`): answered, unlike the notice. */
+export interface TerminateWorkflowCommand extends CommandBase {
+  readonly type: 'workflow.terminate.request';
+  readonly workflowId: string;
+  readonly reason?: string;
+  /** Start the definition's failureWorkflow, as a failure would. */
+  readonly triggerFailureWorkflow: boolean;
+}
+
+export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand | RestartWorkflowCommand | TerminateWorkflowCommand;
 
 /**
  * Messages for a workflow's owner that nobody waits on (no reply), on the same topic and key as the
@@ -166,6 +175,7 @@ export interface ExecutorReplies {
   'workflow.start': StartWorkflowReply;
   'task.update': UpdateTaskReply;
   'workflow.restart': Record<string, never>;
+  'workflow.terminate.request': Record<string, never>;
 }
 
 // ---- metadata (key = definition name) -------------------------------------------------------------

@@ -194,4 +194,41 @@ export function workflowApiSuite(getApi: () => ConductorClient): void {
       expect((await api().call('GET', `/api/event?activeOnly=False`)).status).toBe(200);
     });
   });
+
+  describe('terminate and status', () => {
+    it('terminates a running workflow with a reason (its failureWorkflow only on request); 409 once ended, 404 for an unknown id', async () => {
+      await api().registerWorkflow(inlineDouble(name('on_terminate')));
+      await api().registerWorkflow({ ...human(name('to_stop')), failureWorkflow: name('on_terminate') });
+      const quiet = (await start({ name: name('to_stop') })).text;
+      const loud = (await start({ name: name('to_stop'), input: { n: 7 } })).text;
+
+      expect((await api().call('DELETE', `/api/workflow/${quiet}?reason=${encodeURIComponent('no longer needed')}`)).status).toBe(200);
+      const stopped = await api().waitForStatus(quiet, 'TERMINATED');
+      expect(stopped).toMatchObject({ reasonForIncompletion: 'no longer needed' });
+      expect(stopped.tasks[0]).toMatchObject({ status: 'CANCELED' });
+      expect(stopped.output['conductor.failure_workflow']).toBeUndefined();
+
+      expect((await api().call('DELETE', `/api/workflow/${loud}?triggerFailureWorkflow=true`)).status).toBe(200);
+      const failureId = (await api().waitForStatus(loud, 'TERMINATED')).output['conductor.failure_workflow'] as string;
+      expect((await api().waitForStatus(failureId, 'COMPLETED')).input).toMatchObject({ workflowId: loud, failureStatus: 'TERMINATED' });
+
+      expect((await api().call('DELETE', `/api/workflow/${quiet}`)).status).toBe(409);
+      expect((await api().call('DELETE', '/api/workflow/00000000-0000-4000-8000-00000000abcd')).status).toBe(404);
+    });
+
+    it('answers the status view, with output and variables on request', async () => {
+      await api().registerWorkflow({ ...inlineDouble(name('status')), variables: { v: 1 } });
+      const id = (await start({ name: name('status'), input: { n: 2 }, correlationId: 'st-1' })).text;
+      await api().waitForStatus(id, 'COMPLETED');
+      expect((await api().expectOk('GET', `/api/workflow/${id}/status`)).body).toEqual({ workflowId: id, correlationId: 'st-1', status: 'COMPLETED' });
+      expect((await api().expectOk('GET', `/api/workflow/${id}/status?includeOutput=true&includeVariables=True`)).body).toEqual({
+        workflowId: id,
+        correlationId: 'st-1',
+        output: { doubled: 4 },
+        variables: { v: 1 },
+        status: 'COMPLETED',
+      });
+      expect((await api().call('GET', '/api/workflow/00000000-0000-4000-8000-00000000abcd/status')).status).toBe(404);
+    });
+  });
 }

@@ -67,7 +67,10 @@ export function decide(
       onStartOutcome(k, event);
       break;
     case 'workflow.terminate':
-      k.endWorkflow(WorkflowStatus.Terminated, { reasonForIncompletion: event.reason });
+      if (!k.isRunning && event.refuseEnded) {
+        return k.finish({ code: ErrorCode.WorkflowConflict, message: `Workflow ${k.workflow.workflowId} has already ended: ${k.workflow.status}` });
+      }
+      k.endWorkflow(WorkflowStatus.Terminated, event.reason !== undefined ? { reasonForIncompletion: event.reason } : {}, event.triggerFailureWorkflow ? { failureWorkflow: true } : undefined);
       break;
     case 'workflow.variables':
       onVariables(k, event);

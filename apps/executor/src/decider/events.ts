@@ -56,7 +56,14 @@ export type ChildEnded = Omit<ChildEndedNotice, 'eventId' | 'workflowId'>;
 export type StartOutcome = Omit<StartOutcomeNotice, 'eventId' | 'workflowId'>;
 
 /** The workflow is to stop now (its parent's SUB_WORKFLOW task ended without it). */
-export type TerminateRequested = Omit<TerminateWorkflowNotice, 'eventId' | 'workflowId'>;
+export type TerminateRequested = Omit<TerminateWorkflowNotice, 'eventId' | 'workflowId' | 'reason'> & {
+  /** The terminated workflow's reasonForIncompletion (none when the API's caller gave none). */
+  readonly reason?: string;
+  /** Start the failureWorkflow too (a terminate through the API that asks for it). */
+  readonly triggerFailureWorkflow?: boolean;
+  /** Refuse a workflow that has already ended (the API's terminate); a notice for one is dropped. */
+  readonly refuseEnded?: boolean;
+};
 
 /**
  * The reconciler found what a run's state says should exist but does not: `missingQueueRows` are tasks of

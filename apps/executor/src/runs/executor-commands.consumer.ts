@@ -43,6 +43,8 @@ export class ExecutorCommandsConsumer {
         return this.executions.update(command);
       case 'workflow.restart':
         return this.executions.restart(command);
+      case 'workflow.terminate.request':
+        return this.executions.terminate(command);
       default:
         throw new BatonError(ErrorCode.InvalidArgument, `unknown executor command: ${JSON.stringify((command as { type?: unknown })?.type)}`);
     }

@@ -6,6 +6,7 @@ import {
   IdempotencyStrategy,
   isTerminalWorkflowStatus,
   RestartWorkflowCommand,
+  TerminateWorkflowCommand,
   StartWorkflowCommand,
   StartWorkflowReply,
   UpdateTaskCommand,
@@ -167,6 +168,15 @@ export class WorkflowExecutionService {
       definition = await this.definitions.withTaskDefs(m, latest);
     }
     const decision = await this.batcher.submit({ workflowId: cmd.workflowId, event: { type: 'workflow.restart', ...(definition ? { definition } : {}) } });
+    if (!decision) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${cmd.workflowId}`);
+    if (decision.rejection) throw new BatonError(decision.rejection.code, decision.rejection.message);
+    return {};
+  }
+
+  /** Terminates a running workflow through the API: everything in flight is cancelled; 409 for one that ended. */
+  async terminate(cmd: TerminateWorkflowCommand): Promise<Record<string, never>> {
+    const event = { type: 'workflow.terminate' as const, ...(cmd.reason !== undefined ? { reason: cmd.reason } : {}), triggerFailureWorkflow: cmd.triggerFailureWorkflow, refuseEnded: true };
+    const decision = await this.batcher.submit({ workflowId: cmd.workflowId, event });
     if (!decision) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${cmd.workflowId}`);
     if (decision.rejection) throw new BatonError(decision.rejection.code, decision.rejection.message);
     return {};

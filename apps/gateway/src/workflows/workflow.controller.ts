@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { BatonError, ErrorCode, StartWorkflowRequest, validateModel, type Workflow } from '@app/contracts';
 import { Params, requireObject } from '../http/params';
-import { WorkflowService } from './workflow.service';
+import { WorkflowService, WorkflowStatusView } from './workflow.service';
 
 /** Conductor's `/api/workflow` (start in both forms, get by id; the rest arrives with later issues). */
 @Controller('api/workflow')
@@ -45,6 +45,27 @@ export class WorkflowController {
     const latest = p.bool('useLatestDefinitions', useLatestDefinitions, false);
     p.check();
     await this.workflows.restart(workflowId, latest);
+  }
+
+  /** Terminates a running workflow (everything in flight cancelled): 200; 409 once it has ended. */
+  @Delete(':workflowId')
+  @HttpCode(200)
+  async terminate(@Param('workflowId') workflowId: string, @Query('reason') reason?: string, @Query('triggerFailureWorkflow') triggerFailureWorkflow?: string): Promise<void> {
+    const p = new Params();
+    const why = p.text('reason', reason, 4096);
+    const trigger = p.bool('triggerFailureWorkflow', triggerFailureWorkflow, false);
+    p.check();
+    await this.workflows.terminate(workflowId, why, trigger);
+  }
+
+  /** `{workflowId, correlationId, status}`, with `output` and `variables` on request. */
+  @Get(':workflowId/status')
+  status(@Param('workflowId') workflowId: string, @Query('includeOutput') includeOutput?: string, @Query('includeVariables') includeVariables?: string): Promise<WorkflowStatusView> {
+    const p = new Params();
+    const output = p.bool('includeOutput', includeOutput, false);
+    const variables = p.bool('includeVariables', includeVariables, false);
+    p.check();
+    return this.workflows.status(workflowId, output, variables);
   }
 
   @Get(':workflowId')

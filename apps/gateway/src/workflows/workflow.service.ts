@@ -6,6 +6,7 @@ import {
   IdempotencyStrategy,
   isUuid,
   RestartWorkflowCommand,
+  TerminateWorkflowCommand,
   idempotentWorkflowIdFor,
   isTerminalWorkflowStatus,
   StartWorkflowCommand,
@@ -21,6 +22,14 @@ import { MessageBus, ownerDeadlineMs } from '@app/bus';
 import { ExecutionQueries } from '@app/persistence';
 import { Clock, IdGenerator } from '@app/runtime';
 import { MetadataService } from '../metadata/metadata.service';
+
+export interface WorkflowStatusView {
+  readonly workflowId: string;
+  readonly correlationId?: string;
+  readonly output?: Record<string, unknown>;
+  readonly variables?: Record<string, unknown>;
+  readonly status: WorkflowStatus;
+}
 
 export interface StartRequest {
   readonly name: string;
@@ -144,6 +153,32 @@ export class WorkflowService {
       useLatestDefinitions,
     };
     unwrapReply(await this.bus.request<CommandReply<unknown>>({ topic: Topic.ExecutorCommands, key: workflowId, value: command }));
+  }
+
+  async terminate(workflowId: string, reason: string | undefined, triggerFailureWorkflow: boolean): Promise<void> {
+    if (!isUuid(workflowId)) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${workflowId}`);
+    const command: TerminateWorkflowCommand = {
+      type: 'workflow.terminate.request',
+      commandId: this.ids.next(),
+      issuedAt: this.clock.now(),
+      deadline: this.clock.now() + ownerDeadlineMs(this.bus),
+      workflowId,
+      ...(reason !== undefined ? { reason } : {}),
+      triggerFailureWorkflow,
+    };
+    unwrapReply(await this.bus.request<CommandReply<unknown>>({ topic: Topic.ExecutorCommands, key: workflowId, value: command }));
+  }
+
+  /** Conductor's WorkflowStatus view (`GET /api/workflow/{id}/status`). */
+  async status(workflowId: string, includeOutput: boolean, includeVariables: boolean): Promise<WorkflowStatusView> {
+    const w = await this.get(workflowId, false);
+    return {
+      workflowId: w.workflowId,
+      ...(w.correlationId !== undefined ? { correlationId: w.correlationId } : {}),
+      ...(includeOutput ? { output: w.output } : {}),
+      ...(includeVariables ? { variables: w.variables } : {}),
+      status: w.status,
+    };
   }
 
   async get(workflowId: string, includeTasks: boolean): Promise<Workflow> {
