@@ -88,7 +88,13 @@ export interface TerminateWorkflowCommand extends CommandBase {
   readonly triggerFailureWorkflow: boolean;
 }
 
-export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand | RestartWorkflowCommand | TerminateWorkflowCommand;
+/** Retry an ended workflow from its failed tasks (`POST /api/workflow/{id}/retry`). */
+export interface RetryWorkflowCommand extends CommandBase {
+  readonly type: 'workflow.retry';
+  readonly workflowId: string;
+}
+
+export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand | RestartWorkflowCommand | TerminateWorkflowCommand | RetryWorkflowCommand;
 
 /**
  * Messages for a workflow's owner that nobody waits on (no reply), on the same topic and key as the
@@ -176,6 +182,7 @@ export interface ExecutorReplies {
   'task.update': UpdateTaskReply;
   'workflow.restart': Record<string, never>;
   'workflow.terminate.request': Record<string, never>;
+  'workflow.retry': Record<string, never>;
 }
 
 // ---- metadata (key = definition name) -------------------------------------------------------------

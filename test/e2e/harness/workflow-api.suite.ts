@@ -231,4 +231,30 @@ export function workflowApiSuite(getApi: () => ConductorClient): void {
       expect((await api().call('GET', '/api/workflow/00000000-0000-4000-8000-00000000abcd/status')).status).toBe(404);
     });
   });
+
+  describe('retry', () => {
+    it('retries the failed task of an ended workflow as a new attempt (204), and it runs on to COMPLETED', async () => {
+      const type = name('flaky_step');
+      await api().registerTaskDefs([{ name: type, retryCount: 0 }]);
+      await api().registerWorkflow({ name: name('retry'), version: 1, tasks: [{ name: type, taskReferenceName: 'step' }], outputParameters: { ok: '${step.output.ok}' } });
+      const id = (await start({ name: name('retry') })).text;
+      const [first] = await api().poll(type, 'r', 1, 2000);
+      await api().expectOk('POST', '/api/tasks', { workflowInstanceId: id, taskId: first.taskId, status: 'FAILED', reasonForIncompletion: 'downstream down' });
+      await api().waitForStatus(id, 'FAILED');
+
+      expect((await api().call('POST', `/api/workflow/${id}/retry`)).status).toBe(204);
+      expect((await api().workflow(id)).status).toBe('RUNNING');
+      const [second] = await api().poll(type, 'r', 1, 2000);
+      expect(second).toMatchObject({ workflowInstanceId: id, retryCount: 1 });
+      await api().expectOk('POST', '/api/tasks', { workflowInstanceId: id, taskId: second.taskId, status: 'COMPLETED', outputData: { ok: true } });
+      const done = await api().waitForStatus(id, 'COMPLETED');
+      expect(done.output).toEqual({ ok: true });
+      expect(done.tasks.map((t) => t.status)).toEqual(['FAILED', 'COMPLETED']);
+
+      expect((await api().call('POST', `/api/workflow/${id}/retry`)).status).toBe(409);
+      expect((await api().call('POST', `/api/workflow/${id}/retry?resumeSubworkflowTasks=true`)).status).toBe(400);
+      const running = (await start({ name: name('retry') })).text;
+      expect((await api().call('POST', `/api/workflow/${running}/retry`)).status).toBe(404);
+    });
+  });
 }

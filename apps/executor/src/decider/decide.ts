@@ -54,6 +54,14 @@ export function decide(
       if (rejection) return k.finish(rejection);
       break;
     }
+    case 'workflow.retry': {
+      if (!isTerminalWorkflowStatus(k.workflow.status)) {
+        // Conductor answers 404 here (NotFoundException): only an ended workflow can be retried.
+        return k.finish({ code: ErrorCode.WorkflowNotFound, message: `Workflow ${k.workflow.workflowId} is ${k.workflow.status}: only an ended workflow can be retried` });
+      }
+      if (!k.retryWorkflow()) return k.finish({ code: ErrorCode.WorkflowConflict, message: `Workflow ${k.workflow.workflowId} has no failed, timed out or cancelled task to retry` });
+      break;
+    }
     case 'timer.fired':
       onTimer(k, event);
       break;

@@ -2,7 +2,7 @@ import type { ChildEndedNotice, ParentLink, StartOutcomeNotice, TaskLeasedNotice
 import type { TimerKind } from './timers';
 
 /** The inputs of the decider: everything that can happen to a workflow. */
-export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated | Reconcile | RestartRequested;
+export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated | Reconcile | RestartRequested | RetryRequested;
 
 export interface WorkflowStartRequested {
   readonly type: 'workflow.start';
@@ -78,6 +78,11 @@ export interface Reconcile {
 export interface RestartRequested {
   readonly type: 'workflow.restart';
   readonly definition?: WorkflowDef;
+}
+
+/** Retry an ended workflow from its failed tasks (`POST /api/workflow/{id}/retry`). */
+export interface RetryRequested {
+  readonly type: 'workflow.retry';
 }
 
 /** Variables to merge from outside the run (an event handler's action). */

@@ -56,6 +56,11 @@ export interface Failure {
   readonly patch?: Partial<Task>;
 }
 
+/** The statuses a workflow retry gives a new attempt (or, for a JOIN or DO_WHILE, reopens). */
+const RETRIED_ON_RETRY = new Set<string>([TaskStatus.Failed, TaskStatus.FailedWithTerminalError, TaskStatus.TimedOut, TaskStatus.Canceled]);
+/** Operators a retry takes up again where they stood, instead of starting them over. */
+const REOPENED_ON_RETRY = new Set<string>([SystemTaskType.Join, SystemTaskType.ExclusiveJoin, SystemTaskType.DoWhile]);
+
 /** Bounds the settle loop: each round must complete a task, so a definition this size never reaches it. */
 const MAX_SETTLE_ROUNDS = 10_000;
 
@@ -457,6 +462,29 @@ export class Kernel {
       startTime: this.now,
     });
     this.startWorkflow();
+  }
+
+  /**
+   * Conductor's retry of an ended workflow: the operators it ended with (a JOIN, a DO_WHILE cancelled
+   * when the workflow ended) go back to IN_PROGRESS, and every other task whose last attempt ended
+   * unsuccessfully — failed, timed out, cancelled — gets a new attempt (a new id, retryCount + 1); the
+   * workflow runs on from there. False when there is nothing to retry.
+   */
+  retryWorkflow(): boolean {
+    const last = [...latestByRef(this.current.tasks).values()].filter((t) => RETRIED_ON_RETRY.has(t.status)).sort((a, b) => a.seq - b.seq);
+    if (!last.length) return false;
+    this.setWorkflow({ status: WorkflowStatus.Running, reasonForIncompletion: undefined, endTime: undefined, failedReferenceTaskNames: [], failedTaskNames: [] });
+    this.workflowEvent = 'workflow.updated';
+    const timeoutSeconds = this.definition.timeoutSeconds ?? 0;
+    if (timeoutSeconds > 0) this.setTimer(TimerKind.WorkflowTimeout, this.now + timeoutSeconds * 1000);
+    const reopened = last.filter((t) => t.status === TaskStatus.Canceled && REOPENED_ON_RETRY.has(t.workflowTask?.type ?? ''));
+    for (const t of reopened) this.transition(t.taskId, 'start.begin', { endTime: 0, reasonForIncompletion: undefined });
+    for (const t of last) {
+      if (reopened.includes(t)) continue;
+      const retried = this.patchTask(t.taskId, { retried: true });
+      this.schedule(this.nodeOf(retried), { retryOf: retried });
+    }
+    return true;
   }
 
   startWorkflow(): void {

@@ -45,6 +45,8 @@ export class ExecutorCommandsConsumer {
         return this.executions.restart(command);
       case 'workflow.terminate.request':
         return this.executions.terminate(command);
+      case 'workflow.retry':
+        return this.executions.retry(command);
       default:
         throw new BatonError(ErrorCode.InvalidArgument, `unknown executor command: ${JSON.stringify((command as { type?: unknown })?.type)}`);
     }

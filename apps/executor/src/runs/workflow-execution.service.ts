@@ -6,6 +6,7 @@ import {
   IdempotencyStrategy,
   isTerminalWorkflowStatus,
   RestartWorkflowCommand,
+  RetryWorkflowCommand,
   TerminateWorkflowCommand,
   StartWorkflowCommand,
   StartWorkflowReply,
@@ -168,6 +169,14 @@ export class WorkflowExecutionService {
       definition = await this.definitions.withTaskDefs(m, latest);
     }
     const decision = await this.batcher.submit({ workflowId: cmd.workflowId, event: { type: 'workflow.restart', ...(definition ? { definition } : {}) } });
+    if (!decision) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${cmd.workflowId}`);
+    if (decision.rejection) throw new BatonError(decision.rejection.code, decision.rejection.message);
+    return {};
+  }
+
+  /** Retries an ended workflow from its failed tasks (new attempts); 404 while it runs, 409 with nothing to retry. */
+  async retry(cmd: RetryWorkflowCommand): Promise<Record<string, never>> {
+    const decision = await this.batcher.submit({ workflowId: cmd.workflowId, event: { type: 'workflow.retry' } });
     if (!decision) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${cmd.workflowId}`);
     if (decision.rejection) throw new BatonError(decision.rejection.code, decision.rejection.message);
     return {};

@@ -47,6 +47,24 @@ export class WorkflowController {
     await this.workflows.restart(workflowId, latest);
   }
 
+  /**
+   * Retries an ended workflow from its failed tasks: 204; 404 while it runs (as Conductor); 409 with
+   * nothing to retry. `resumeSubworkflowTasks` (retry a failed child in place) is not supported yet: 400.
+   */
+  @Post(':workflowId/retry')
+  @HttpCode(204)
+  async retry(@Param('workflowId') workflowId: string, @Query('resumeSubworkflowTasks') resumeSubworkflowTasks?: string): Promise<void> {
+    const p = new Params();
+    const resume = p.bool('resumeSubworkflowTasks', resumeSubworkflowTasks, false);
+    p.check();
+    if (resume) {
+      throw new BatonError(ErrorCode.InvalidArgument, 'resumeSubworkflowTasks=true is not supported yet: a retry starts a failed SUB_WORKFLOW task over with a new child', [
+        { path: 'resumeSubworkflowTasks', message: 'not supported yet', invalidValue: resumeSubworkflowTasks },
+      ]);
+    }
+    await this.workflows.retry(workflowId);
+  }
+
   /** Terminates a running workflow (everything in flight cancelled): 200; 409 once it has ended. */
   @Delete(':workflowId')
   @HttpCode(200)

@@ -6,6 +6,7 @@ import {
   IdempotencyStrategy,
   isUuid,
   RestartWorkflowCommand,
+  RetryWorkflowCommand,
   TerminateWorkflowCommand,
   idempotentWorkflowIdFor,
   isTerminalWorkflowStatus,
@@ -151,6 +152,18 @@ export class WorkflowService {
       deadline: this.clock.now() + ownerDeadlineMs(this.bus),
       workflowId,
       useLatestDefinitions,
+    };
+    unwrapReply(await this.bus.request<CommandReply<unknown>>({ topic: Topic.ExecutorCommands, key: workflowId, value: command }));
+  }
+
+  async retry(workflowId: string): Promise<void> {
+    if (!isUuid(workflowId)) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${workflowId}`);
+    const command: RetryWorkflowCommand = {
+      type: 'workflow.retry',
+      commandId: this.ids.next(),
+      issuedAt: this.clock.now(),
+      deadline: this.clock.now() + ownerDeadlineMs(this.bus),
+      workflowId,
     };
     unwrapReply(await this.bus.request<CommandReply<unknown>>({ topic: Topic.ExecutorCommands, key: workflowId, value: command }));
   }
