@@ -257,4 +257,53 @@ export function workflowApiSuite(getApi: () => ConductorClient): void {
       expect((await api().call('POST', `/api/workflow/${running}/retry`)).status).toBe(404);
     });
   });
+
+  describe('lookups', () => {
+    it('lists the running workflows of a name and version, and finds workflows by correlation id (GET and the batch POST)', async () => {
+      await api().registerWorkflow(human(name('lookup')));
+      await api().registerWorkflow({ ...human(name('lookup')), version: 2 });
+      const corr = `c-${randomBytes(3).toString('hex')}`;
+      const a = (await start({ name: name('lookup'), version: 1, correlationId: corr })).text;
+      const b = (await start({ name: name('lookup'), version: 1, correlationId: `${corr}-other` })).text;
+      const v2 = (await start({ name: name('lookup'), version: 2, correlationId: corr })).text;
+      const ended = (await start({ name: name('lookup'), version: 1, correlationId: corr })).text;
+      await api().expectOk('DELETE', `/api/workflow/${ended}`);
+
+      expect((await api().expectOk<string[]>('GET', `/api/workflow/running/${name('lookup')}`)).body).toEqual([a, b]);
+      expect((await api().expectOk<string[]>('GET', `/api/workflow/running/${name('lookup')}?version=2`)).body).toEqual([v2]);
+      expect((await api().expectOk<string[]>('GET', `/api/workflow/running/${name('lookup')}?startTime=${Date.now() + 60_000}`)).body).toEqual([]);
+
+      const open = (await api().expectOk<WorkflowView[]>('GET', `/api/workflow/${name('lookup')}/correlated/${corr}`)).body;
+      expect(open.map((w) => w.workflowId)).toEqual([a, v2]);
+      expect(open[0].tasks).toBeUndefined();
+      const all = (await api().expectOk<WorkflowView[]>('GET', `/api/workflow/${name('lookup')}/correlated/${corr}?includeClosed=true&includeTasks=true`)).body;
+      expect(all.map((w) => w.workflowId)).toEqual([a, v2, ended]);
+      expect(all[0].tasks).toHaveLength(1);
+
+      const batch = (await api().expectOk<Record<string, WorkflowView[]>>('POST', `/api/workflow/${name('lookup')}/correlated`, [corr, `${corr}-other`, 'nobody'])).body;
+      expect(Object.fromEntries(Object.entries(batch).map(([k, v]) => [k, v.map((w) => w.workflowId)]))).toEqual({ [corr]: [a, v2], [`${corr}-other`]: [b], nobody: [] });
+      expect((await api().call('POST', `/api/workflow/${name('lookup')}/correlated`, { not: 'a list' })).status).toBe(400);
+    });
+
+    it("pages a workflow's tasks, filtered by status", async () => {
+      await api().registerWorkflow({
+        name: name('paged'),
+        version: 1,
+        tasks: [
+          { name: 'a', taskReferenceName: 'a', type: 'NOOP' },
+          { name: 'b', taskReferenceName: 'b', type: 'NOOP' },
+          { name: 'c', taskReferenceName: 'c', type: 'HUMAN' },
+        ],
+      });
+      const id = (await start({ name: name('paged') })).text;
+      await api().waitFor(id, (wf) => wf.tasks.length === 3);
+      const page = (await api().expectOk<{ totalHits: number; results: Array<{ referenceTaskName: string }> }>('GET', `/api/workflow/${id}/tasks?start=1&count=1`)).body;
+      expect(page.totalHits).toBe(3);
+      expect(page.results.map((t) => t.referenceTaskName)).toEqual(['b']);
+      const inProgress = (await api().expectOk<{ totalHits: number; results: Array<{ referenceTaskName: string }> }>('GET', `/api/workflow/${id}/tasks?status=IN_PROGRESS`)).body;
+      expect(inProgress).toMatchObject({ totalHits: 1, results: [{ referenceTaskName: 'c' }] });
+      const both = (await api().expectOk<{ totalHits: number }>('GET', `/api/workflow/${id}/tasks?status=IN_PROGRESS&status=COMPLETED`)).body;
+      expect(both.totalHits).toBe(3);
+    });
+  });
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { BatonError, ErrorCode, StartWorkflowRequest, validateModel, type Workflow } from '@app/contracts';
+import { BatonError, ErrorCode, StartWorkflowRequest, validateModel, type Task, type Workflow } from '@app/contracts';
 import { Params, requireObject } from '../http/params';
 import { WorkflowService, WorkflowStatusView } from './workflow.service';
 
@@ -16,6 +16,46 @@ export class WorkflowController {
     const errors = validateModel(StartWorkflowRequest, body);
     if (errors.length) throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', errors);
     return this.workflows.startRequest(body as StartWorkflowRequest);
+  }
+
+  /** Ids of the RUNNING workflows of a name and version (1 unless given, as Conductor), created in [startTime, endTime]. */
+  @Get('running/:name')
+  running(@Param('name') name: string, @Query('version') version?: string, @Query('startTime') startTime?: string, @Query('endTime') endTime?: string): Promise<string[]> {
+    const p = new Params();
+    const v = p.int('version', version, { min: 1, fallback: 1 }) ?? 1;
+    const from = p.int('startTime', startTime, { min: 0, max: Number.MAX_SAFE_INTEGER });
+    const to = p.int('endTime', endTime, { min: 0, max: Number.MAX_SAFE_INTEGER });
+    p.check();
+    return this.workflows.running(name, v, from, to);
+  }
+
+  /** The workflows of a name with a correlation id: running (and paused) ones, ended ones too with `includeClosed`. */
+  @Get(':name/correlated/:correlationId')
+  async correlated(
+    @Param('name') name: string,
+    @Param('correlationId') correlationId: string,
+    @Query('includeClosed') includeClosed?: string,
+    @Query('includeTasks') includeTasks?: string,
+  ): Promise<Workflow[]> {
+    const p = new Params();
+    const closed = p.bool('includeClosed', includeClosed, false);
+    const tasks = p.bool('includeTasks', includeTasks, false);
+    p.check();
+    return (await this.workflows.correlated(name, [correlationId], closed, tasks))[correlationId] ?? [];
+  }
+
+  /** The same for many correlation ids (a JSON list): `{correlationId: Workflow[]}`. */
+  @Post(':name/correlated')
+  @HttpCode(200)
+  correlatedBatch(@Param('name') name: string, @Body() body: unknown, @Query('includeClosed') includeClosed?: string, @Query('includeTasks') includeTasks?: string): Promise<Record<string, Workflow[]>> {
+    const p = new Params();
+    const closed = p.bool('includeClosed', includeClosed, false);
+    const tasks = p.bool('includeTasks', includeTasks, false);
+    p.check();
+    if (!Array.isArray(body) || body.some((c) => typeof c !== 'string')) {
+      throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', [{ path: 'body', message: 'must be a list of correlation ids', invalidValue: body }]);
+    }
+    return this.workflows.correlated(name, body as string[], closed, tasks);
   }
 
   @Post(':name')
@@ -74,6 +114,17 @@ export class WorkflowController {
     const trigger = p.bool('triggerFailureWorkflow', triggerFailureWorkflow, false);
     p.check();
     await this.workflows.terminate(workflowId, why, trigger);
+  }
+
+  /** The workflow's tasks, a page at a time (`start`, `count`), only those of the given statuses when any are given. */
+  @Get(':workflowId/tasks')
+  tasks(@Param('workflowId') workflowId: string, @Query('start') start?: string, @Query('count') count?: string, @Query('status') status?: string | string[]): Promise<{ totalHits: number; results: Task[] }> {
+    const p = new Params();
+    const from = p.int('start', start, { min: 0, fallback: 0 }) ?? 0;
+    const size = p.int('count', count, { min: 1, max: 10_000, fallback: 15 }) ?? 15;
+    p.check();
+    const statuses = (Array.isArray(status) ? status : status ? [status] : []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+    return this.workflows.tasksPage(workflowId, from, size, statuses);
   }
 
   /** `{workflowId, correlationId, status}`, with `output` and `variables` on request. */

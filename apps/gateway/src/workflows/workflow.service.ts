@@ -13,6 +13,7 @@ import {
   StartWorkflowCommand,
   StartWorkflowReply,
   StartWorkflowRequest,
+  Task,
   WorkflowDef,
   WorkflowStatus,
   Topic,
@@ -180,6 +181,21 @@ export class WorkflowService {
       triggerFailureWorkflow,
     };
     unwrapReply(await this.bus.request<CommandReply<unknown>>({ topic: Topic.ExecutorCommands, key: workflowId, value: command }));
+  }
+
+  running(name: string, version: number, startTime?: number, endTime?: number): Promise<string[]> {
+    return this.query.running(name, version, startTime, endTime);
+  }
+
+  async correlated(name: string, correlationIds: readonly string[], includeClosed: boolean, includeTasks: boolean): Promise<Record<string, Workflow[]>> {
+    return Object.fromEntries(await this.query.correlated(name, correlationIds, includeClosed, includeTasks));
+  }
+
+  /** Conductor's `SearchResult<Task>` of one workflow's tasks, paged in order. */
+  async tasksPage(workflowId: string, start: number, count: number, statuses: readonly string[]): Promise<{ totalHits: number; results: Task[] }> {
+    const tasks = (await this.get(workflowId, true)).tasks ?? [];
+    const matching = statuses.length ? tasks.filter((t) => statuses.includes(t.status)) : tasks;
+    return { totalHits: matching.length, results: matching.slice(start, start + count) };
   }
 
   /** Conductor's WorkflowStatus view (`GET /api/workflow/{id}/status`). */

@@ -42,6 +42,36 @@ export class ExecutionQueries {
     return task;
   }
 
+  /** Ids of the RUNNING workflows of a name and version, created within [startTime, endTime] when given (epoch ms). */
+  async running(workflowName: string, version: number, startTime?: number, endTime?: number): Promise<string[]> {
+    const rows: Array<{ workflow_id: string }> = await this.dataSource.query(
+      `SELECT workflow_id FROM workflow
+       WHERE workflow_name = $1 AND workflow_version = $2 AND status = 'RUNNING'
+         AND ($3::float8 IS NULL OR create_time >= to_timestamp($3::float8 / 1000.0))
+         AND ($4::float8 IS NULL OR create_time <= to_timestamp($4::float8 / 1000.0))
+       ORDER BY create_time, workflow_id`,
+      [workflowName, version, startTime ?? null, endTime ?? null],
+    );
+    return rows.map((r) => r.workflow_id);
+  }
+
+  /** The workflows of a name with one of these correlation ids (ended ones too with `includeClosed`), oldest first. */
+  async correlated(workflowName: string, correlationIds: readonly string[], includeClosed: boolean, includeTasks: boolean): Promise<Map<string, Workflow[]>> {
+    const found = new Map<string, Workflow[]>(correlationIds.map((c) => [c, []]));
+    if (!correlationIds.length) return found;
+    const rows: Array<{ workflow_id: string; correlation_id: string }> = await this.dataSource.query(
+      `SELECT workflow_id, correlation_id FROM workflow
+       WHERE workflow_name = $1 AND correlation_id = ANY($2::varchar[]) AND ($3 OR status IN ('RUNNING', 'PAUSED'))
+       ORDER BY create_time, workflow_id`,
+      [workflowName, correlationIds, includeClosed],
+    );
+    for (const r of rows) {
+      const workflow = await this.workflow(r.workflow_id, includeTasks);
+      if (workflow) found.get(r.correlation_id)?.push(workflow);
+    }
+    return found;
+  }
+
   /** The workflows started under an idempotency key for a workflow name, oldest first (a partial index finds them). */
   async startedUnderKey(workflowName: string, idempotencyKey: string): Promise<Array<{ workflowId: string; status: WorkflowStatus }>> {
     const rows: Array<{ workflow_id: string; status: WorkflowStatus }> = await this.dataSource.query(
