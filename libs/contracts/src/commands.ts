@@ -94,7 +94,13 @@ export interface RetryWorkflowCommand extends CommandBase {
   readonly workflowId: string;
 }
 
-export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand | RestartWorkflowCommand | TerminateWorkflowCommand | RetryWorkflowCommand;
+/** `POST /api/workflow/{id}/resetcallbacks` (tasks waiting out a callbackAfterSeconds are handed out now) and `PUT /api/workflow/decide/{id}`. */
+export interface WorkflowNudgeCommand extends CommandBase {
+  readonly type: 'workflow.reset-callbacks' | 'workflow.decide';
+  readonly workflowId: string;
+}
+
+export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand | RestartWorkflowCommand | TerminateWorkflowCommand | RetryWorkflowCommand | WorkflowNudgeCommand;
 
 /**
  * Messages for a workflow's owner that nobody waits on (no reply), on the same topic and key as the
@@ -183,6 +189,8 @@ export interface ExecutorReplies {
   'workflow.restart': Record<string, never>;
   'workflow.terminate.request': Record<string, never>;
   'workflow.retry': Record<string, never>;
+  'workflow.reset-callbacks': Record<string, never>;
+  'workflow.decide': Record<string, never>;
 }
 
 // ---- metadata (key = definition name) -------------------------------------------------------------

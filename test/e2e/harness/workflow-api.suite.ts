@@ -306,4 +306,23 @@ export function workflowApiSuite(getApi: () => ConductorClient): void {
       expect(both.totalHits).toBe(3);
     });
   });
+
+  describe('resetcallbacks and decide', () => {
+    it('hands out at once a task a worker asked to be called back on in an hour; decide answers 200 (404 unknown)', async () => {
+      const type = name('callback');
+      await api().registerTaskDefs([{ name: type }]);
+      await api().registerWorkflow({ name: name('callback_wf'), version: 1, tasks: [{ name: type, taskReferenceName: 'slow' }] });
+      const id = (await start({ name: name('callback_wf') })).text;
+      const [task] = await api().poll(type, 'cb', 1, 2000);
+      await api().expectOk('POST', '/api/tasks', { workflowInstanceId: id, taskId: task.taskId, status: 'IN_PROGRESS', callbackAfterSeconds: 3600 });
+      expect(await api().poll(type, 'cb', 1, 200)).toEqual([]);
+
+      expect((await api().call('POST', `/api/workflow/${id}/resetcallbacks`)).status).toBe(204);
+      const [again] = await api().poll(type, 'cb', 1, 2000);
+      expect(again?.taskId).toBe(task.taskId);
+
+      expect((await api().call('PUT', `/api/workflow/decide/${id}`)).status).toBe(200);
+      expect((await api().call('PUT', '/api/workflow/decide/00000000-0000-4000-8000-00000000abcd')).status).toBe(404);
+    });
+  });
 }

@@ -86,6 +86,12 @@ export function decide(
     case 'workflow.reconcile':
       onReconcile(k, event);
       break;
+    case 'workflow.reset-callbacks':
+      onResetCallbacks(k);
+      break;
+    case 'workflow.decide':
+      // Nothing of its own: the settle below is the decision (a JOIN that can complete completes).
+      break;
   }
   k.settle();
   return k.finish();
@@ -252,6 +258,19 @@ function onRestart(k: Kernel, e: RestartRequested): Rejection | undefined {
   }
   k.restartWorkflow(e.definition);
   return undefined;
+}
+
+/**
+ * Conductor's resetcallbacks: worker tasks waiting out a `callbackAfterSeconds` (SCHEDULED, put back by an
+ * IN_PROGRESS update) become pollable now.
+ */
+function onResetCallbacks(k: Kernel): void {
+  if (!k.isRunning) return;
+  for (const task of k.run.tasks) {
+    if (task.status !== TaskStatus.Scheduled || task.callbackAfterSeconds <= 0 || traitsOf(task.workflowTask.type).kind !== 'worker') continue;
+    const reset = k.patchTask(task.taskId, { callbackAfterSeconds: 0 });
+    k.command({ type: 'queue.push', taskId: reset.taskId, queueName: queueNameOf(reset), taskDefName: reset.taskDefName, visibleAt: k.now, priority: k.workflow.priority, leaseMs: reset.responseTimeoutSeconds * 1000, pollCount: reset.pollCount });
+  }
 }
 
 // ---- repairs ------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ import type { ChildEndedNotice, ParentLink, StartOutcomeNotice, TaskLeasedNotice
 import type { TimerKind } from './timers';
 
 /** The inputs of the decider: everything that can happen to a workflow. */
-export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated | Reconcile | RestartRequested | RetryRequested;
+export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated | Reconcile | RestartRequested | RetryRequested | ResetCallbacks | DecideRequested;
 
 export interface WorkflowStartRequested {
   readonly type: 'workflow.start';
@@ -83,6 +83,16 @@ export interface RestartRequested {
 /** Retry an ended workflow from its failed tasks (`POST /api/workflow/{id}/retry`). */
 export interface RetryRequested {
   readonly type: 'workflow.retry';
+}
+
+/** Look at the workflow again now (`PUT /api/workflow/decide/{id}`): whatever can move, moves. */
+export interface DecideRequested {
+  readonly type: 'workflow.decide';
+}
+
+/** Hand out now the tasks a worker asked to be called back on later (`POST /api/workflow/{id}/resetcallbacks`). */
+export interface ResetCallbacks {
+  readonly type: 'workflow.reset-callbacks';
 }
 
 /** Variables to merge from outside the run (an event handler's action). */

@@ -47,6 +47,9 @@ export class ExecutorCommandsConsumer {
         return this.executions.terminate(command);
       case 'workflow.retry':
         return this.executions.retry(command);
+      case 'workflow.reset-callbacks':
+      case 'workflow.decide':
+        return this.executions.nudge(command);
       default:
         throw new BatonError(ErrorCode.InvalidArgument, `unknown executor command: ${JSON.stringify((command as { type?: unknown })?.type)}`);
     }

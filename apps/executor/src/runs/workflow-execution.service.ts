@@ -8,6 +8,7 @@ import {
   RestartWorkflowCommand,
   RetryWorkflowCommand,
   TerminateWorkflowCommand,
+  WorkflowNudgeCommand,
   StartWorkflowCommand,
   StartWorkflowReply,
   UpdateTaskCommand,
@@ -179,6 +180,13 @@ export class WorkflowExecutionService {
     const decision = await this.batcher.submit({ workflowId: cmd.workflowId, event: { type: 'workflow.retry' } });
     if (!decision) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${cmd.workflowId}`);
     if (decision.rejection) throw new BatonError(decision.rejection.code, decision.rejection.message);
+    return {};
+  }
+
+  /** resetcallbacks and decide: an event of their own for the workflow's owner; 404 for an unknown workflow. */
+  async nudge(cmd: WorkflowNudgeCommand): Promise<Record<string, never>> {
+    const decision = await this.batcher.submit({ workflowId: cmd.workflowId, event: { type: cmd.type } });
+    if (!decision) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${cmd.workflowId}`);
     return {};
   }
 

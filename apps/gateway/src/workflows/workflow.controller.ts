@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { BatonError, ErrorCode, StartWorkflowRequest, validateModel, type Task, type Workflow } from '@app/contracts';
 import { Params, requireObject } from '../http/params';
 import { WorkflowService, WorkflowStatusView } from './workflow.service';
@@ -103,6 +103,20 @@ export class WorkflowController {
       ]);
     }
     await this.workflows.retry(workflowId);
+  }
+
+  /** Tasks waiting out a `callbackAfterSeconds` are handed out now: 204. */
+  @Post(':workflowId/resetcallbacks')
+  @HttpCode(204)
+  async resetCallbacks(@Param('workflowId') workflowId: string): Promise<void> {
+    await this.workflows.nudge(workflowId, 'workflow.reset-callbacks');
+  }
+
+  /** Look at the workflow again now (Baton decides on every event; this settles what can move): 200. */
+  @Put('decide/:workflowId')
+  @HttpCode(200)
+  async decide(@Param('workflowId') workflowId: string): Promise<void> {
+    await this.workflows.nudge(workflowId, 'workflow.decide');
   }
 
   /** Terminates a running workflow (everything in flight cancelled): 200; 409 once it has ended. */

@@ -8,6 +8,7 @@ import {
   RestartWorkflowCommand,
   RetryWorkflowCommand,
   TerminateWorkflowCommand,
+  WorkflowNudgeCommand,
   idempotentWorkflowIdFor,
   isTerminalWorkflowStatus,
   StartWorkflowCommand,
@@ -166,6 +167,12 @@ export class WorkflowService {
       deadline: this.clock.now() + ownerDeadlineMs(this.bus),
       workflowId,
     };
+    unwrapReply(await this.bus.request<CommandReply<unknown>>({ topic: Topic.ExecutorCommands, key: workflowId, value: command }));
+  }
+
+  async nudge(workflowId: string, type: WorkflowNudgeCommand['type']): Promise<void> {
+    if (!isUuid(workflowId)) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${workflowId}`);
+    const command: WorkflowNudgeCommand = { type, commandId: this.ids.next(), issuedAt: this.clock.now(), deadline: this.clock.now() + ownerDeadlineMs(this.bus), workflowId };
     unwrapReply(await this.bus.request<CommandReply<unknown>>({ topic: Topic.ExecutorCommands, key: workflowId, value: command }));
   }
 
