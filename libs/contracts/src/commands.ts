@@ -100,7 +100,16 @@ export interface WorkflowNudgeCommand extends CommandBase {
   readonly workflowId: string;
 }
 
-export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand | RestartWorkflowCommand | TerminateWorkflowCommand | RetryWorkflowCommand | WorkflowNudgeCommand;
+/** `PUT /api/workflow/{id}/skiptask/{ref}`: pass over a task the flow has not reached, SKIPPED with this input and output. */
+export interface SkipTaskCommand extends CommandBase {
+  readonly type: 'workflow.skip-task';
+  readonly workflowId: string;
+  readonly taskReferenceName: string;
+  readonly taskInput?: Record<string, unknown>;
+  readonly taskOutput?: Record<string, unknown>;
+}
+
+export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand | RestartWorkflowCommand | TerminateWorkflowCommand | RetryWorkflowCommand | WorkflowNudgeCommand | SkipTaskCommand;
 
 /**
  * Messages for a workflow's owner that nobody waits on (no reply), on the same topic and key as the
@@ -191,6 +200,7 @@ export interface ExecutorReplies {
   'workflow.retry': Record<string, never>;
   'workflow.reset-callbacks': Record<string, never>;
   'workflow.decide': Record<string, never>;
+  'workflow.skip-task': Record<string, never>;
 }
 
 // ---- metadata (key = definition name) -------------------------------------------------------------

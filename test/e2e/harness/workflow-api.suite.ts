@@ -325,4 +325,39 @@ export function workflowApiSuite(getApi: () => ConductorClient): void {
       expect((await api().call('PUT', '/api/workflow/decide/00000000-0000-4000-8000-00000000abcd')).status).toBe(404);
     });
   });
+
+  describe('skiptask', () => {
+    it('passes over a task the flow has not reached, with the given output (body or query form); 409 once it ran', async () => {
+      await api().registerWorkflow({
+        name: name('skip'),
+        version: 1,
+        tasks: [
+          { name: 'gate', taskReferenceName: 'gate', type: 'HUMAN' },
+          { name: 'optional_step', taskReferenceName: 'maybe', type: 'HUMAN' },
+          { name: 'use', taskReferenceName: 'use', type: 'INLINE', inputParameters: { expression: '$.v', v: '${maybe.output.v}' } },
+        ],
+        outputParameters: { v: '${use.output.result}' },
+      });
+      const id = (await start({ name: name('skip') })).text;
+      await api().waitFor(id, (wf) => wf.tasks.length === 1);
+      expect((await api().call('PUT', `/api/workflow/${id}/skiptask/maybe`, { taskInput: { by: 'ops' }, taskOutput: { v: 'skipped' } })).status).toBe(200);
+      expect((await api().call('PUT', `/api/workflow/${id}/skiptask/gate`, {})).status).toBe(409);
+      expect((await api().call('PUT', `/api/workflow/${id}/skiptask/nope`, {})).status).toBe(400);
+      await api().expectOk('POST', `/api/tasks/${id}/gate/COMPLETED`, {});
+      const done = await api().waitForStatus(id, 'COMPLETED');
+      expect(done.output).toEqual({ v: 'skipped' });
+      expect(done.tasks.map((t) => [t.referenceTaskName, t.status])).toEqual([
+        ['gate', 'COMPLETED'],
+        ['maybe', 'SKIPPED'],
+        ['use', 'COMPLETED'],
+      ]);
+
+      const other = (await start({ name: name('skip') })).text;
+      await api().waitFor(other, (wf) => wf.tasks.length === 1);
+      const out = encodeURIComponent(JSON.stringify({ v: 'from query' }));
+      expect((await api().call('PUT', `/api/workflow/${other}/skiptask/maybe?taskOutput=${out}`)).status).toBe(200);
+      await api().expectOk('POST', `/api/tasks/${other}/gate/COMPLETED`, {});
+      expect((await api().waitForStatus(other, 'COMPLETED')).output).toEqual({ v: 'from query' });
+    });
+  });
 }

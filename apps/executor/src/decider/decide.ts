@@ -3,6 +3,7 @@ import {
   isQueuedKind,
   isTerminalTaskStatus,
   isTerminalWorkflowStatus,
+  SystemTaskType,
   Task,
   TaskResultStatus,
   TaskStatus,
@@ -14,7 +15,7 @@ import {
   WorkflowTimeoutPolicy,
 } from '@app/contracts';
 import type { Decision, Rejection } from './commands';
-import type { ChildEnded, DeciderEvent, LeaseExpired, Reconcile, RestartRequested, StartOutcome, TaskLeased, TaskResultReported, TimerFired, VariablesUpdated, WorkflowStartRequested } from './events';
+import type { ChildEnded, DeciderEvent, LeaseExpired, Reconcile, RestartRequested, SkipTaskRequested, StartOutcome, TaskLeased, TaskResultReported, TimerFired, VariablesUpdated, WorkflowStartRequested } from './events';
 import { Evaluators, NO_EVALUATORS } from './evaluators';
 import { handlerFor } from './handlers/registry';
 import { MAX_WORKFLOW_VARIABLES_BYTES } from './handlers/set-variable.handler';
@@ -89,6 +90,11 @@ export function decide(
     case 'workflow.reset-callbacks':
       onResetCallbacks(k);
       break;
+    case 'workflow.skip-task': {
+      const rejection = onSkipTask(k, event);
+      if (rejection) return k.finish(rejection);
+      break;
+    }
     case 'workflow.decide':
       // Nothing of its own: the settle below is the decision (a JOIN that can complete completes).
       break;
@@ -271,6 +277,28 @@ function onResetCallbacks(k: Kernel): void {
     const reset = k.patchTask(task.taskId, { callbackAfterSeconds: 0 });
     k.command({ type: 'queue.push', taskId: reset.taskId, queueName: queueNameOf(reset), taskDefName: reset.taskDefName, visibleAt: k.now, priority: k.workflow.priority, leaseMs: reset.responseTimeoutSeconds * 1000, pollCount: reset.pollCount });
   }
+}
+
+/**
+ * Conductor's skiptask: a task of the definition that has not been scheduled yet is recorded SKIPPED now
+ * (with the given input and output, which later tasks can read); when the flow reaches it, it goes on past
+ * it. Only while the workflow runs, only a task that never ran, and not inside a DO_WHILE (whose tasks
+ * run once per iteration).
+ */
+function onSkipTask(k: Kernel, e: SkipTaskRequested): Rejection | undefined {
+  const w = k.workflow;
+  if (!k.isRunning) return { code: ErrorCode.WorkflowConflict, message: `Cannot skip a task of workflow ${w.workflowId}: it is ${w.status}` };
+  const node = k.graph.byRef.get(e.taskReferenceName);
+  if (!node) return { code: ErrorCode.InvalidArgument, message: `Workflow ${w.workflowName} has no task with reference name ${e.taskReferenceName}` };
+  let inLoop = false;
+  for (let owner = node.list.owner; owner; owner = owner.list.owner) inLoop ||= owner.type === SystemTaskType.DoWhile;
+  if (inLoop) {
+    return { code: ErrorCode.InvalidArgument, message: `${e.taskReferenceName} is inside a DO_WHILE: a task that runs once per iteration cannot be skipped` };
+  }
+  if (k.latest(e.taskReferenceName)) return { code: ErrorCode.WorkflowConflict, message: `The task that is trying to be skipped has already started: ${e.taskReferenceName}` };
+  // SKIPPED is the projection of a task passed over without running (the lifecycle's mock.passed).
+  k.addTask(k.newTask(node, {}, { status: TaskStatus.Skipped, inputData: e.taskInput ?? {}, outputData: e.taskOutput ?? {}, startTime: k.now, endTime: k.now }), 'mock.passed');
+  return undefined;
 }
 
 // ---- repairs ------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ import type { ChildEndedNotice, ParentLink, StartOutcomeNotice, TaskLeasedNotice
 import type { TimerKind } from './timers';
 
 /** The inputs of the decider: everything that can happen to a workflow. */
-export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated | Reconcile | RestartRequested | RetryRequested | ResetCallbacks | DecideRequested;
+export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated | Reconcile | RestartRequested | RetryRequested | ResetCallbacks | DecideRequested | SkipTaskRequested;
 
 export interface WorkflowStartRequested {
   readonly type: 'workflow.start';
@@ -83,6 +83,14 @@ export interface RestartRequested {
 /** Retry an ended workflow from its failed tasks (`POST /api/workflow/{id}/retry`). */
 export interface RetryRequested {
   readonly type: 'workflow.retry';
+}
+
+/** Pass over a task the flow has not reached yet (`PUT /api/workflow/{id}/skiptask/{ref}`): SKIPPED, with this input and output. */
+export interface SkipTaskRequested {
+  readonly type: 'workflow.skip-task';
+  readonly taskReferenceName: string;
+  readonly taskInput?: Record<string, unknown>;
+  readonly taskOutput?: Record<string, unknown>;
 }
 
 /** Look at the workflow again now (`PUT /api/workflow/decide/{id}`): whatever can move, moves. */

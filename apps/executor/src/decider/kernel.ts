@@ -320,6 +320,9 @@ export class Kernel {
   /** Schedules a workflow task through its type's handler. */
   schedule(node: TaskNode, opts: ScheduleOptions = {}): void {
     if (!this.isRunning) return;
+    // A task skipped ahead of time (skiptask) is passed over: the flow goes on after it.
+    const skipped = node.ref && !opts.retryOf ? this.latest(node.ref) : undefined;
+    if (skipped?.status === TaskStatus.Skipped) return this.advance(skipped);
     handlerFor(node.type).schedule(this, node, opts);
   }
 

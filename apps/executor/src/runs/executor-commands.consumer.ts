@@ -50,6 +50,8 @@ export class ExecutorCommandsConsumer {
       case 'workflow.reset-callbacks':
       case 'workflow.decide':
         return this.executions.nudge(command);
+      case 'workflow.skip-task':
+        return this.executions.skipTask(command);
       default:
         throw new BatonError(ErrorCode.InvalidArgument, `unknown executor command: ${JSON.stringify((command as { type?: unknown })?.type)}`);
     }

@@ -7,6 +7,7 @@ import {
   isTerminalWorkflowStatus,
   RestartWorkflowCommand,
   RetryWorkflowCommand,
+  SkipTaskCommand,
   TerminateWorkflowCommand,
   WorkflowNudgeCommand,
   StartWorkflowCommand,
@@ -187,6 +188,15 @@ export class WorkflowExecutionService {
   async nudge(cmd: WorkflowNudgeCommand): Promise<Record<string, never>> {
     const decision = await this.batcher.submit({ workflowId: cmd.workflowId, event: { type: cmd.type } });
     if (!decision) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${cmd.workflowId}`);
+    return {};
+  }
+
+  /** skiptask: the owner records the task SKIPPED (or refuses: it ran, it is not in the definition, the workflow ended). */
+  async skipTask(cmd: SkipTaskCommand): Promise<Record<string, never>> {
+    const { taskReferenceName, taskInput, taskOutput } = cmd;
+    const decision = await this.batcher.submit({ workflowId: cmd.workflowId, event: { type: 'workflow.skip-task', taskReferenceName, taskInput, taskOutput } });
+    if (!decision) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${cmd.workflowId}`);
+    if (decision.rejection) throw new BatonError(decision.rejection.code, decision.rejection.message);
     return {};
   }
 

@@ -105,6 +105,27 @@ export class WorkflowController {
     await this.workflows.retry(workflowId);
   }
 
+  /**
+   * Passes over a task the flow has not reached yet: SKIPPED, with a SkipTaskRequest's `taskInput` and
+   * `taskOutput` — from a JSON body (what the SDKs send) or, as Conductor's binding also reads them, the
+   * query (each a JSON object). 200; 409 if it ran or the workflow ended; 400 for a reference the
+   * definition lacks or a task inside a DO_WHILE.
+   */
+  @Put(':workflowId/skiptask/:taskReferenceName')
+  @HttpCode(200)
+  async skipTask(
+    @Param('workflowId') workflowId: string,
+    @Param('taskReferenceName') taskReferenceName: string,
+    @Body() body: unknown,
+    @Query('taskInput') taskInputQuery?: string,
+    @Query('taskOutput') taskOutputQuery?: string,
+  ): Promise<void> {
+    const request = requireObject(body, 'SkipTaskRequest');
+    const taskInput = request.taskInput !== undefined ? requireObject(request.taskInput, 'taskInput') : jsonObjectParam('taskInput', taskInputQuery);
+    const taskOutput = request.taskOutput !== undefined ? requireObject(request.taskOutput, 'taskOutput') : jsonObjectParam('taskOutput', taskOutputQuery);
+    await this.workflows.skipTask(workflowId, taskReferenceName, taskInput, taskOutput);
+  }
+
   /** Tasks waiting out a `callbackAfterSeconds` are handed out now: 204. */
   @Post(':workflowId/resetcallbacks')
   @HttpCode(204)
@@ -158,4 +179,16 @@ export class WorkflowController {
     p.check();
     return this.workflows.get(workflowId, withTasks);
   }
+}
+
+/** A query parameter holding a JSON object (a SkipTaskRequest field sent in the query), or absent. */
+function jsonObjectParam(field: string, raw: string | undefined): Record<string, unknown> | undefined {
+  if (raw === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = raw;
+  }
+  return requireObject(parsed, field);
 }

@@ -7,6 +7,7 @@ import {
   isUuid,
   RestartWorkflowCommand,
   RetryWorkflowCommand,
+  SkipTaskCommand,
   TerminateWorkflowCommand,
   WorkflowNudgeCommand,
   idempotentWorkflowIdFor,
@@ -173,6 +174,21 @@ export class WorkflowService {
   async nudge(workflowId: string, type: WorkflowNudgeCommand['type']): Promise<void> {
     if (!isUuid(workflowId)) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${workflowId}`);
     const command: WorkflowNudgeCommand = { type, commandId: this.ids.next(), issuedAt: this.clock.now(), deadline: this.clock.now() + ownerDeadlineMs(this.bus), workflowId };
+    unwrapReply(await this.bus.request<CommandReply<unknown>>({ topic: Topic.ExecutorCommands, key: workflowId, value: command }));
+  }
+
+  async skipTask(workflowId: string, taskReferenceName: string, taskInput?: Record<string, unknown>, taskOutput?: Record<string, unknown>): Promise<void> {
+    if (!isUuid(workflowId)) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${workflowId}`);
+    const command: SkipTaskCommand = {
+      type: 'workflow.skip-task',
+      commandId: this.ids.next(),
+      issuedAt: this.clock.now(),
+      deadline: this.clock.now() + ownerDeadlineMs(this.bus),
+      workflowId,
+      taskReferenceName,
+      ...(taskInput ? { taskInput } : {}),
+      ...(taskOutput ? { taskOutput } : {}),
+    };
     unwrapReply(await this.bus.request<CommandReply<unknown>>({ topic: Topic.ExecutorCommands, key: workflowId, value: command }));
   }
 
