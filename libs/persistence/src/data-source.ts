@@ -10,6 +10,7 @@ import { VacuumHotTables1764800000000 } from './migrations/1764800000000-vacuum-
 import { TaskLimits1764900000000 } from './migrations/1764900000000-task-limits';
 import { IdempotencyKeys1765000000000 } from './migrations/1765000000000-idempotency-keys';
 import { WorkflowLookups1765100000000 } from './migrations/1765100000000-workflow-lookups';
+import { TaskLogs1765200000000 } from './migrations/1765200000000-task-logs';
 import { EventHandlerEntity, RillDescriptorAliasEntity, RillDescriptorEntity } from './entities/metadata-extra.entity';
 
 export const ENTITIES = [
@@ -29,7 +30,7 @@ export const ENTITIES = [
 ];
 
 /** Every migration, in order. Schema changes only happen here (never `synchronize`). */
-export const MIGRATIONS = [InitialSchema1763900000000, EventHandlersAndRillDescriptors1763900100000, TimersAndLeases1764600000000, WorkflowDefinitionColumn1764700000000, VacuumHotTables1764800000000, TaskLimits1764900000000, IdempotencyKeys1765000000000, WorkflowLookups1765100000000];
+export const MIGRATIONS = [InitialSchema1763900000000, EventHandlersAndRillDescriptors1763900100000, TimersAndLeases1764600000000, WorkflowDefinitionColumn1764700000000, VacuumHotTables1764800000000, TaskLimits1764900000000, IdempotencyKeys1765000000000, WorkflowLookups1765100000000, TaskLogs1765200000000];
 
 export interface DataSourceSettings {
   readonly url: string;

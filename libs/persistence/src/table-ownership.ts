@@ -52,6 +52,8 @@ export const TABLE_OWNERS = {
   event_handler: definitions,
   rill_descriptor: definitions,
   rill_descriptor_alias: definitions,
+  // Workers' task logs: the HTTP edge takes them in and serves them back.
+  task_log: { owner: 'gateway' },
   search_workflow: { owner: 'indexer' },
   search_task: { owner: 'indexer' },
 } as const satisfies Record<string, TableOwnership>;

@@ -44,7 +44,9 @@ export async function host(spec: HostSpec): Promise<INestApplication> {
     ],
   };
   const app = await NestFactory.create<NestExpressApplication>(root, { logger: logLevelsFrom(spec.infra.logLevel), bodyParser: false, abortOnError: false });
-  app.useBodyParser('json', { limit: BODY_LIMIT, reviver: rejectNul });
+  // Not strict: a JSON body may be a bare string (a task log line, as Conductor's clients send one); every
+  // endpoint checks the shape of what it takes.
+  app.useBodyParser('json', { limit: BODY_LIMIT, reviver: rejectNul, strict: false });
   // YAML definitions (Rill Flow descriptors) arrive as text.
   app.useBodyParser('text', { limit: BODY_LIMIT, type: ['text/plain', 'text/yaml', 'application/yaml', 'application/x-yaml'] });
   if (spec.consumes) {

@@ -360,4 +360,37 @@ export function workflowApiSuite(getApi: () => ConductorClient): void {
       expect((await api().waitForStatus(other, 'COMPLETED')).output).toEqual({ v: 'from query' });
     });
   });
+
+  describe('task logs and the queue update routes', () => {
+    it('keeps what workers log against a task (a log call, or a TaskResult\'s logs) and serves it in order; 204 without any', async () => {
+      const type = name('logger');
+      await api().registerTaskDefs([{ name: type }]);
+      await api().registerWorkflow({ name: name('logs'), version: 1, tasks: [{ name: type, taskReferenceName: 'work' }] });
+      const id = (await start({ name: name('logs') })).text;
+      const [task] = await api().poll(type, 'l', 1, 2000);
+      expect((await api().call('GET', `/api/tasks/${task.taskId}/log`)).status).toBe(204);
+
+      expect((await api().call('POST', `/api/tasks/${task.taskId}/log`, 'starting')).status).toBe(200);
+      expect((await api().call('POST', `/api/tasks/${task.taskId}/log`, undefined, 'as text', 'text/plain')).status).toBe(200);
+      await api().expectOk('POST', '/api/tasks', { workflowInstanceId: id, taskId: task.taskId, status: 'COMPLETED', logs: [{ log: 'done', createdTime: 1700000000000 }] });
+      const logs = (await api().expectOk<Array<{ log: string; taskId: string; createdTime: number }>>('GET', `/api/tasks/${task.taskId}/log`)).body;
+      expect(logs.map((l) => l.log)).toEqual(['starting', 'as text', 'done']);
+      expect(logs[2]).toEqual({ log: 'done', taskId: task.taskId, createdTime: 1700000000000 });
+      expect((await api().call('POST', '/api/tasks/00000000-0000-4000-8000-00000000abcd/log', 'x')).status).toBe(404);
+      expect((await api().call('POST', `/api/tasks/${task.taskId}/log`, { not: 'text' })).status).toBe(400);
+    });
+
+    it('completes a HUMAN task through /api/queue/update by reference name and by task id', async () => {
+      await api().registerWorkflow({ ...human(name('queue_update')), outputParameters: { by: '${hold.output.by}' } });
+      const byRefId = (await start({ name: name('queue_update') })).text;
+      await api().waitFor(byRefId, (wf) => wf.tasks.length === 1);
+      expect((await api().call('POST', `/api/queue/update/${byRefId}/hold/COMPLETED`, { by: 'ref' })).status).toBe(200);
+      expect((await api().waitForStatus(byRefId, 'COMPLETED')).output).toEqual({ by: 'ref' });
+
+      const byTaskId = (await start({ name: name('queue_update') })).text;
+      const [hold] = (await api().waitFor(byTaskId, (wf) => wf.tasks.length === 1)).tasks;
+      expect((await api().call('POST', `/api/queue/update/${byTaskId}/task/${hold.taskId}/COMPLETED`, { by: 'id' })).status).toBe(200);
+      expect((await api().waitForStatus(byTaskId, 'COMPLETED')).output).toEqual({ by: 'id' });
+    });
+  });
 }

@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { createMigratedDataSource, TestDatabase } from '../../../../test/support/database';
 import { RecordingBus } from '../../../../test/support/recording-bus';
 import { defineTask as defineTaskDef, enqueueTask, executorQueueWrite, queuedTask } from '../../../../test/support/task-queue';
+import { TaskLogs } from './task-logs';
 import { QueueWaiter } from './queue-waiter';
 import { TaskService } from './task.service';
 
@@ -62,7 +63,7 @@ describe('task definition limits on the worker queue (real Postgres)', () => {
     hub = new PgNotificationHub(db.url);
     waiter = new QueueWaiter(hub);
     await waiter.onModuleInit();
-    tasks = new TaskService(new RecordingBus(), queue, waiter, new ExecutionQueries(ds, queue), new Clock(), new IdGenerator());
+    tasks = new TaskService(new RecordingBus(), queue, waiter, new ExecutionQueries(ds, queue), new Clock(), new IdGenerator(), new TaskLogs(ds));
   });
 
   afterEach(() => jest.restoreAllMocks());

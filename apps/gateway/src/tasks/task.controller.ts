@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { BatonError, ErrorCode, Task, TaskResult, TaskResultStatus, validateModel, Workflow } from '@app/contracts';
+import { BatonError, ErrorCode, Task, TaskResult, validateModel, Workflow } from '@app/contracts';
 import type { Response } from 'express';
 import { Params, requireObject } from '../http/params';
-import { TaskService } from './task.service';
+import { resultStatusOf, TaskService } from './task.service';
 
 /** Conductor caps a long poll at 5 s (TaskResource). */
 const MAX_POLL_TIMEOUT_MS = 5000;
@@ -84,6 +84,24 @@ export class TaskController {
     return this.tasks.workflow(workflowId);
   }
 
+  /** Appends a log line (the body, as text or a JSON string) to the task: 200; 404 for an unknown task. */
+  @Post(':taskId/log')
+  @HttpCode(200)
+  async addLog(@Param('taskId') taskId: string, @Body() body: unknown): Promise<void> {
+    if (typeof body !== 'string' || !body.length) {
+      throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', [{ path: 'log', message: 'the body must be the log line, as text or a JSON string', invalidValue: body }]);
+    }
+    await this.tasks.addLog(taskId, body);
+  }
+
+  /** The task's logs, `[{log, taskId, createdTime}]` in order; 204 when it has none. */
+  @Get(':taskId/log')
+  async logs(@Param('taskId') taskId: string, @Res() res: Response): Promise<void> {
+    const logs = await this.tasks.taskLogs(taskId);
+    if (logs.length) res.status(200).json(logs);
+    else res.status(204).end();
+  }
+
   @Get(':taskId')
   get(@Param('taskId') taskId: string): Promise<Task> {
     return this.tasks.get(taskId);
@@ -92,11 +110,5 @@ export class TaskController {
 
 /** A by-reference update as the TaskResult it is: the status from the path, the body as the output. */
 function byRef(workflowId: string, status: string, body: unknown, workerId: string | undefined): TaskResult {
-  const statuses = Object.values(TaskResultStatus) as string[];
-  if (!statuses.includes(status)) {
-    throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', [
-      { path: 'status', message: `status must be one of ${statuses.join(', ')}`, invalidValue: status },
-    ]);
-  }
-  return { workflowInstanceId: workflowId, taskId: '', status: status as TaskResultStatus, outputData: requireObject(body, 'output'), ...(workerId ? { workerId } : {}) };
+  return { workflowInstanceId: workflowId, taskId: '', status: resultStatusOf(status), outputData: requireObject(body, 'output'), ...(workerId ? { workerId } : {}) };
 }

@@ -4,6 +4,7 @@ import { BusMessage, MessageBus, ownerDeadlineMs } from '@app/bus';
 import { ExecutionQueries, LeasedTask, TaskQueue } from '@app/persistence';
 import { Clock, IdGenerator } from '@app/runtime';
 import { QueueWaiter } from './queue-waiter';
+import { logsOfResult, TaskExecLog, TaskLogs } from './task-logs';
 
 export interface PollRequest {
   readonly taskType: string;
@@ -23,6 +24,7 @@ export class TaskService {
     private readonly query: ExecutionQueries,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    private readonly logs: TaskLogs,
   ) {}
 
   /**
@@ -100,7 +102,22 @@ export class TaskService {
       ...(taskRefName ? { taskRefName } : {}),
     };
     const reply = await this.bus.request<CommandReply<UpdateTaskReply>>({ topic: Topic.ExecutorCommands, key: command.workflowId, value: command });
-    return unwrapReply(reply).taskId;
+    const taskId = unwrapReply(reply).taskId;
+    // A result's logs are kept once its owner took the result.
+    const logs = logsOfResult(result.logs);
+    if (logs.length && taskId) await this.logs.append(taskId, logs, this.clock.now());
+    return taskId;
+  }
+
+  /** `POST /api/tasks/{taskId}/log`: one line for a task that exists. */
+  async addLog(taskId: string, log: string): Promise<void> {
+    await this.get(taskId);
+    await this.logs.append(taskId, [{ log }], this.clock.now());
+  }
+
+  /** `GET /api/tasks/{taskId}/log`: the task's logs in order (empty: none). */
+  taskLogs(taskId: string): Promise<TaskExecLog[]> {
+    return isUuid(taskId) ? this.logs.of(taskId) : Promise.resolve([]);
   }
 
   /**
@@ -128,4 +145,13 @@ export class TaskService {
     if (!task) throw new BatonError(ErrorCode.TaskNotFound, `No such task found by id: ${taskId}`);
     return task;
   }
+}
+
+/** A TaskResult status named in a path (the by-reference and queue update routes), or a 400 naming it. */
+export function resultStatusOf(status: string): TaskResultStatus {
+  const statuses = Object.values(TaskResultStatus) as string[];
+  if (statuses.includes(status)) return status as TaskResultStatus;
+  throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', [
+    { path: 'status', message: `status must be one of ${statuses.join(', ')}`, invalidValue: status },
+  ]);
 }
