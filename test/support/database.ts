@@ -23,8 +23,30 @@ export async function createTestDatabase(prefix = 'baton_test'): Promise<TestDat
   return {
     url: url.toString(),
     name,
-    drop: () => withClient(admin.toString(), (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () => dropDatabase(admin.toString(), name),
   };
+}
+
+/**
+ * Drops a test database, ending the connections still on it. An autovacuum worker busy on the database
+ * cannot be ended by a non-superuser ("permission denied to terminate process"): it finishes in moments,
+ * so the drop is tried again; a database that still cannot be dropped is left behind with a warning — a
+ * leftover throw-away database is no failure of the tests that used it.
+ */
+async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      return;
+    } catch (err) {
+      if (!/permission denied to terminate process|is being accessed by other users/.test((err as Error).message)) throw err;
+      if (attempt >= 20) {
+        console.warn(`leaving test database ${name} behind: ${(err as Error).message}`);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
 }
 
 /** A migrated test database and an initialised DataSource on it. */
