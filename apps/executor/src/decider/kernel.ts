@@ -209,8 +209,16 @@ export class Kernel {
   }
 
   /** Adds a new task instance and emits the lifecycle event it was created with. */
+  /** References of the tasks skipped ahead of time (skiptask): looked up once per decision, kept as tasks are added. */
+  private skipped?: Set<string>;
+  private skippedRefs(): Set<string> {
+    this.skipped ??= new Set(this.current.tasks.filter((t) => t.status === TaskStatus.Skipped).map((t) => t.referenceTaskName));
+    return this.skipped;
+  }
+
   addTask(task: Task, eventType: TaskEventType): Readonly<Task> {
     this.current = { ...this.current, tasks: [...this.current.tasks, task] };
+    if (task.status === TaskStatus.Skipped) this.skipped?.add(task.referenceTaskName);
     this.command({ type: 'emit.task', eventType, taskId: task.taskId });
     // An asynchronous system task starts when it is scheduled (a worker task starts at its lease): its
     // timeoutSeconds runs from now.
@@ -321,7 +329,7 @@ export class Kernel {
   schedule(node: TaskNode, opts: ScheduleOptions = {}): void {
     if (!this.isRunning) return;
     // A task skipped ahead of time (skiptask) is passed over: the flow goes on after it.
-    const skipped = node.ref && !opts.retryOf ? this.latest(node.ref) : undefined;
+    const skipped = node.ref && !opts.retryOf && this.skippedRefs().has(node.ref) ? this.latest(node.ref) : undefined;
     if (skipped?.status === TaskStatus.Skipped) return this.advance(skipped);
     handlerFor(node.type).schedule(this, node, opts);
   }
