@@ -425,6 +425,19 @@ export class TaskQueue {
     return row?.ms === null || row?.ms === undefined ? null : Math.max(0, Math.ceil(Number(row.ms)));
   }
 
+  /**
+   * Per queue (all of them, or those named): how many tasks wait in it (not leased: ready, or waiting out a
+   * delay) and how many are leased (IN_PROGRESS with a worker). Queues without rows are absent.
+   */
+  async sizes(queueNames?: readonly string[]): Promise<Map<string, { waiting: number; leased: number }>> {
+    const rows: Array<{ queue_name: string; waiting: number; leased: number }> = await this.dataSource.query(
+      `SELECT queue_name, count(*) FILTER (WHERE leased_until IS NULL)::int AS waiting, count(*) FILTER (WHERE leased_until IS NOT NULL)::int AS leased
+       FROM task_queue WHERE $1::varchar[] IS NULL OR queue_name = ANY($1::varchar[]) GROUP BY queue_name ORDER BY queue_name`,
+      [queueNames ? [...queueNames] : null],
+    );
+    return new Map(rows.map((r) => [r.queue_name, { waiting: r.waiting, leased: r.leased }]));
+  }
+
   /** The leases held on these tasks (for reads that must show a lease before the executor folded it). */
   async leasesOf(taskIds: readonly string[]): Promise<Map<string, Lease>> {
     if (!taskIds.length) return new Map();

@@ -393,4 +393,20 @@ export function workflowApiSuite(getApi: () => ConductorClient): void {
       expect((await api().waitForStatus(byTaskId, 'COMPLETED')).output).toEqual({ by: 'id' });
     });
   });
+
+  describe('queue sizes', () => {
+    it('counts the tasks waiting in a queue, and the leased ones in the verbose view', async () => {
+      const type = name('sized');
+      await api().registerTaskDefs([{ name: type }]);
+      await api().registerWorkflow({ name: name('sized_wf'), version: 1, tasks: [{ name: type, taskReferenceName: 'job' }] });
+      for (let i = 0; i < 3; i++) await start({ name: name('sized_wf') });
+      expect((await api().expectOk('GET', `/api/tasks/queue/sizes?taskType=${type}&taskType=${name('nothing')}`)).body).toEqual({ [type]: 3, [name('nothing')]: 0 });
+
+      await api().poll(type, 'sizer', 1, 2000);
+      expect((await api().expectOk('GET', `/api/tasks/queue/size?taskType=${type}`)).body).toBe(2);
+      expect(((await api().expectOk<Record<string, number>>('GET', '/api/tasks/queue/all')).body)[type]).toBe(2);
+      expect(((await api().expectOk<Record<string, unknown>>('GET', '/api/tasks/queue/all/verbose')).body)[type]).toEqual({ a: { size: 2, uacked: 1 } });
+      expect((await api().call('GET', '/api/tasks/queue/size')).status).toBe(400);
+    });
+  });
 }

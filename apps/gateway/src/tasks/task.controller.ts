@@ -46,6 +46,35 @@ export class TaskController {
     return this.tasks.update(body as TaskResult);
   }
 
+  /** `{taskType: waiting}` for each type asked for (0 for an empty or unknown one). Deprecated in Conductor, still used by its clients. */
+  @Get('queue/sizes')
+  async queueSizes(@Query('taskType') taskType?: string | string[]): Promise<Record<string, number>> {
+    const types = (Array.isArray(taskType) ? taskType : taskType ? [taskType] : []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+    const sizes = await this.tasks.queueSizes(types);
+    return Object.fromEntries(types.map((t) => [t, sizes.get(t)?.waiting ?? 0]));
+  }
+
+  /** How many tasks of the type wait to be polled (domains and isolation groups come with issue 9's domains). */
+  @Get('queue/size')
+  @Header('Content-Type', 'application/json')
+  async queueSize(@Query('taskType') taskType?: string): Promise<string> {
+    if (!taskType) throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', [{ path: 'taskType', message: 'taskType is required', invalidValue: taskType }]);
+    // A bare JSON number, as Conductor answers (Nest would send a number as text).
+    return JSON.stringify((await this.tasks.queueSizes([taskType])).get(taskType)?.waiting ?? 0);
+  }
+
+  /** `{queue: waiting}` for every queue with tasks in it. */
+  @Get('queue/all')
+  async allQueues(): Promise<Record<string, number>> {
+    return Object.fromEntries([...(await this.tasks.queueSizes())].map(([q, s]) => [q, s.waiting]));
+  }
+
+  /** `{queue: {shard: {size, uacked}}}` as Conductor's verbose view: Baton's queue is one shard, `a`; `uacked` counts the leased. */
+  @Get('queue/all/verbose')
+  async allQueuesVerbose(): Promise<Record<string, Record<string, { size: number; uacked: number }>>> {
+    return Object.fromEntries([...(await this.tasks.queueSizes())].map(([q, s]) => [q, { a: { size: s.waiting, uacked: s.leased } }]));
+  }
+
   /** Task chaining: the update, then the next task of the same type for this worker (or 204), without a second request. */
   @Post('update-v2')
   async updateV2(@Body() body: unknown, @Res() res: Response): Promise<void> {

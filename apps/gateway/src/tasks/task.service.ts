@@ -109,6 +109,10 @@ export class TaskService {
     return taskId;
   }
 
+  queueSizes(queueNames?: readonly string[]): Promise<Map<string, { waiting: number; leased: number }>> {
+    return this.queue.sizes(queueNames);
+  }
+
   /** `POST /api/tasks/{taskId}/log`: one line for a task that exists. */
   async addLog(taskId: string, log: string): Promise<void> {
     await this.get(taskId);
