@@ -11,6 +11,7 @@ import { MetadataService } from './metadata/metadata.service';
 import { QueueWaiter } from './tasks/queue-waiter';
 import { TaskController } from './tasks/task.controller';
 import { TaskService } from './tasks/task.service';
+import { WorkflowBulkController } from './workflows/workflow-bulk.controller';
 import { TaskLogs } from './tasks/task-logs';
 import { QueueController } from './tasks/queue.controller';
 import { WorkflowController } from './workflows/workflow.controller';
@@ -18,7 +19,7 @@ import { WorkflowService } from './workflows/workflow.service';
 
 /** The HTTP edge: Conductor's REST API. Stateless; commands go over the bus, reads through the owners' query modules. */
 @Module({
-  controllers: [HealthController, MetadataController, EventController, WorkflowController, TaskController, QueueController, RillFlowController],
+  controllers: [HealthController, MetadataController, EventController, WorkflowBulkController, WorkflowController, TaskController, QueueController, RillFlowController],
   providers: [
     { provide: APP_FILTER, useClass: ConductorErrorFilter },
     MetadataService,

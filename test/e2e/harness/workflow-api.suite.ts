@@ -409,4 +409,31 @@ export function workflowApiSuite(getApi: () => ConductorClient): void {
       expect((await api().call('GET', '/api/tasks/queue/size')).status).toBe(400);
     });
   });
+
+  describe('bulk', () => {
+    it('terminates, restarts and retries lists of workflows, answering a BulkResponse with the reason for each one that failed', async () => {
+      await api().registerWorkflow(human(name('bulk')));
+      const ids = [(await start({ name: name('bulk') })).text, (await start({ name: name('bulk') })).text];
+      const unknown = '00000000-0000-4000-8000-00000000abcd';
+      type Bulk = { bulkSuccessfulResults: string[]; bulkErrorResults: Record<string, string>; message: string };
+
+      const terminated = (await api().expectOk<Bulk>('POST', '/api/workflow/bulk/terminate?reason=cleanup', [...ids, unknown])).body;
+      expect(terminated.bulkSuccessfulResults).toEqual(ids);
+      expect(Object.keys(terminated.bulkErrorResults)).toEqual([unknown]);
+      expect(terminated.message).toBe('Bulk Request has been processed.');
+      for (const id of ids) expect(await api().waitForStatus(id, 'TERMINATED')).toMatchObject({ reasonForIncompletion: 'cleanup' });
+
+      const retried = (await api().expectOk<Bulk>('POST', '/api/workflow/bulk/retry', ids)).body;
+      expect(retried.bulkSuccessfulResults).toEqual(ids);
+      for (const id of ids) await api().waitForStatus(id, 'RUNNING');
+      // Running: they can be neither restarted nor retried, each says why.
+      const refused = (await api().expectOk<Bulk>('POST', '/api/workflow/bulk/restart', ids)).body;
+      expect(refused.bulkSuccessfulResults).toEqual([]);
+      expect(Object.keys(refused.bulkErrorResults).sort()).toEqual([...ids].sort());
+
+      await api().expectOk('POST', '/api/workflow/bulk/terminate', ids);
+      expect((await api().expectOk<Bulk>('POST', '/api/workflow/bulk/restart?useLatestDefinitions=false', ids)).body.bulkSuccessfulResults).toEqual(ids);
+      expect((await api().call('POST', '/api/workflow/bulk/retry', { not: 'a list' })).status).toBe(400);
+    });
+  });
 }

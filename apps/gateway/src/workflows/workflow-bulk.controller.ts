@@ -1,0 +1,67 @@
+import { Body, Controller, HttpCode, Post, Query } from '@nestjs/common';
+import { BatonError, BulkResponse, bulkResponse, ErrorCode } from '@app/contracts';
+import { Params } from '../http/params';
+import { WorkflowService } from './workflow.service';
+
+/** Conductor caps a bulk request at this many workflows (WorkflowBulkServiceImpl.MAX_REQUEST_ITEMS). */
+const MAX_BULK_ITEMS = 1000;
+
+/**
+ * Conductor's `/api/workflow/bulk/*`: the body is a JSON list of workflow ids; each is handled as its
+ * single-workflow endpoint would, and the answer is a BulkResponse — the ids that succeeded, and per id
+ * why the others did not. Literal routes: registered apart from `/api/workflow/{id}`.
+ */
+@Controller('api/workflow/bulk')
+export class WorkflowBulkController {
+  constructor(private readonly workflows: WorkflowService) {}
+
+  @Post('restart')
+  @HttpCode(200)
+  restart(@Body() body: unknown, @Query('useLatestDefinitions') useLatestDefinitions?: string): Promise<BulkResponse> {
+    const p = new Params();
+    const latest = p.bool('useLatestDefinitions', useLatestDefinitions, false);
+    p.check();
+    return each(body, (id) => this.workflows.restart(id, latest));
+  }
+
+  @Post('retry')
+  @HttpCode(200)
+  retry(@Body() body: unknown): Promise<BulkResponse> {
+    return each(body, (id) => this.workflows.retry(id));
+  }
+
+  @Post('terminate')
+  @HttpCode(200)
+  terminate(@Body() body: unknown, @Query('reason') reason?: string): Promise<BulkResponse> {
+    const p = new Params();
+    const why = p.text('reason', reason, 4096);
+    p.check();
+    return each(body, (id) => this.workflows.terminate(id, why, false));
+  }
+}
+
+/** Runs `action` on every id of the body, a few at a time, gathering what succeeded and why the rest failed. */
+async function each(body: unknown, action: (workflowId: string) => Promise<void>): Promise<BulkResponse> {
+  if (!Array.isArray(body) || body.some((id) => typeof id !== 'string')) {
+    throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', [{ path: 'body', message: 'must be a list of workflow ids', invalidValue: body }]);
+  }
+  if (body.length > MAX_BULK_ITEMS) {
+    throw new BatonError(ErrorCode.ValidationFailed, `Cannot process more than ${MAX_BULK_ITEMS} workflows. Please use multiple requests.`, [
+      { path: 'body', message: `at most ${MAX_BULK_ITEMS} workflow ids`, invalidValue: body.length },
+    ]);
+  }
+  const ids = [...new Set(body as string[])];
+  const ok: string[] = [];
+  const failed: Record<string, string> = {};
+  for (let i = 0; i < ids.length; i += 16) {
+    await Promise.all(
+      ids.slice(i, i + 16).map((id) =>
+        action(id).then(
+          () => void ok.push(id),
+          (err: Error) => void (failed[id] = err.message),
+        ),
+      ),
+    );
+  }
+  return bulkResponse(ids.filter((id) => ok.includes(id)), failed);
+}
