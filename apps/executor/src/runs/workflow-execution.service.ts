@@ -21,6 +21,7 @@ import { Lease, TaskQueue } from '@app/persistence';
 import { Clock } from '@app/runtime';
 import { DataSource } from 'typeorm';
 import type { Decision } from '../decider/commands';
+import type { DeciderEvent } from '../decider/events';
 import { latestTaskOf } from '../decider/workflow-run';
 import { DefinitionReader } from '../definitions/definition.reader';
 import { unrunnableTasks } from '../definitions/runnable';
@@ -170,41 +171,39 @@ export class WorkflowExecutionService {
       if (!latest) throw new BatonError(ErrorCode.WorkflowDefNotFound, `No such workflow found by name: ${row.workflow_name}, version: null`);
       definition = await this.definitions.withTaskDefs(m, latest);
     }
-    const decision = await this.batcher.submit({ workflowId: cmd.workflowId, event: { type: 'workflow.restart', ...(definition ? { definition } : {}) } });
-    if (!decision) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${cmd.workflowId}`);
-    if (decision.rejection) throw new BatonError(decision.rejection.code, decision.rejection.message);
-    return {};
+    return this.decideOrRefuse(cmd.workflowId, { type: 'workflow.restart', ...(definition ? { definition } : {}) });
   }
 
   /** Retries an ended workflow from its failed tasks (new attempts); 404 while it runs, 409 with nothing to retry. */
-  async retry(cmd: RetryWorkflowCommand): Promise<Record<string, never>> {
-    const decision = await this.batcher.submit({ workflowId: cmd.workflowId, event: { type: 'workflow.retry' } });
-    if (!decision) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${cmd.workflowId}`);
-    if (decision.rejection) throw new BatonError(decision.rejection.code, decision.rejection.message);
-    return {};
+  retry(cmd: RetryWorkflowCommand): Promise<Record<string, never>> {
+    return this.decideOrRefuse(cmd.workflowId, { type: 'workflow.retry' });
   }
 
   /** resetcallbacks and decide: an event of their own for the workflow's owner; 404 for an unknown workflow. */
-  async nudge(cmd: WorkflowNudgeCommand): Promise<Record<string, never>> {
-    const decision = await this.batcher.submit({ workflowId: cmd.workflowId, event: { type: cmd.type } });
-    if (!decision) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${cmd.workflowId}`);
-    return {};
+  nudge(cmd: WorkflowNudgeCommand): Promise<Record<string, never>> {
+    return this.decideOrRefuse(cmd.workflowId, { type: cmd.type });
   }
 
   /** skiptask: the owner records the task SKIPPED (or refuses: it ran, it is not in the definition, the workflow ended). */
-  async skipTask(cmd: SkipTaskCommand): Promise<Record<string, never>> {
+  skipTask(cmd: SkipTaskCommand): Promise<Record<string, never>> {
     const { taskReferenceName, taskInput, taskOutput } = cmd;
-    const decision = await this.batcher.submit({ workflowId: cmd.workflowId, event: { type: 'workflow.skip-task', taskReferenceName, taskInput, taskOutput } });
-    if (!decision) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${cmd.workflowId}`);
-    if (decision.rejection) throw new BatonError(decision.rejection.code, decision.rejection.message);
-    return {};
+    return this.decideOrRefuse(cmd.workflowId, { type: 'workflow.skip-task', taskReferenceName, taskInput, taskOutput });
   }
 
   /** Terminates a running workflow through the API: everything in flight is cancelled; 409 for one that ended. */
-  async terminate(cmd: TerminateWorkflowCommand): Promise<Record<string, never>> {
-    const event = { type: 'workflow.terminate' as const, ...(cmd.reason !== undefined ? { reason: cmd.reason } : {}), triggerFailureWorkflow: cmd.triggerFailureWorkflow, refuseEnded: true };
-    const decision = await this.batcher.submit({ workflowId: cmd.workflowId, event });
-    if (!decision) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${cmd.workflowId}`);
+  terminate(cmd: TerminateWorkflowCommand): Promise<Record<string, never>> {
+    return this.decideOrRefuse(cmd.workflowId, {
+      type: 'workflow.terminate',
+      ...(cmd.reason !== undefined ? { reason: cmd.reason } : {}),
+      triggerFailureWorkflow: cmd.triggerFailureWorkflow,
+      refuseEnded: true,
+    });
+  }
+
+  /** An operator's command about one workflow, decided by its owner: 404 when there is no such workflow, the decider's refusal as an error. */
+  private async decideOrRefuse(workflowId: string, event: DeciderEvent): Promise<Record<string, never>> {
+    const decision = await this.batcher.submit({ workflowId, event });
+    if (!decision) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${workflowId}`);
     if (decision.rejection) throw new BatonError(decision.rejection.code, decision.rejection.message);
     return {};
   }

@@ -146,64 +146,38 @@ export class WorkflowService {
     return this.start(start, idempotentWorkflowIdFor(req.name, req.idempotencyKey, decided.generation), { key: req.idempotencyKey, strategy });
   }
 
-  async restart(workflowId: string, useLatestDefinitions: boolean): Promise<void> {
-    if (!isUuid(workflowId)) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${workflowId}`);
-    const command: RestartWorkflowCommand = {
-      type: 'workflow.restart',
-      commandId: this.ids.next(),
-      issuedAt: this.clock.now(),
-      deadline: this.clock.now() + ownerDeadlineMs(this.bus),
-      workflowId,
-      useLatestDefinitions,
-    };
-    unwrapReply(await this.bus.request<CommandReply<unknown>>({ topic: Topic.ExecutorCommands, key: workflowId, value: command }));
+  restart(workflowId: string, useLatestDefinitions: boolean): Promise<void> {
+    return this.toOwner<RestartWorkflowCommand>({ type: 'workflow.restart', workflowId, useLatestDefinitions });
   }
 
-  async retry(workflowId: string): Promise<void> {
-    if (!isUuid(workflowId)) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${workflowId}`);
-    const command: RetryWorkflowCommand = {
-      type: 'workflow.retry',
-      commandId: this.ids.next(),
-      issuedAt: this.clock.now(),
-      deadline: this.clock.now() + ownerDeadlineMs(this.bus),
-      workflowId,
-    };
-    unwrapReply(await this.bus.request<CommandReply<unknown>>({ topic: Topic.ExecutorCommands, key: workflowId, value: command }));
+  retry(workflowId: string): Promise<void> {
+    return this.toOwner<RetryWorkflowCommand>({ type: 'workflow.retry', workflowId });
   }
 
-  async nudge(workflowId: string, type: WorkflowNudgeCommand['type']): Promise<void> {
-    if (!isUuid(workflowId)) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${workflowId}`);
-    const command: WorkflowNudgeCommand = { type, commandId: this.ids.next(), issuedAt: this.clock.now(), deadline: this.clock.now() + ownerDeadlineMs(this.bus), workflowId };
-    unwrapReply(await this.bus.request<CommandReply<unknown>>({ topic: Topic.ExecutorCommands, key: workflowId, value: command }));
+  nudge(workflowId: string, type: WorkflowNudgeCommand['type']): Promise<void> {
+    return this.toOwner<WorkflowNudgeCommand>({ type, workflowId });
   }
 
-  async skipTask(workflowId: string, taskReferenceName: string, taskInput?: Record<string, unknown>, taskOutput?: Record<string, unknown>): Promise<void> {
-    if (!isUuid(workflowId)) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${workflowId}`);
-    const command: SkipTaskCommand = {
-      type: 'workflow.skip-task',
-      commandId: this.ids.next(),
-      issuedAt: this.clock.now(),
-      deadline: this.clock.now() + ownerDeadlineMs(this.bus),
-      workflowId,
-      taskReferenceName,
-      ...(taskInput ? { taskInput } : {}),
-      ...(taskOutput ? { taskOutput } : {}),
-    };
-    unwrapReply(await this.bus.request<CommandReply<unknown>>({ topic: Topic.ExecutorCommands, key: workflowId, value: command }));
+  skipTask(workflowId: string, taskReferenceName: string, taskInput?: Record<string, unknown>, taskOutput?: Record<string, unknown>): Promise<void> {
+    return this.toOwner<SkipTaskCommand>({ type: 'workflow.skip-task', workflowId, taskReferenceName, ...(taskInput ? { taskInput } : {}), ...(taskOutput ? { taskOutput } : {}) });
   }
 
-  async terminate(workflowId: string, reason: string | undefined, triggerFailureWorkflow: boolean): Promise<void> {
+  terminate(workflowId: string, reason: string | undefined, triggerFailureWorkflow: boolean): Promise<void> {
+    return this.toOwner<TerminateWorkflowCommand>({ type: 'workflow.terminate.request', workflowId, ...(reason !== undefined ? { reason } : {}), triggerFailureWorkflow });
+  }
+
+  /**
+   * A command about one existing workflow, to its owner (keyed by its id), answered after the owner
+   * decided it; a refusal comes back as the owner's error. An id that is no uuid names no workflow.
+   */
+  private async toOwner<C extends { readonly workflowId: string; readonly commandId: string; readonly issuedAt: number; readonly deadline?: number }>(
+    command: Omit<C, 'commandId' | 'issuedAt' | 'deadline'>,
+  ): Promise<void> {
+    const { workflowId } = command;
     if (!isUuid(workflowId)) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${workflowId}`);
-    const command: TerminateWorkflowCommand = {
-      type: 'workflow.terminate.request',
-      commandId: this.ids.next(),
-      issuedAt: this.clock.now(),
-      deadline: this.clock.now() + ownerDeadlineMs(this.bus),
-      workflowId,
-      ...(reason !== undefined ? { reason } : {}),
-      triggerFailureWorkflow,
-    };
-    unwrapReply(await this.bus.request<CommandReply<unknown>>({ topic: Topic.ExecutorCommands, key: workflowId, value: command }));
+    const now = this.clock.now();
+    const value = { ...command, commandId: this.ids.next(), issuedAt: now, deadline: now + ownerDeadlineMs(this.bus) };
+    unwrapReply(await this.bus.request<CommandReply<unknown>>({ topic: Topic.ExecutorCommands, key: workflowId, value }));
   }
 
   running(name: string, version: number, startTime?: number, endTime?: number): Promise<string[]> {
