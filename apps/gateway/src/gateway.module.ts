@@ -14,12 +14,13 @@ import { TaskService } from './tasks/task.service';
 import { WorkflowBulkController } from './workflows/workflow-bulk.controller';
 import { TaskLogs } from './tasks/task-logs';
 import { QueueController } from './tasks/queue.controller';
+import { AdminController } from './tasks/admin.controller';
 import { WorkflowController } from './workflows/workflow.controller';
 import { WorkflowService } from './workflows/workflow.service';
 
 /** The HTTP edge: Conductor's REST API. Stateless; commands go over the bus, reads through the owners' query modules. */
 @Module({
-  controllers: [HealthController, MetadataController, EventController, WorkflowBulkController, WorkflowController, TaskController, QueueController, RillFlowController],
+  controllers: [HealthController, MetadataController, EventController, WorkflowBulkController, WorkflowController, TaskController, QueueController, AdminController, RillFlowController],
   providers: [
     { provide: APP_FILTER, useClass: ConductorErrorFilter },
     MetadataService,

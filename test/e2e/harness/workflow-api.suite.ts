@@ -394,7 +394,7 @@ export function workflowApiSuite(getApi: () => ConductorClient): void {
     });
   });
 
-  describe('queue sizes', () => {
+  describe('queue sizes and pending tasks', () => {
     it('counts the tasks waiting in a queue, and the leased ones in the verbose view', async () => {
       const type = name('sized');
       await api().registerTaskDefs([{ name: type }]);
@@ -407,6 +407,11 @@ export function workflowApiSuite(getApi: () => ConductorClient): void {
       expect(((await api().expectOk<Record<string, number>>('GET', '/api/tasks/queue/all')).body)[type]).toBe(2);
       expect(((await api().expectOk<Record<string, unknown>>('GET', '/api/tasks/queue/all/verbose')).body)[type]).toEqual({ a: { size: 2, uacked: 1 } });
       expect((await api().call('GET', '/api/tasks/queue/size')).status).toBe(400);
+
+      const pending = (await api().expectOk<Array<{ taskType: string; status: string; workflowTask?: unknown }>>('GET', `/api/admin/task/${type}?count=10`)).body;
+      expect(pending).toHaveLength(2);
+      expect(pending.every((t) => t.taskType === type && t.status === 'SCHEDULED' && !!t.workflowTask)).toBe(true);
+      expect((await api().expectOk<unknown[]>('GET', `/api/admin/task/${type}?start=1`)).body).toHaveLength(1);
     });
   });
 

@@ -109,6 +109,11 @@ export class TaskService {
     return taskId;
   }
 
+  /** What waits in a queue, as `GET /api/tasks/{id}` shows each task. */
+  waiting(queueName: string, start: number, count: number): Promise<Task[]> {
+    return this.query.waitingTasks(queueName, start, count);
+  }
+
   queueSizes(queueNames?: readonly string[]): Promise<Map<string, { waiting: number; leased: number }>> {
     return this.queue.sizes(queueNames);
   }

@@ -42,6 +42,18 @@ export class ExecutionQueries {
     return task;
   }
 
+  /** The tasks waiting in a queue (not leased), in the order a poll takes them, a page at a time, as `task` shows them. */
+  async waitingTasks(queueName: string, start: number, count: number): Promise<Task[]> {
+    const rows: Array<{ data: Task; definition: WorkflowDef | null }> = await this.dataSource.query(
+      `SELECT t.data, coalesce(w.definition, w.data -> 'workflowDefinition') AS definition
+       FROM task_queue q JOIN task t ON t.task_id = q.task_id JOIN workflow w ON w.workflow_id = q.workflow_id
+       WHERE q.queue_name = $1 AND q.leased_until IS NULL
+       ORDER BY q.priority DESC, q.visible_at, q.created_at OFFSET $2 LIMIT $3`,
+      [queueName, start, count],
+    );
+    return rows.map((r) => withDefinitionParts(r.data, r.definition));
+  }
+
   /** Ids of the RUNNING workflows of a name and version, created within [startTime, endTime] when given (epoch ms). */
   async running(workflowName: string, version: number, startTime?: number, endTime?: number): Promise<string[]> {
     const rows: Array<{ workflow_id: string }> = await this.dataSource.query(
