@@ -41,28 +41,30 @@ export function decide(
   if (event.type === 'workflow.start') return onStart(definition, event, now, evaluators, taskDefs);
   if (!state) throw new Error(`${event.type} needs a loaded workflow`); // a shell bug, not a business outcome
   const k = new Kernel(state, state, now, evaluators, taskDefs);
+  // A refusal (no such task, a restart of a running workflow…) leaves the state as it was.
+  const rejection = apply(k, event);
+  if (rejection) return k.finish(rejection);
+  k.settle();
+  return k.finish();
+}
+
+/** Applies an event other than a start to the run; a refusal, when the event cannot apply. */
+function apply(k: Kernel, event: Exclude<DeciderEvent, WorkflowStartRequested>): Rejection | undefined {
   switch (event.type) {
     case 'task.leased':
       onLeased(k, event);
       break;
-    case 'task.result': {
-      const rejection = onResult(k, event);
-      if (rejection) return k.finish(rejection);
-      break;
-    }
-    case 'workflow.restart': {
-      const rejection = onRestart(k, event);
-      if (rejection) return k.finish(rejection);
-      break;
-    }
-    case 'workflow.retry': {
+    case 'task.result':
+      return onResult(k, event);
+    case 'workflow.restart':
+      return onRestart(k, event);
+    case 'workflow.retry':
       if (!isTerminalWorkflowStatus(k.workflow.status)) {
         // Conductor answers 404 here (NotFoundException): only an ended workflow can be retried.
-        return k.finish({ code: ErrorCode.WorkflowNotFound, message: `Workflow ${k.workflow.workflowId} is ${k.workflow.status}: only an ended workflow can be retried` });
+        return { code: ErrorCode.WorkflowNotFound, message: `Workflow ${k.workflow.workflowId} is ${k.workflow.status}: only an ended workflow can be retried` };
       }
-      if (!k.retryWorkflow()) return k.finish({ code: ErrorCode.WorkflowConflict, message: `Workflow ${k.workflow.workflowId} has no failed, timed out or cancelled task to retry` });
+      if (!k.retryWorkflow()) return { code: ErrorCode.WorkflowConflict, message: `Workflow ${k.workflow.workflowId} has no failed, timed out or cancelled task to retry` };
       break;
-    }
     case 'timer.fired':
       onTimer(k, event);
       break;
@@ -76,9 +78,7 @@ export function decide(
       onStartOutcome(k, event);
       break;
     case 'workflow.terminate':
-      if (!k.isRunning && event.refuseEnded) {
-        return k.finish({ code: ErrorCode.WorkflowConflict, message: `Workflow ${k.workflow.workflowId} has already ended: ${k.workflow.status}` });
-      }
+      if (!k.isRunning && event.refuseEnded) return { code: ErrorCode.WorkflowConflict, message: `Workflow ${k.workflow.workflowId} has already ended: ${k.workflow.status}` };
       k.endWorkflow(WorkflowStatus.Terminated, event.reason !== undefined ? { reasonForIncompletion: event.reason } : {}, event.triggerFailureWorkflow ? { failureWorkflow: true } : undefined);
       break;
     case 'workflow.variables':
@@ -90,17 +90,13 @@ export function decide(
     case 'workflow.reset-callbacks':
       onResetCallbacks(k);
       break;
-    case 'workflow.skip-task': {
-      const rejection = onSkipTask(k, event);
-      if (rejection) return k.finish(rejection);
-      break;
-    }
+    case 'workflow.skip-task':
+      return onSkipTask(k, event);
     case 'workflow.decide':
       // Nothing of its own: the settle below is the decision (a JOIN that can complete completes).
       break;
   }
-  k.settle();
-  return k.finish();
+  return undefined;
 }
 
 // ---- start ------------------------------------------------------------------------------------------
