@@ -13,6 +13,7 @@ import { TaskController } from './tasks/task.controller';
 import { TaskService } from './tasks/task.service';
 import { WorkflowBulkController } from './workflows/workflow-bulk.controller';
 import { TaskLogs } from './tasks/task-logs';
+import { PollDataRecorder } from './tasks/poll-data';
 import { QueueController } from './tasks/queue.controller';
 import { AdminController } from './tasks/admin.controller';
 import { WorkflowController } from './workflows/workflow.controller';
@@ -29,6 +30,7 @@ import { WorkflowService } from './workflows/workflow.service';
     ExecutionQueries,
     TaskService,
     TaskLogs,
+    PollDataRecorder,
     TaskQueue,
     QueueWaiter,
     Clock,

@@ -54,6 +54,8 @@ export const TABLE_OWNERS = {
   rill_descriptor_alias: definitions,
   // Workers' task logs: the HTTP edge takes them in and serves them back.
   task_log: { owner: 'gateway' },
+  // When each worker last polled each queue: recorded by the pollers' HTTP edge.
+  poll_data: { owner: 'gateway' },
   search_workflow: { owner: 'indexer' },
   search_task: { owner: 'indexer' },
 } as const satisfies Record<string, TableOwnership>;

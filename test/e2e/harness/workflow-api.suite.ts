@@ -394,15 +394,20 @@ export function workflowApiSuite(getApi: () => ConductorClient): void {
     });
   });
 
-  describe('queue sizes and pending tasks', () => {
-    it('counts the tasks waiting in a queue, and the leased ones in the verbose view', async () => {
+  describe('queue sizes, poll data and pending tasks', () => {
+    it('counts the tasks waiting in a queue (the leased ones in the verbose view), and tells who polled it last', async () => {
       const type = name('sized');
       await api().registerTaskDefs([{ name: type }]);
       await api().registerWorkflow({ name: name('sized_wf'), version: 1, tasks: [{ name: type, taskReferenceName: 'job' }] });
       for (let i = 0; i < 3; i++) await start({ name: name('sized_wf') });
       expect((await api().expectOk('GET', `/api/tasks/queue/sizes?taskType=${type}&taskType=${name('nothing')}`)).body).toEqual({ [type]: 3, [name('nothing')]: 0 });
 
+      const before = Date.now();
       await api().poll(type, 'sizer', 1, 2000);
+      const polled = (await api().expectOk<Array<{ queueName: string; workerId: string; lastPollTime: number }>>('GET', `/api/tasks/queue/polldata?taskType=${type}`)).body;
+      expect(polled).toEqual([{ queueName: type, workerId: 'sizer', lastPollTime: expect.any(Number) }]);
+      expect(polled[0].lastPollTime).toBeGreaterThanOrEqual(before);
+      expect((await api().expectOk<Array<{ queueName: string }>>('GET', '/api/tasks/queue/polldata/all')).body.map((p) => p.queueName)).toContain(type);
       expect((await api().expectOk('GET', `/api/tasks/queue/size?taskType=${type}`)).body).toBe(2);
       expect(((await api().expectOk<Record<string, number>>('GET', '/api/tasks/queue/all')).body)[type]).toBe(2);
       expect(((await api().expectOk<Record<string, unknown>>('GET', '/api/tasks/queue/all/verbose')).body)[type]).toEqual({ a: { size: 2, uacked: 1 } });

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res } from
 import { BatonError, ErrorCode, Task, TaskResult, validateModel, Workflow } from '@app/contracts';
 import type { Response } from 'express';
 import { Params, requireObject } from '../http/params';
+import { PollData, PollDataRecorder } from './poll-data';
 import { resultStatusOf, TaskService } from './task.service';
 
 /** Conductor caps a long poll at 5 s (TaskResource). */
@@ -10,13 +11,16 @@ const MAX_POLL_TIMEOUT_MS = 5000;
 /** Conductor's `/api/tasks`: worker polls and updates. */
 @Controller('api/tasks')
 export class TaskController {
-  constructor(private readonly tasks: TaskService) {}
+  constructor(
+    private readonly tasks: TaskService,
+    private readonly pollData: PollDataRecorder,
+  ) {}
 
   @Get('poll/batch/:taskType')
   batchPoll(
     @Param('taskType') taskType: string,
     @Query('workerid') workerId?: string,
-    @Query('domain') _domain?: string,
+    @Query('domain') domain?: string,
     @Query('count') count?: string,
     @Query('timeout') timeout?: string,
   ): Promise<Task[]> {
@@ -27,11 +31,13 @@ export class TaskController {
     if (timeoutMs > MAX_POLL_TIMEOUT_MS) {
       throw new BatonError(ErrorCode.InvalidArgument, 'Long Poll Timeout value cannot be more than 5 seconds');
     }
+    this.pollData.record(taskType, workerId || undefined, domain || undefined);
     return this.tasks.poll({ taskType, workerId: workerId || undefined, count: n, timeoutMs });
   }
 
   @Get('poll/:taskType')
-  async poll(@Param('taskType') taskType: string, @Res() res: Response, @Query('workerid') workerId?: string): Promise<void> {
+  async poll(@Param('taskType') taskType: string, @Res() res: Response, @Query('workerid') workerId?: string, @Query('domain') domain?: string): Promise<void> {
+    this.pollData.record(taskType, workerId || undefined, domain || undefined);
     const [task] = await this.tasks.poll({ taskType, workerId: workerId || undefined, count: 1, timeoutMs: 100 });
     if (task) res.status(200).json(task);
     else res.status(204).end();
@@ -61,6 +67,19 @@ export class TaskController {
     if (!taskType) throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', [{ path: 'taskType', message: 'taskType is required', invalidValue: taskType }]);
     // A bare JSON number, as Conductor answers (Nest would send a number as text).
     return JSON.stringify((await this.tasks.queueSizes([taskType])).get(taskType)?.waiting ?? 0);
+  }
+
+  /** When each worker last polled the type's queue: `[{queueName, domain, workerId, lastPollTime}]`. */
+  @Get('queue/polldata')
+  pollDataOf(@Query('taskType') taskType?: string): Promise<PollData[]> {
+    if (!taskType) throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', [{ path: 'taskType', message: 'taskType is required', invalidValue: taskType }]);
+    return this.pollData.of(taskType);
+  }
+
+  /** The same for every queue. */
+  @Get('queue/polldata/all')
+  allPollData(): Promise<PollData[]> {
+    return this.pollData.of();
   }
 
   /** `{queue: waiting}` for every queue with tasks in it. */
