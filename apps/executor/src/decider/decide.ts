@@ -233,17 +233,14 @@ function inProgress(k: Kernel, task: Readonly<Task>, extendLease: boolean, callb
   // Conductor semantics: "still working, call me back" — the task goes back to the queue (SCHEDULED) and
   // becomes pollable again after callbackAfterSeconds.
   const updated = k.transition(task.taskId, 'produce.success', { ...common, callbackAfterSeconds });
-  k.command({
-    type: 'queue.push',
-    taskId: updated.taskId,
-    queueName: updated.taskType,
-    taskDefName: updated.taskDefName,
-    visibleAt: k.now + callbackAfterSeconds * 1000,
-    priority: k.workflow.priority,
-    leaseMs: updated.responseTimeoutSeconds * 1000,
-    pollCount: updated.pollCount,
-  });
+  queueAgain(k, updated, k.now + callbackAfterSeconds * 1000);
   return undefined;
+}
+
+/** Puts an existing task's queue row back (visible at `visibleAt`), with its lease — the type's own when it has one. */
+function queueAgain(k: Kernel, task: Readonly<Task>, visibleAt: number): void {
+  const leaseMs = handlerFor(task.workflowTask.type).leaseMsOf?.(task) ?? task.responseTimeoutSeconds * 1000;
+  k.command({ type: 'queue.push', taskId: task.taskId, queueName: queueNameOf(task), taskDefName: task.taskDefName, visibleAt, priority: k.workflow.priority, leaseMs, pollCount: task.pollCount });
 }
 
 // ---- restart ----------------------------------------------------------------------------------------
@@ -270,8 +267,7 @@ function onResetCallbacks(k: Kernel): void {
   if (!k.isRunning) return;
   for (const task of k.run.tasks) {
     if (task.status !== TaskStatus.Scheduled || task.callbackAfterSeconds <= 0 || traitsOf(task.workflowTask.type).kind !== 'worker') continue;
-    const reset = k.patchTask(task.taskId, { callbackAfterSeconds: 0 });
-    k.command({ type: 'queue.push', taskId: reset.taskId, queueName: queueNameOf(reset), taskDefName: reset.taskDefName, visibleAt: k.now, priority: k.workflow.priority, leaseMs: reset.responseTimeoutSeconds * 1000, pollCount: reset.pollCount });
+    queueAgain(k, k.patchTask(task.taskId, { callbackAfterSeconds: 0 }), k.now);
   }
 }
 
@@ -311,8 +307,7 @@ function onReconcile(k: Kernel, e: Reconcile): void {
     const task = k.task(id);
     if (!task || isTerminalTaskStatus(task.status) || !isQueuedKind(traitsOf(task.workflowTask.type).kind)) continue;
     if (task.status === TaskStatus.Scheduled) {
-      const leaseMs = handlerFor(task.workflowTask.type).leaseMsOf?.(task) ?? task.responseTimeoutSeconds * 1000;
-      k.command({ type: 'queue.push', taskId: task.taskId, queueName: queueNameOf(task), taskDefName: task.taskDefName, visibleAt: k.now, priority: k.workflow.priority, leaseMs, pollCount: task.pollCount });
+      queueAgain(k, task, k.now);
     } else {
       k.failTask(task, { status: TaskStatus.TimedOut, reason: `Task ${task.taskId} lost its queue row while IN_PROGRESS (found by the reconciler); timed out to be retried` });
     }
