@@ -94,9 +94,13 @@ export interface RetryWorkflowCommand extends CommandBase {
   readonly workflowId: string;
 }
 
-/** `POST /api/workflow/{id}/resetcallbacks` (tasks waiting out a callbackAfterSeconds are handed out now) and `PUT /api/workflow/decide/{id}`. */
+/**
+ * An operator's word about one workflow that carries nothing else: `POST /api/workflow/{id}/resetcallbacks`
+ * (tasks waiting out a callbackAfterSeconds are handed out now), `PUT /api/workflow/decide/{id}`, and
+ * `PUT /api/workflow/{id}/pause` and `…/resume`.
+ */
 export interface WorkflowNudgeCommand extends CommandBase {
-  readonly type: 'workflow.reset-callbacks' | 'workflow.decide';
+  readonly type: 'workflow.reset-callbacks' | 'workflow.decide' | 'workflow.pause' | 'workflow.resume';
   readonly workflowId: string;
 }
 
@@ -200,6 +204,8 @@ export interface ExecutorReplies {
   'workflow.retry': Record<string, never>;
   'workflow.reset-callbacks': Record<string, never>;
   'workflow.decide': Record<string, never>;
+  'workflow.pause': Record<string, never>;
+  'workflow.resume': Record<string, never>;
   'workflow.skip-task': Record<string, never>;
 }
 

@@ -29,6 +29,8 @@ export const WorkflowEventType = {
   Completed: 'workflow.completed',
   Failed: 'workflow.failed',
   Terminated: 'workflow.terminated',
+  Paused: 'workflow.paused',
+  Resumed: 'workflow.resumed',
 } as const;
 export type WorkflowEventType = (typeof WorkflowEventType)[keyof typeof WorkflowEventType];
 

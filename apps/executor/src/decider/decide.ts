@@ -6,6 +6,7 @@ import {
   SystemTaskType,
   Task,
   TaskResultStatus,
+  ResumeStep,
   TaskStatus,
   TimeoutPolicy,
   traitsOf,
@@ -21,7 +22,7 @@ import { handlerFor } from './handlers/registry';
 import { MAX_WORKFLOW_VARIABLES_BYTES } from './handlers/set-variable.handler';
 import { Kernel } from './kernel';
 import { NO_TASK_DEFS, queueNameOf, TaskDefLookup, taskDefOf } from './task-defs';
-import { TimerKind } from './timers';
+import { isTimerKind, TimerKind } from './timers';
 import type { WorkflowRun } from './workflow-run';
 
 /**
@@ -78,7 +79,7 @@ function apply(k: Kernel, event: Exclude<DeciderEvent, WorkflowStartRequested>):
       onStartOutcome(k, event);
       break;
     case 'workflow.terminate':
-      if (!k.isRunning && event.refuseEnded) return { code: ErrorCode.WorkflowConflict, message: `Workflow ${k.workflow.workflowId} has already ended: ${k.workflow.status}` };
+      if (!k.isActive && event.refuseEnded) return { code: ErrorCode.WorkflowConflict, message: `Workflow ${k.workflow.workflowId} has already ended: ${k.workflow.status}` };
       k.endWorkflow(WorkflowStatus.Terminated, event.reason !== undefined ? { reasonForIncompletion: event.reason } : {}, event.triggerFailureWorkflow ? { failureWorkflow: true } : undefined);
       break;
     case 'workflow.variables':
@@ -94,6 +95,15 @@ function apply(k: Kernel, event: Exclude<DeciderEvent, WorkflowStartRequested>):
       return onSkipTask(k, event);
     case 'workflow.decide':
       // Nothing of its own: the settle below is the decision (a JOIN that can complete completes).
+      break;
+    case 'workflow.pause':
+      if (!k.isActive) return { code: ErrorCode.WorkflowConflict, message: `Workflow ${k.workflow.workflowId} has ended (${k.workflow.status}): it cannot be paused` };
+      // Pausing a paused workflow changes nothing (as Conductor).
+      if (k.isRunning) k.pauseWorkflow();
+      break;
+    case 'workflow.resume':
+      if (!k.isPaused) return { code: ErrorCode.WorkflowConflict, message: `Workflow ${k.workflow.workflowId} is ${k.workflow.status}: only a PAUSED workflow can be resumed` };
+      for (const step of k.resumeWorkflow()) carryOut(k, step);
       break;
   }
   return undefined;
@@ -140,7 +150,7 @@ function onStart(def: WorkflowDef, e: WorkflowStartRequested, now: number, evalu
  */
 function onLeased(k: Kernel, e: Omit<TaskLeased, 'type'>): Readonly<Task> | undefined {
   const task = k.task(e.taskId);
-  if (!task || task.status !== TaskStatus.Scheduled || !k.isRunning) return task;
+  if (!task || task.status !== TaskStatus.Scheduled || !k.isActive) return task;
   const started = k.transition(task.taskId, 'start.begin', {
     pollCount: Math.max(task.pollCount + 1, e.pollCount),
     startTime: task.startTime || e.leasedAt,
@@ -158,7 +168,7 @@ function onLeased(k: Kernel, e: Omit<TaskLeased, 'type'>): Readonly<Task> | unde
 function onLeaseExpired(k: Kernel, e: LeaseExpired): void {
   const task = onLeased(k, { taskId: e.taskId, ...e.lease });
   if (!task) return;
-  if (isTerminalTaskStatus(task.status) || !k.isRunning) {
+  if (isTerminalTaskStatus(task.status) || !k.isActive) {
     k.command({ type: 'queue.remove', taskId: task.taskId });
     return;
   }
@@ -264,7 +274,7 @@ function onRestart(k: Kernel, e: RestartRequested): Rejection | undefined {
  * IN_PROGRESS update) become pollable now.
  */
 function onResetCallbacks(k: Kernel): void {
-  if (!k.isRunning) return;
+  if (!k.isActive) return;
   for (const task of k.run.tasks) {
     if (task.status !== TaskStatus.Scheduled || task.callbackAfterSeconds <= 0 || traitsOf(task.workflowTask.type).kind !== 'worker') continue;
     queueAgain(k, k.patchTask(task.taskId, { callbackAfterSeconds: 0 }), k.now);
@@ -293,6 +303,20 @@ function onSkipTask(k: Kernel, e: SkipTaskRequested): Rejection | undefined {
   return undefined;
 }
 
+// ---- pause ------------------------------------------------------------------------------------------
+
+/** Carries out a step the workflow put off while it was paused. */
+function carryOut(k: Kernel, step: ResumeStep): void {
+  if (step.kind === 'timer') {
+    if (isTimerKind(step.timerKind)) onTimer(k, { type: 'timer.fired', kind: step.timerKind, ...(step.taskId ? { taskId: step.taskId } : {}) });
+    return;
+  }
+  const task = k.task(step.taskId);
+  if (!task) return;
+  if (step.kind === 'advance') k.advance(task);
+  else k.afterFailure(task, step.then, step.delayMs);
+}
+
 // ---- repairs ------------------------------------------------------------------------------------------
 
 /**
@@ -302,7 +326,7 @@ function onSkipTask(k: Kernel, e: SkipTaskRequested): Rejection | undefined {
  * the first may still be at it. Then the run settles, which completes a workflow whose tasks all ended.
  */
 function onReconcile(k: Kernel, e: Reconcile): void {
-  if (!k.isRunning) return;
+  if (!k.isActive) return;
   for (const id of e.missingQueueRows) {
     const task = k.task(id);
     if (!task || isTerminalTaskStatus(task.status) || !isQueuedKind(traitsOf(task.workflowTask.type).kind)) continue;
@@ -322,7 +346,7 @@ function onReconcile(k: Kernel, e: Reconcile): void {
  * by the caller, when the workflow has ended or the variables would outgrow their 256 KB.
  */
 function onVariables(k: Kernel, e: VariablesUpdated): void {
-  if (!k.isRunning) return;
+  if (!k.isActive) return;
   const current = k.workflow.variables ?? {};
   const merged: Record<string, unknown> = { ...current };
   for (const [key, value] of Object.entries(e.variables ?? {})) {
@@ -337,6 +361,12 @@ function onVariables(k: Kernel, e: VariablesUpdated): void {
 
 /** A timer fired. Each checks that what it guards still stands: a timer that lost its race is a no-op. */
 function onTimer(k: Kernel, e: TimerFired): void {
+  if (k.isPaused) {
+    // A timer acts on a running workflow only: its firing waits for the resume. A lease it found is a
+    // fact, recorded now.
+    if (e.taskId && e.lease) onLeased(k, { taskId: e.taskId, ...e.lease });
+    return k.putOff({ kind: 'timer', timerKind: e.kind, ...(e.taskId ? { taskId: e.taskId } : {}) });
+  }
   if (!k.isRunning) return;
   if (e.kind === TimerKind.WorkflowTimeout) {
     const def = k.definition;
@@ -385,14 +415,14 @@ function timeOut(k: Kernel, task: Readonly<Task>, reason: string): void {
 /** The workflow a START_WORKFLOW task asked for started (or could not): a repeated notice changes nothing. */
 function onStartOutcome(k: Kernel, e: StartOutcome): void {
   const task = k.task(e.taskId);
-  if (!task || isTerminalTaskStatus(task.status) || !k.isRunning) return;
+  if (!task || isTerminalTaskStatus(task.status) || !k.isActive) return;
   handlerFor(task.workflowTask.type).onStartOutcome?.(k, task, e);
 }
 
 function onChildEnded(k: Kernel, e: ChildEnded): void {
   const task = k.task(e.taskId);
   // A repeated notice, or one for a task that has moved on (timed out and retried with a new child).
-  if (!task || isTerminalTaskStatus(task.status) || task.subWorkflowId !== e.childWorkflowId || !k.isRunning) return;
+  if (!task || isTerminalTaskStatus(task.status) || task.subWorkflowId !== e.childWorkflowId || !k.isActive) return;
   k.childHasEnded(e.childWorkflowId);
   handlerFor(task.workflowTask.type).onChildEnded?.(k, task, e);
 }

@@ -2,7 +2,7 @@ import type { ChildEndedNotice, ParentLink, StartOutcomeNotice, TaskLeasedNotice
 import type { TimerKind } from './timers';
 
 /** The inputs of the decider: everything that can happen to a workflow. */
-export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated | Reconcile | RestartRequested | RetryRequested | ResetCallbacks | DecideRequested | SkipTaskRequested;
+export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated | Reconcile | RestartRequested | RetryRequested | ResetCallbacks | DecideRequested | SkipTaskRequested | PauseRequested | ResumeRequested;
 
 export interface WorkflowStartRequested {
   readonly type: 'workflow.start';
@@ -96,6 +96,19 @@ export interface SkipTaskRequested {
 /** Look at the workflow again now (`PUT /api/workflow/decide/{id}`): whatever can move, moves. */
 export interface DecideRequested {
   readonly type: 'workflow.decide';
+}
+
+/**
+ * Hold the workflow (`PUT /api/workflow/{id}/pause`): nothing new is scheduled and no timer acts; tasks in
+ * flight run on and their results are recorded, but what would follow them waits for the resume.
+ */
+export interface PauseRequested {
+  readonly type: 'workflow.pause';
+}
+
+/** Let a PAUSED workflow go on (`PUT /api/workflow/{id}/resume`): what it put off is done now, in order. */
+export interface ResumeRequested {
+  readonly type: 'workflow.resume';
 }
 
 /** Hand out now the tasks a worker asked to be called back on later (`POST /api/workflow/{id}/resetcallbacks`). */

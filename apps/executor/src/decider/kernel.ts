@@ -9,6 +9,7 @@ import {
   isSuccessfulTaskStatus,
   isTerminalTaskStatus,
   nextInList,
+  ResumeStep,
   mapWorkflowTasks,
   StatusQualifiers,
   SystemTaskType,
@@ -106,8 +107,19 @@ export class Kernel {
     return this.current.workflow.workflowDefinition;
   }
 
+  /** The flow moves: tasks are scheduled, timers act, the workflow can end. */
   get isRunning(): boolean {
     return this.current.workflow.status === WorkflowStatus.Running;
+  }
+
+  /** Held by an operator: what happens to tasks in flight is recorded, and what would follow waits for the resume. */
+  get isPaused(): boolean {
+    return this.current.workflow.status === WorkflowStatus.Paused;
+  }
+
+  /** Not ended (RUNNING or PAUSED): facts about its tasks are still recorded. */
+  get isActive(): boolean {
+    return this.isRunning || this.isPaused;
   }
 
   // ---- state ----------------------------------------------------------------------------------------
@@ -343,6 +355,7 @@ export class Kernel {
 
   /** The task's workflow task is done (completed, skipped or tolerated): run what follows it. */
   advance(task: Readonly<Task>): void {
+    if (this.isPaused) return this.putOff({ kind: 'advance', taskId: task.taskId });
     if (!this.isRunning) return;
     const node = this.nodeOf(task);
     const next = nextInList(node);
@@ -398,15 +411,24 @@ export class Kernel {
       { nonRetriable: failure.status === TaskStatus.FailedWithTerminalError, optional: tolerated },
     );
     this.release(failed);
-    if (willRetry) {
+    const then = willRetry ? 'retry' : tolerated || permitted ? 'advance' : 'end';
+    // Paused: the failure is recorded; what it leads to waits for the resume.
+    if (this.isPaused) return this.putOff({ kind: 'failed', taskId: failed.taskId, then, delayMs });
+    this.afterFailure(failed, then, delayMs);
+  }
+
+  /** What a recorded failure leads to: its retry (after `delayMs`), the flow going on past it, or the end of the workflow. */
+  afterFailure(failed: Readonly<Task>, then: 'retry' | 'advance' | 'end', delayMs: number): void {
+    if (then === 'retry') {
       // A worker task waits out its backoff in the queue (the row's visibility time); a system task has no
       // queue row, so its next attempt is created when a retry timer fires.
-      if (delayMs > 0 && !isQueuedKind(traitsOf(wt.type).kind)) this.setTimer(TimerKind.Retry, this.now + delayMs, failed.taskId);
+      const node = this.nodeOf(failed);
+      if (delayMs > 0 && !isQueuedKind(traitsOf(node.type).kind)) this.setTimer(TimerKind.Retry, this.now + delayMs, failed.taskId);
       else this.schedule(node, { retryOf: failed, delayMs });
-    } else if (tolerated || permitted) {
+    } else if (then === 'advance') {
       this.advance(failed);
     } else {
-      const status = canceled ? WorkflowStatus.Terminated : failed.status === TaskStatus.TimedOut ? WorkflowStatus.TimedOut : WorkflowStatus.Failed;
+      const status = failed.status === TaskStatus.Canceled ? WorkflowStatus.Terminated : failed.status === TaskStatus.TimedOut ? WorkflowStatus.TimedOut : WorkflowStatus.Failed;
       this.endWorkflow(
         status,
         {
@@ -511,7 +533,7 @@ export class Kernel {
    * failureWorkflow is started too, as Conductor's terminateWorkflow does.
    */
   endWorkflow(status: WorkflowStatus, patch: Partial<Omit<Workflow, 'tasks'>> = {}, failure?: { readonly failureWorkflow: true; readonly failedTaskId?: string }): void {
-    if (!this.isRunning) return;
+    if (!this.isActive) return;
     // Nothing may keep running for a workflow that has ended.
     for (const t of this.current.tasks) {
       if (isTerminalTaskStatus(t.status)) continue;
@@ -521,7 +543,7 @@ export class Kernel {
     this.command({ type: 'timer.cancel-all' });
     // A workflow that ends within its first decision still announces its start.
     if (this.workflowEvent === 'workflow.started') this.command({ type: 'emit.workflow', eventType: 'workflow.started' });
-    this.setWorkflow({ ...patch, status, endTime: this.now });
+    this.setWorkflow({ ...patch, status, endTime: this.now, onResume: undefined });
     if (failure && status !== WorkflowStatus.Completed) this.startFailureWorkflow(status, failure.failedTaskId);
     this.workflowEvent =
       status === WorkflowStatus.Completed ? 'workflow.completed' : status === WorkflowStatus.Terminated ? 'workflow.terminated' : 'workflow.failed';
@@ -567,6 +589,28 @@ export class Kernel {
       taskToDomain: w.taskToDomain,
     });
     this.setWorkflow({ output: { ...w.output, 'conductor.failure_workflow': failureWorkflowId } });
+  }
+
+  /**
+   * Conductor's pause: the workflow holds. Tasks already handed out run on (a worker may still poll one
+   * already queued) and their results are recorded; everything that would follow waits for the resume.
+   */
+  pauseWorkflow(): void {
+    this.setWorkflow({ status: WorkflowStatus.Paused });
+    this.workflowEvent = 'workflow.paused';
+  }
+
+  /** The workflow runs again; returns the steps it put off while paused, to be carried out in order. */
+  resumeWorkflow(): readonly ResumeStep[] {
+    const steps = this.current.workflow.onResume ?? [];
+    this.setWorkflow({ status: WorkflowStatus.Running, onResume: undefined });
+    this.workflowEvent = 'workflow.resumed';
+    return steps;
+  }
+
+  /** A step a paused workflow owes: kept on the workflow (it is durable with the decision) until the resume. */
+  putOff(step: ResumeStep): void {
+    this.setWorkflow({ onResume: [...(this.current.workflow.onResume ?? []), step] });
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ChildEndedNotice, ConductorEventMessage, ParentLink, StartOutcomeNotice, StartWorkflowCommand, Task, TaskEvent, TerminateWorkflowNotice, Topic, withoutDefinitionParts, WorkflowEvent, WorkflowStatus } from '@app/contracts';
+import { ChildEndedNotice, ConductorEventMessage, ParentLink, StartOutcomeNotice, StartWorkflowCommand, Task, TaskEvent, servedWorkflow, TerminateWorkflowNotice, Topic, withoutDefinitionParts, WorkflowEvent, WorkflowStatus } from '@app/contracts';
 import { BusMessage, ShardOwnership } from '@app/bus';
 import { QueuedTask } from '@app/persistence';
 import { IdGenerator } from '@app/runtime';
@@ -186,7 +186,7 @@ export class DecisionEffects {
 
   private workflowEvent(run: WorkflowRun, saved: SavedRun, type: WorkflowEvent['type'], now: number): BusMessage<WorkflowEvent> {
     // The pinned definition is the run's, not the change's: events never carry it.
-    const { workflowDefinition: _definition, ...workflow } = run.workflow;
+    const { workflowDefinition: _definition, ...workflow } = servedWorkflow(run.workflow);
     const event: WorkflowEvent = {
       eventId: this.ids.next(),
       type,

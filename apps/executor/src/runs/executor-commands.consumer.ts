@@ -49,6 +49,8 @@ export class ExecutorCommandsConsumer {
         return this.executions.retry(command);
       case 'workflow.reset-callbacks':
       case 'workflow.decide':
+      case 'workflow.pause':
+      case 'workflow.resume':
         return this.executions.nudge(command);
       case 'workflow.skip-task':
         return this.executions.skipTask(command);

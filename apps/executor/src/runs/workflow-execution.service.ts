@@ -179,7 +179,7 @@ export class WorkflowExecutionService {
     return this.decideOrRefuse(cmd.workflowId, { type: 'workflow.retry' });
   }
 
-  /** resetcallbacks and decide: an event of their own for the workflow's owner; 404 for an unknown workflow. */
+  /** resetcallbacks, decide, pause and resume: an event of their own for the workflow's owner; 404 for an unknown workflow. */
   nudge(cmd: WorkflowNudgeCommand): Promise<Record<string, never>> {
     return this.decideOrRefuse(cmd.workflowId, { type: cmd.type });
   }

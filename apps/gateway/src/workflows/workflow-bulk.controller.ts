@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Put, Query } from '@nestjs/common';
 import { BatonError, BulkResponse, bulkResponse, ErrorCode } from '@app/contracts';
 import { Params } from '../http/params';
 import { WorkflowService } from './workflow.service';
@@ -14,6 +14,18 @@ const MAX_BULK_ITEMS = 1000;
 @Controller('api/workflow/bulk')
 export class WorkflowBulkController {
   constructor(private readonly workflows: WorkflowService) {}
+
+  @Put('pause')
+  @HttpCode(200)
+  pause(@Body() body: unknown): Promise<BulkResponse> {
+    return each(body, (id) => this.workflows.nudge(id, 'workflow.pause'));
+  }
+
+  @Put('resume')
+  @HttpCode(200)
+  resume(@Body() body: unknown): Promise<BulkResponse> {
+    return each(body, (id) => this.workflows.nudge(id, 'workflow.resume'));
+  }
 
   @Post('restart')
   @HttpCode(200)

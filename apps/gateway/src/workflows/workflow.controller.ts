@@ -126,6 +126,23 @@ export class WorkflowController {
     await this.workflows.skipTask(workflowId, taskReferenceName, taskInput, taskOutput);
   }
 
+  /**
+   * Holds a workflow: nothing new is scheduled and its timers wait; tasks in flight run on and their
+   * results are kept. 200 (also when it is paused already); 409 once it has ended.
+   */
+  @Put(':workflowId/pause')
+  @HttpCode(200)
+  async pause(@Param('workflowId') workflowId: string): Promise<void> {
+    await this.workflows.nudge(workflowId, 'workflow.pause');
+  }
+
+  /** Lets a paused workflow go on from where it was held: 200; 409 when it is not PAUSED (Conductor answers 500). */
+  @Put(':workflowId/resume')
+  @HttpCode(200)
+  async resume(@Param('workflowId') workflowId: string): Promise<void> {
+    await this.workflows.nudge(workflowId, 'workflow.resume');
+  }
+
   /** Tasks waiting out a `callbackAfterSeconds` are handed out now: 204. */
   @Post(':workflowId/resetcallbacks')
   @HttpCode(204)

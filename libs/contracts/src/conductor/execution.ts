@@ -69,4 +69,26 @@ export interface Workflow {
   parentWorkflowTaskId?: string;
   workflowDefinition: WorkflowDef;
   tasks?: Task[];
+  /**
+   * Engine-internal, never served (see `servedWorkflow`): what the flow still owes tasks that ended, and
+   * timers that came due, while the workflow was PAUSED — carried out, in order, when it resumes.
+   */
+  onResume?: ResumeStep[];
+}
+
+/**
+ * A step a PAUSED workflow put off. `advance`: the task ended well, run what follows it. `failed`: the
+ * task failed; `then` is what its failure was decided to lead to (a retry after `delayMs`, the flow going
+ * on past a tolerated failure, or the end of the workflow). `timer`: a durable timer of the run came due.
+ */
+export type ResumeStep =
+  | { readonly kind: 'advance'; readonly taskId: string }
+  | { readonly kind: 'failed'; readonly taskId: string; readonly then: 'retry' | 'advance' | 'end'; readonly delayMs: number }
+  | { readonly kind: 'timer'; readonly timerKind: string; readonly taskId?: string };
+
+/** A workflow as the API and the events show it: without what is the engine's own. */
+export function servedWorkflow<W extends Partial<Workflow>>(w: W): Omit<W, 'onResume'> {
+  if (w.onResume === undefined) return w;
+  const { onResume: _steps, ...served } = w;
+  return served;
 }

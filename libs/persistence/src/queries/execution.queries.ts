@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isUuid, Task, TaskStatus, withDefinitionParts, Workflow, WorkflowDef, WorkflowStatus } from '@app/contracts';
+import { isUuid, servedWorkflow, Task, TaskStatus, withDefinitionParts, Workflow, WorkflowDef, WorkflowStatus } from '@app/contracts';
 import { DataSource } from 'typeorm';
 import { TaskEntity, WorkflowEntity } from '../entities/execution.entity';
 import { TaskQueue, withLease } from '../task-queue';
@@ -22,7 +22,8 @@ export class ExecutionQueries {
     const row = await this.dataSource.getRepository(WorkflowEntity).findOne({ where: { workflowId } });
     if (!row) return null;
     // The pinned definition has a column of its own (older rows carry it inside `data`).
-    const workflow = (row.definition ? { ...row.data, workflowDefinition: row.definition } : row.data) as unknown as Workflow;
+    const data = servedWorkflow(row.data as unknown as Workflow);
+    const workflow = (row.definition ? { ...data, workflowDefinition: row.definition } : data) as Workflow;
     if (!includeTasks) return workflow;
     const rows = await this.dataSource.getRepository(TaskEntity).find({ where: { workflowId }, order: { seq: 'ASC' } });
     const tasks = rows.map((t) => withDefinitionParts(t.data as unknown as Task, workflow.workflowDefinition));
