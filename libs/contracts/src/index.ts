@@ -15,3 +15,4 @@ export * from './conductor/event-handler';
 export * from './conductor/bulk';
 export * from './derived-ids';
 export * from './conductor/start-workflow-request';
+export * from './worker-protocol';
