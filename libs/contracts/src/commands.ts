@@ -79,6 +79,16 @@ export interface RestartWorkflowCommand extends CommandBase {
   readonly useLatestDefinitions: boolean;
 }
 
+/** Run an ended workflow again from one of its tasks, or from its start (`POST /api/workflow/{id}/rerun`). */
+export interface RerunWorkflowCommand extends CommandBase {
+  readonly type: 'workflow.rerun';
+  readonly workflowId: string;
+  readonly reRunFromTaskId?: string;
+  readonly workflowInput?: Record<string, unknown>;
+  readonly taskInput?: Record<string, unknown>;
+  readonly correlationId?: string;
+}
+
 /** Terminate a workflow through the API (`DELETE /api/workflow/{id}`): answered, unlike the notice. */
 export interface TerminateWorkflowCommand extends CommandBase {
   readonly type: 'workflow.terminate.request';
@@ -113,7 +123,7 @@ export interface SkipTaskCommand extends CommandBase {
   readonly taskOutput?: Record<string, unknown>;
 }
 
-export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand | RestartWorkflowCommand | TerminateWorkflowCommand | RetryWorkflowCommand | WorkflowNudgeCommand | SkipTaskCommand;
+export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand | RestartWorkflowCommand | RerunWorkflowCommand | TerminateWorkflowCommand | RetryWorkflowCommand | WorkflowNudgeCommand | SkipTaskCommand;
 
 /**
  * Messages for a workflow's owner that nobody waits on (no reply), on the same topic and key as the
@@ -200,6 +210,7 @@ export interface ExecutorReplies {
   'workflow.start': StartWorkflowReply;
   'task.update': UpdateTaskReply;
   'workflow.restart': Record<string, never>;
+  'workflow.rerun': Record<string, never>;
   'workflow.terminate.request': Record<string, never>;
   'workflow.retry': Record<string, never>;
   'workflow.reset-callbacks': Record<string, never>;

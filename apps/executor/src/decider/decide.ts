@@ -16,7 +16,7 @@ import {
   WorkflowTimeoutPolicy,
 } from '@app/contracts';
 import type { Decision, Rejection } from './commands';
-import type { ChildEnded, DeciderEvent, LeaseExpired, Reconcile, RestartRequested, SkipTaskRequested, StartOutcome, TaskLeased, TaskResultReported, TimerFired, VariablesUpdated, WorkflowStartRequested } from './events';
+import type { ChildEnded, DeciderEvent, LeaseExpired, Reconcile, RerunRequested, RestartRequested, SkipTaskRequested, StartOutcome, TaskLeased, TaskResultReported, TimerFired, VariablesUpdated, WorkflowStartRequested } from './events';
 import { Evaluators, NO_EVALUATORS } from './evaluators';
 import { handlerFor } from './handlers/registry';
 import { MAX_WORKFLOW_VARIABLES_BYTES } from './handlers/set-variable.handler';
@@ -59,6 +59,8 @@ function apply(k: Kernel, event: Exclude<DeciderEvent, WorkflowStartRequested>):
       return onResult(k, event);
     case 'workflow.restart':
       return onRestart(k, event);
+    case 'workflow.rerun':
+      return onRerun(k, event);
     case 'workflow.retry':
       if (!isTerminalWorkflowStatus(k.workflow.status)) {
         // Conductor answers 404 here (NotFoundException): only an ended workflow can be retried.
@@ -266,6 +268,30 @@ function onRestart(k: Kernel, e: RestartRequested): Rejection | undefined {
     return { code: ErrorCode.WorkflowNotFound, message: `Workflow ${w.workflowId} is COMPLETED and its definition ${w.workflowName} is not restartable` };
   }
   k.restartWorkflow(e.definition);
+  return undefined;
+}
+
+/** Operators a rerun can start from inside of: their branch is a plain list the flow leaves by its end. */
+const RERUN_INSIDE = new Set<string>([SystemTaskType.Switch, SystemTaskType.Decision]);
+
+/**
+ * Conductor's rerun: only an ended workflow (409 otherwise, as Conductor), from a task of its own (400
+ * for an unknown task, as Conductor). A task inside a FORK branch or a DO_WHILE cannot be rerun from
+ * (400): its operator must run again with it — rerun from the operator instead.
+ */
+function onRerun(k: Kernel, e: RerunRequested): Rejection | undefined {
+  const w = k.workflow;
+  if (!isTerminalWorkflowStatus(w.status)) return { code: ErrorCode.WorkflowConflict, message: `Workflow: ${w.workflowName}.${w.workflowVersion}/${w.workflowId}.${w.status} is not in terminal state, unable to rerun.` };
+  const from = e.reRunFromTaskId ? k.task(e.reRunFromTaskId) : undefined;
+  if (e.reRunFromTaskId && !from) return { code: ErrorCode.InvalidArgument, message: `Task ${e.reRunFromTaskId} not found` };
+  if (from) {
+    for (let owner = k.nodeOf(from).list.owner; owner; owner = owner.list.owner) {
+      if (!RERUN_INSIDE.has(owner.type)) {
+        return { code: ErrorCode.InvalidArgument, message: `Task ${from.referenceTaskName} is inside ${owner.type} ${owner.ref}: rerun from ${owner.ref} instead` };
+      }
+    }
+  }
+  k.rerunWorkflow(from, e);
   return undefined;
 }
 

@@ -2,7 +2,7 @@ import type { ChildEndedNotice, ParentLink, StartOutcomeNotice, TaskLeasedNotice
 import type { TimerKind } from './timers';
 
 /** The inputs of the decider: everything that can happen to a workflow. */
-export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated | Reconcile | RestartRequested | RetryRequested | ResetCallbacks | DecideRequested | SkipTaskRequested | PauseRequested | ResumeRequested;
+export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated | Reconcile | RestartRequested | RetryRequested | ResetCallbacks | DecideRequested | SkipTaskRequested | PauseRequested | ResumeRequested | RerunRequested;
 
 export interface WorkflowStartRequested {
   readonly type: 'workflow.start';
@@ -78,6 +78,18 @@ export interface Reconcile {
 export interface RestartRequested {
   readonly type: 'workflow.restart';
   readonly definition?: WorkflowDef;
+}
+
+/**
+ * Run an ended workflow again from one of its tasks (`POST /api/workflow/{id}/rerun`), or from its start
+ * without `reRunFromTaskId`; new workflow input, correlation id and the task's input when given.
+ */
+export interface RerunRequested {
+  readonly type: 'workflow.rerun';
+  readonly reRunFromTaskId?: string;
+  readonly workflowInput?: Record<string, unknown>;
+  readonly taskInput?: Record<string, unknown>;
+  readonly correlationId?: string;
 }
 
 /** Retry an ended workflow from its failed tasks (`POST /api/workflow/{id}/retry`). */

@@ -42,6 +42,8 @@ export interface ScheduleOptions {
   readonly retryOf?: Readonly<Task>;
   /** Extra delay before the task may run (retry backoff), in ms. */
   readonly delayMs?: number;
+  /** The task's input as given (a rerun's `taskInput`), instead of its inputParameters resolved. */
+  readonly inputData?: Record<string, unknown>;
 }
 
 /** How an attempt failed, and what may follow. */
@@ -290,7 +292,7 @@ export class Kernel {
     const loop = this.enclosingLoop(node);
     return {
       taskType: worker ? wt.name : (wt.type ?? SystemTaskType.Simple),
-      inputData: this.inputsOf(wt),
+      inputData: opts.inputData ?? this.inputsOf(wt),
       referenceTaskName: loop ? loopRefOf(wt.taskReferenceName, loop.iteration) : wt.taskReferenceName,
       retryCount: opts.retryOf ? opts.retryOf.retryCount + 1 : 0,
       seq,
@@ -495,6 +497,27 @@ export class Kernel {
       startTime: this.now,
     });
     this.startWorkflow();
+  }
+
+  /**
+   * Conductor's rerun of an ended workflow from one of its tasks: that task and every task after it are
+   * dropped (new ones number after them, so no id comes back), the workflow runs again with the given
+   * input and correlation id, and the task is scheduled anew — with `taskInput` as its input when given.
+   * Without a task, the workflow runs again from its first task (a restart with new input).
+   */
+  rerunWorkflow(from: Readonly<Task> | undefined, rerun: { readonly workflowInput?: Record<string, unknown>; readonly taskInput?: Record<string, unknown>; readonly correlationId?: string }): void {
+    this.setWorkflow({
+      ...(rerun.workflowInput ? { input: rerun.workflowInput } : {}),
+      ...(rerun.correlationId !== undefined ? { correlationId: rerun.correlationId } : {}),
+    });
+    if (!from) return this.restartWorkflow(undefined);
+    const node = this.nodeOf(from);
+    this.dropTasks(new Set(this.current.tasks.filter((t) => t.seq >= from.seq).map((t) => t.taskId)));
+    this.setWorkflow({ status: WorkflowStatus.Running, output: {}, reasonForIncompletion: undefined, endTime: undefined, failedReferenceTaskNames: [], failedTaskNames: [] });
+    this.workflowEvent = 'workflow.updated';
+    const timeoutSeconds = this.definition.timeoutSeconds ?? 0;
+    if (timeoutSeconds > 0) this.setTimer(TimerKind.WorkflowTimeout, this.now + timeoutSeconds * 1000);
+    this.schedule(node, rerun.taskInput ? { inputData: rerun.taskInput } : {});
   }
 
   /**

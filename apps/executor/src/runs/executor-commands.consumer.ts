@@ -43,6 +43,8 @@ export class ExecutorCommandsConsumer {
         return this.executions.update(command);
       case 'workflow.restart':
         return this.executions.restart(command);
+      case 'workflow.rerun':
+        return this.executions.rerun(command);
       case 'workflow.terminate.request':
         return this.executions.terminate(command);
       case 'workflow.retry':

@@ -6,6 +6,7 @@ import {
   IdempotencyStrategy,
   isTerminalWorkflowStatus,
   RestartWorkflowCommand,
+  RerunWorkflowCommand,
   RetryWorkflowCommand,
   SkipTaskCommand,
   TerminateWorkflowCommand,
@@ -172,6 +173,12 @@ export class WorkflowExecutionService {
       definition = await this.definitions.withTaskDefs(m, latest);
     }
     return this.decideOrRefuse(cmd.workflowId, { type: 'workflow.restart', ...(definition ? { definition } : {}) });
+  }
+
+  /** Reruns an ended workflow from one of its tasks (or its start); 409 while it runs, 400 for a task it does not have. */
+  rerun(cmd: RerunWorkflowCommand): Promise<Record<string, never>> {
+    const { reRunFromTaskId, workflowInput, taskInput, correlationId } = cmd;
+    return this.decideOrRefuse(cmd.workflowId, { type: 'workflow.rerun', reRunFromTaskId, workflowInput, taskInput, correlationId });
   }
 
   /** Retries an ended workflow from its failed tasks (new attempts); 404 while it runs, 409 with nothing to retry. */

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { BatonError, ErrorCode, StartWorkflowRequest, validateModel, type Task, type Workflow } from '@app/contracts';
+import { BatonError, ErrorCode, RerunWorkflowRequest, StartWorkflowRequest, validateModel, type Task, type Workflow } from '@app/contracts';
 import { Params, requireObject } from '../http/params';
 import { WorkflowService, WorkflowStatusView } from './workflow.service';
 
@@ -85,6 +85,20 @@ export class WorkflowController {
     const latest = p.bool('useLatestDefinitions', useLatestDefinitions, false);
     p.check();
     await this.workflows.restart(workflowId, latest);
+  }
+
+  /**
+   * Runs an ended workflow again from one of its tasks (or from its start) with a RerunWorkflowRequest:
+   * the workflow's id as text; 409 while it runs; 400 for a task it does not have.
+   */
+  @Post(':workflowId/rerun')
+  @HttpCode(200)
+  @Header('Content-Type', 'text/plain')
+  rerun(@Param('workflowId') workflowId: string, @Body() body: unknown): Promise<string> {
+    const request = requireObject(body, 'RerunWorkflowRequest');
+    const errors = validateModel(RerunWorkflowRequest, request);
+    if (errors.length) throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', errors);
+    return this.workflows.rerun(workflowId, request as RerunWorkflowRequest);
   }
 
   /**

@@ -5,6 +5,8 @@ import {
   ErrorCode,
   IdempotencyStrategy,
   isUuid,
+  RerunWorkflowCommand,
+  RerunWorkflowRequest,
   RestartWorkflowCommand,
   RetryWorkflowCommand,
   SkipTaskCommand,
@@ -148,6 +150,18 @@ export class WorkflowService {
 
   restart(workflowId: string, useLatestDefinitions: boolean): Promise<void> {
     return this.toOwner<RestartWorkflowCommand>({ type: 'workflow.restart', workflowId, useLatestDefinitions });
+  }
+
+  /** Reruns an ended workflow; answers its id, as Conductor does. */
+  async rerun(workflowId: string, req: RerunWorkflowRequest): Promise<string> {
+    if (req.reRunFromWorkflowId !== undefined && req.reRunFromWorkflowId !== workflowId) {
+      throw new BatonError(ErrorCode.InvalidArgument, `reRunFromWorkflowId ${req.reRunFromWorkflowId} is not the workflow in the path, ${workflowId}`, [
+        { path: 'reRunFromWorkflowId', message: 'must be the workflow in the path', invalidValue: req.reRunFromWorkflowId },
+      ]);
+    }
+    const { reRunFromTaskId, workflowInput, taskInput, correlationId } = req;
+    await this.toOwner<RerunWorkflowCommand>({ type: 'workflow.rerun', workflowId, reRunFromTaskId, workflowInput, taskInput, correlationId });
+    return workflowId;
   }
 
   retry(workflowId: string): Promise<void> {

@@ -39,3 +39,16 @@ export class StartWorkflowRequest {
   @IsIn(Object.values(IdempotencyStrategy), { message: `idempotencyStrategy must be one of ${Object.values(IdempotencyStrategy).join(', ')}` })
   idempotencyStrategy?: IdempotencyStrategy;
 }
+
+/**
+ * Conductor's `RerunWorkflowRequest` (`POST /api/workflow/{id}/rerun`): the workflow to rerun is the one in
+ * the path (`reRunFromWorkflowId`, when given, must name it); from `reRunFromTaskId` (else from the start),
+ * with new `workflowInput`, the task's `taskInput` and a `correlationId` when given.
+ */
+export class RerunWorkflowRequest {
+  @IsOptional() @IsString() reRunFromWorkflowId?: string;
+  @IsOptional() @IsString() @IsNotEmpty({ message: 'reRunFromTaskId cannot be empty' }) reRunFromTaskId?: string;
+  @IsOptional() @IsObject({ message: 'workflowInput must be a JSON object' }) workflowInput?: Record<string, unknown>;
+  @IsOptional() @IsObject({ message: 'taskInput must be a JSON object' }) taskInput?: Record<string, unknown>;
+  @IsOptional() @IsString() @MaxLength(255) correlationId?: string;
+}
