@@ -89,6 +89,17 @@ export interface RerunWorkflowCommand extends CommandBase {
   readonly correlationId?: string;
 }
 
+/**
+ * Remove a workflow from the execution store (`DELETE /api/workflow/{id}/remove`), terminating it first
+ * with `terminate` (`…/terminate-remove`); `archiveWorkflow` keeps it in search as it ended.
+ */
+export interface RemoveWorkflowCommand extends CommandBase {
+  readonly type: 'workflow.remove';
+  readonly workflowId: string;
+  readonly archiveWorkflow: boolean;
+  readonly terminate?: { readonly reason?: string };
+}
+
 /** Terminate a workflow through the API (`DELETE /api/workflow/{id}`): answered, unlike the notice. */
 export interface TerminateWorkflowCommand extends CommandBase {
   readonly type: 'workflow.terminate.request';
@@ -123,7 +134,7 @@ export interface SkipTaskCommand extends CommandBase {
   readonly taskOutput?: Record<string, unknown>;
 }
 
-export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand | RestartWorkflowCommand | RerunWorkflowCommand | TerminateWorkflowCommand | RetryWorkflowCommand | WorkflowNudgeCommand | SkipTaskCommand;
+export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand | RestartWorkflowCommand | RerunWorkflowCommand | RemoveWorkflowCommand | TerminateWorkflowCommand | RetryWorkflowCommand | WorkflowNudgeCommand | SkipTaskCommand;
 
 /**
  * Messages for a workflow's owner that nobody waits on (no reply), on the same topic and key as the
@@ -211,6 +222,7 @@ export interface ExecutorReplies {
   'task.update': UpdateTaskReply;
   'workflow.restart': Record<string, never>;
   'workflow.rerun': Record<string, never>;
+  'workflow.remove': Record<string, never>;
   'workflow.terminate.request': Record<string, never>;
   'workflow.retry': Record<string, never>;
   'workflow.reset-callbacks': Record<string, never>;

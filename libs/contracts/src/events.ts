@@ -31,6 +31,8 @@ export const WorkflowEventType = {
   Terminated: 'workflow.terminated',
   Paused: 'workflow.paused',
   Resumed: 'workflow.resumed',
+  /** The workflow was removed from the execution store: a tombstone (see `archived`). */
+  Removed: 'workflow.removed',
 } as const;
 export type WorkflowEventType = (typeof WorkflowEventType)[keyof typeof WorkflowEventType];
 
@@ -44,4 +46,6 @@ export interface WorkflowEvent {
   readonly occurredAt: number;
   /** The workflow without its tasks (they travel as task events) and without the definition it pinned. */
   readonly workflow: Omit<Workflow, 'tasks' | 'workflowDefinition'>;
+  /** On `workflow.removed`: true — kept in search as it last was (archived); false — gone from search too. */
+  readonly archived?: boolean;
 }

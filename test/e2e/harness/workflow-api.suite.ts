@@ -420,6 +420,111 @@ export function workflowApiSuite(getApi: () => ConductorClient): void {
     });
   });
 
+  describe('pause and resume', () => {
+    it('holds a paused workflow: a task in flight completes, the next waits for the resume; 409s where Conductor refuses', async () => {
+      const [one, two] = [name('pause_one'), name('pause_two')];
+      await api().registerTaskDefs([{ name: one }, { name: two }]);
+      await api().registerWorkflow({ name: name('pause'), version: 1, tasks: [{ name: one, taskReferenceName: 'one' }, { name: two, taskReferenceName: 'two', inputParameters: { got: '${one.output.v}' } }] });
+      const id = (await start({ name: name('pause') })).text;
+      const [task] = await api().poll(one, 'p', 1, 2000);
+
+      expect((await api().call('PUT', `/api/workflow/${id}/pause`)).status).toBe(200);
+      expect((await api().call('PUT', `/api/workflow/${id}/pause`)).status).toBe(200);
+      expect((await api().workflow(id)).status).toBe('PAUSED');
+      await api().expectOk('POST', '/api/tasks', { workflowInstanceId: id, taskId: task.taskId, status: 'COMPLETED', outputData: { v: 5 } });
+      const paused = await api().workflow(id);
+      expect(paused).toMatchObject({ status: 'PAUSED' });
+      expect(paused.tasks.map((t) => [t.referenceTaskName, t.status])).toEqual([['one', 'COMPLETED']]);
+      expect(paused as unknown as Record<string, unknown>).not.toHaveProperty('onResume');
+      expect(await api().poll(two, 'p', 1, 200)).toEqual([]);
+
+      expect((await api().call('PUT', `/api/workflow/${id}/resume`)).status).toBe(200);
+      expect((await api().call('PUT', `/api/workflow/${id}/resume`)).status).toBe(409);
+      const [next] = await api().poll(two, 'p', 1, 2000);
+      expect(next).toMatchObject({ workflowInstanceId: id, inputData: { got: 5 } });
+      await api().expectOk('POST', '/api/tasks', { workflowInstanceId: id, taskId: next.taskId, status: 'COMPLETED' });
+      await api().waitForStatus(id, 'COMPLETED');
+      expect((await api().call('PUT', `/api/workflow/${id}/pause`)).status).toBe(409);
+      expect((await api().call('PUT', '/api/workflow/00000000-0000-4000-8000-00000000abcd/pause')).status).toBe(404);
+    });
+
+    it('pauses and resumes lists of workflows (bulk)', async () => {
+      await api().registerWorkflow(human(name('bulk_pause')));
+      const ids = [(await start({ name: name('bulk_pause') })).text, (await start({ name: name('bulk_pause') })).text];
+      type Bulk = { bulkSuccessfulResults: string[]; bulkErrorResults: Record<string, string> };
+      expect((await api().expectOk<Bulk>('PUT', '/api/workflow/bulk/pause', ids)).body.bulkSuccessfulResults).toEqual(ids);
+      for (const id of ids) expect((await api().workflow(id)).status).toBe('PAUSED');
+      expect((await api().expectOk<Bulk>('PUT', '/api/workflow/bulk/resume', ids)).body.bulkSuccessfulResults).toEqual(ids);
+      for (const id of ids) expect((await api().workflow(id)).status).toBe('RUNNING');
+    });
+  });
+
+  describe('rerun', () => {
+    it('reruns an ended workflow from a task with new task input, and from the start with new workflow input', async () => {
+      const wf = {
+        name: name('rerun'),
+        version: 1,
+        tasks: [
+          { name: 'a', taskReferenceName: 'a', type: 'INLINE', inputParameters: { evaluatorType: 'javascript', expression: '$.n + 1', n: '${workflow.input.n}' } },
+          { name: 'b', taskReferenceName: 'b', type: 'INLINE', inputParameters: { evaluatorType: 'javascript', expression: '$.m * 10', m: '${a.output.result}' } },
+        ],
+        outputParameters: { result: '${b.output.result}' },
+      };
+      await api().registerWorkflow(wf);
+      const id = (await start({ name: wf.name, input: { n: 1 } })).text;
+      const first = await api().waitForStatus(id, 'COMPLETED');
+      expect(first.output).toEqual({ result: 20 });
+
+      const fromB = await api().call('POST', `/api/workflow/${id}/rerun`, { reRunFromWorkflowId: id, reRunFromTaskId: first.tasks[1].taskId, taskInput: { evaluatorType: 'javascript', expression: '$.m * 10', m: 7 } });
+      expect(fromB.status).toBe(200);
+      expect(fromB.text).toBe(id);
+      const again = await api().waitForStatus(id, 'COMPLETED');
+      expect(again.output).toEqual({ result: 70 });
+      expect(again.tasks[0].taskId).toBe(first.tasks[0].taskId);
+      expect(again.tasks[1].taskId).not.toBe(first.tasks[1].taskId);
+
+      await api().expectOk('POST', `/api/workflow/${id}/rerun`, { workflowInput: { n: 4 }, correlationId: 'rerun-2' });
+      const fromStart = await api().waitForStatus(id, 'COMPLETED');
+      expect(fromStart).toMatchObject({ output: { result: 50 }, input: { n: 4 }, correlationId: 'rerun-2' });
+
+      expect((await api().call('POST', `/api/workflow/${id}/rerun`, { reRunFromTaskId: 'nope' })).status).toBe(400);
+      expect((await api().call('POST', `/api/workflow/${id}/rerun`, { taskInput: 'not an object' })).status).toBe(400);
+      await api().registerWorkflow(human(name('rerun_running')));
+      const running = (await start({ name: name('rerun_running') })).text;
+      expect((await api().call('POST', `/api/workflow/${running}/rerun`, {})).status).toBe(409);
+    });
+  });
+
+  describe('remove', () => {
+    it('removes an ended workflow (archived by default) and a running one without archiving; terminate-remove stops and removes', async () => {
+      await api().registerWorkflow(human(name('remove')));
+      const ended = (await start({ name: name('remove') })).text;
+      await api().expectOk('DELETE', `/api/workflow/${ended}`);
+      await api().waitForStatus(ended, 'TERMINATED');
+      expect((await api().call('DELETE', `/api/workflow/${ended}/remove`)).status).toBe(200);
+      expect((await api().call('GET', `/api/workflow/${ended}`)).status).toBe(404);
+      expect((await api().call('DELETE', `/api/workflow/${ended}/remove`)).status).toBe(404);
+
+      const running = (await start({ name: name('remove') })).text;
+      const refused = await api().call<{ message: string }>('DELETE', `/api/workflow/${running}/remove`);
+      expect(refused.status).toBe(400);
+      expect(refused.body.message).toBe(`Cannot archive workflow: ${running} with status: RUNNING`);
+      expect((await api().workflow(running)).status).toBe('RUNNING');
+      expect((await api().call('DELETE', `/api/workflow/${running}/remove?archiveWorkflow=False`)).status).toBe(200);
+      expect((await api().call('GET', `/api/workflow/${running}`)).status).toBe(404);
+
+      const other = (await start({ name: name('remove') })).text;
+      expect((await api().call('DELETE', `/api/workflow/${other}/terminate-remove?reason=gone`)).status).toBe(200);
+      expect((await api().call('GET', `/api/workflow/${other}`)).status).toBe(404);
+
+      const ids = [(await start({ name: name('remove') })).text, (await start({ name: name('remove') })).text];
+      type Bulk = { bulkSuccessfulResults: string[]; bulkErrorResults: Record<string, string> };
+      expect((await api().expectOk<Bulk>('DELETE', '/api/workflow/bulk/terminate-remove?reason=sweep', ids)).body.bulkSuccessfulResults).toEqual(ids);
+      const again = (await api().expectOk<Bulk>('DELETE', '/api/workflow/bulk/remove', ids)).body;
+      expect(Object.keys(again.bulkErrorResults).sort()).toEqual([...ids].sort());
+    });
+  });
+
   describe('bulk', () => {
     it('terminates, restarts and retries lists of workflows, answering a BulkResponse with the reason for each one that failed', async () => {
       await api().registerWorkflow(human(name('bulk')));

@@ -59,6 +59,11 @@ export type EngineCommand =
    */
   | { readonly type: 'event.publish'; readonly sink: 'conductor'; readonly queue: string; readonly messageId: string; readonly payload: Record<string, unknown> }
   | { readonly type: 'event.publish'; readonly sink: 'kafka'; readonly topic: string; readonly messageId: string; readonly payload: Record<string, unknown> }
+  /**
+   * Delete the workflow, its tasks, queue rows and timers (after this decision's other commands), and
+   * tell search: `archive` keeps it findable as it last was.
+   */
+  | { readonly type: 'workflow.remove'; readonly archive: boolean }
   /** Publish a task lifecycle event carrying the task as it is in the new state. */
   | { readonly type: 'emit.task'; readonly eventType: TaskEventType; readonly taskId: string }
   /** Publish a workflow event carrying the workflow as it is in the new state. */

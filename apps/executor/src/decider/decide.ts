@@ -61,6 +61,12 @@ function apply(k: Kernel, event: Exclude<DeciderEvent, WorkflowStartRequested>):
       return onRestart(k, event);
     case 'workflow.rerun':
       return onRerun(k, event);
+    case 'workflow.remove':
+      if (event.terminate && k.isActive) k.endWorkflow(WorkflowStatus.Terminated, event.terminate.reason !== undefined ? { reasonForIncompletion: event.terminate.reason } : {});
+      // Conductor: an archived workflow must have ended (400).
+      if (event.archive && k.isActive) return { code: ErrorCode.InvalidArgument, message: `Cannot archive workflow: ${k.workflow.workflowId} with status: ${k.workflow.status}` };
+      k.removeWorkflow(event.archive);
+      break;
     case 'workflow.retry':
       if (!isTerminalWorkflowStatus(k.workflow.status)) {
         // Conductor answers 404 here (NotFoundException): only an ended workflow can be retried.

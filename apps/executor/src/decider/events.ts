@@ -2,7 +2,7 @@ import type { ChildEndedNotice, ParentLink, StartOutcomeNotice, TaskLeasedNotice
 import type { TimerKind } from './timers';
 
 /** The inputs of the decider: everything that can happen to a workflow. */
-export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated | Reconcile | RestartRequested | RetryRequested | ResetCallbacks | DecideRequested | SkipTaskRequested | PauseRequested | ResumeRequested | RerunRequested;
+export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated | Reconcile | RestartRequested | RetryRequested | ResetCallbacks | DecideRequested | SkipTaskRequested | PauseRequested | ResumeRequested | RerunRequested | RemoveRequested;
 
 export interface WorkflowStartRequested {
   readonly type: 'workflow.start';
@@ -90,6 +90,17 @@ export interface RerunRequested {
   readonly workflowInput?: Record<string, unknown>;
   readonly taskInput?: Record<string, unknown>;
   readonly correlationId?: string;
+}
+
+/**
+ * Remove the workflow from the execution store (`DELETE /api/workflow/{id}/remove`, `…/terminate-remove`
+ * with `terminate`). `archive`: it stays findable by search as it ended — only an ended workflow can be.
+ */
+export interface RemoveRequested {
+  readonly type: 'workflow.remove';
+  readonly archive: boolean;
+  /** Terminate it first if it has not ended (terminate-remove), with this reason. */
+  readonly terminate?: { readonly reason?: string };
 }
 
 /** Retry an ended workflow from its failed tasks (`POST /api/workflow/{id}/retry`). */

@@ -615,6 +615,16 @@ export class Kernel {
   }
 
   /**
+   * Removes the workflow from the execution store: whatever it still runs lets go of its queue rows and
+   * timers (a workflow removed while running, without archiving, is simply gone — as in Conductor, its
+   * children and its parent are not told), and the shell deletes it after this decision.
+   */
+  removeWorkflow(archive: boolean): void {
+    for (const t of this.current.tasks) if (!isTerminalTaskStatus(t.status) && isQueuedKind(traitsOf(t.workflowTask.type).kind)) this.command({ type: 'queue.remove', taskId: t.taskId });
+    this.command({ type: 'timer.cancel-all' }, { type: 'workflow.remove', archive });
+  }
+
+  /**
    * Conductor's pause: the workflow holds. Tasks already handed out run on (a worker may still poll one
    * already queued) and their results are recorded; everything that would follow waits for the resume.
    */

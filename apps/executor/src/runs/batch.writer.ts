@@ -13,6 +13,8 @@ export interface BatchWrite {
   readonly timers: { readonly cancel: readonly string[]; readonly cancelAllOf: readonly string[]; readonly set: readonly TimerToSet[] };
   readonly outbox: { readonly producer: string; readonly messages: ReadonlyArray<{ topic: string; key: string; value: unknown }> };
   readonly now: number;
+  /** Workflows to delete with their tasks, queue rows and timers, after everything else (workflow.remove). */
+  readonly removed?: readonly string[];
 }
 
 /** The one statement a batch is written with: its text never changes, so each connection prepares it once. */
@@ -93,12 +95,21 @@ export class BatchWriter {
   async write(batch: BatchWrite, m?: EntityManager): Promise<string[]> {
     const values = parameters(batch);
     const dropped = droppedTasks(batch);
-    if (dropped.length && !m) return this.dataSource.transaction((tx) => this.write(batch, tx));
+    const removed = batch.removed ?? [];
+    if ((dropped.length || removed.length) && !m) return this.dataSource.transaction((tx) => this.write(batch, tx));
     try {
       const rows: Array<{ outbox_ids: string[] }> = m
         ? await m.query(this.statement, values)
         : (await this.pool().query({ name: STATEMENT_NAME, text: this.statement, values })).rows;
       if (dropped.length && m) await m.query('DELETE FROM task WHERE task_id = ANY($1::uuid[])', [dropped]);
+      if (removed.length && m) {
+        await m.query(
+          // Queue rows went with the decision's queue.remove commands (the queue has no index by workflow).
+          `WITH t AS (DELETE FROM timer WHERE workflow_id = ANY($1::uuid[])), k AS (DELETE FROM task WHERE workflow_id = ANY($1::uuid[]))
+           DELETE FROM workflow WHERE workflow_id = ANY($1::uuid[])`,
+          [removed],
+        );
+      }
       return rows[0]?.outbox_ids ?? [];
     } catch (err) {
       if ((err as { code?: string }).code === STALE || (err as { driverError?: { code?: string } }).driverError?.code === STALE) {

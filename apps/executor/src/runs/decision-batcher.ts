@@ -163,7 +163,10 @@ export class DecisionBatcher {
       ? await this.dataSource.transaction((m) => this.decideAndWrite(jobs, firstAttempt, m))
       : await this.decideAndWrite(jobs, firstAttempt);
     // Written: what this process wrote (or read) is what the next decision starts from.
-    for (const [id, run] of outcome.current) if (run) this.cache.put(id, run);
+    for (const [id, run] of outcome.current) {
+      if (run) this.cache.put(id, run);
+      else this.cache.evict([id]);
+    }
     for (const t of outcome.timersDue) this.wakeup.dueAt(t);
     this.relay.publishCommitted(outcome.messages, outcome.outboxIds);
     return outcome.results;
@@ -190,8 +193,9 @@ export class DecisionBatcher {
     const taskDefs = await this.definitions.taskDefCatalog();
     const results: JobResult[] = [];
     const effects: Effect[] = [];
+    const gone = new Set<string>();
     for (const job of jobs) {
-      const run = current.get(job.workflowId) ?? null;
+      const run = gone.has(job.workflowId) ? null : (current.get(job.workflowId) ?? null);
       const now = this.clock.now();
       let decision: Decision;
       if (job.start) {
@@ -217,8 +221,13 @@ export class DecisionBatcher {
       if (decision.state !== run?.run) current.set(job.workflowId, { run: decision.state, version: saved.version, taskVersions: saved.taskVersions });
       effects.push({ decision, saved, now });
       results.push(decision);
+      if (decision.commands.some((c) => c.type === 'workflow.remove')) gone.add(job.workflowId);
     }
 
+    // A removed run is written as it ends (its row goes in the same transaction) and forgotten: a job after
+    // the removal finds no run.
+    const planned = this.effects.plan(effects);
+    const removed = new Set(planned.removed);
     const runs: RunWrite[] = [];
     for (const id of ids) {
       const after = current.get(id);
@@ -227,12 +236,12 @@ export class DecisionBatcher {
       const startCommandId = was ? undefined : jobs.find((j) => j.workflowId === id && j.start?.commandId)?.start?.commandId;
       runs.push({ before: was, after: after.run, saved: after, ...(startCommandId ? { startCommandId } : {}) });
     }
-    const planned = this.effects.plan(effects);
+    for (const id of removed) current.set(id, null);
     const now = this.clock.now();
     const nothing = !runs.length && !planned.messages.length && !planned.queue.remove.length && !planned.queue.push.length && !planned.queue.extend.length && !planned.timers.cancel.length && !planned.timers.set.length;
     const outboxIds = nothing
       ? []
-      : await this.writer.write({ runs, queue: planned.queue, timers: planned.timers, outbox: { producer: EXECUTOR_PRODUCER, messages: planned.messages }, now }, m);
+      : await this.writer.write({ runs, queue: planned.queue, timers: planned.timers, removed: planned.removed, outbox: { producer: EXECUTOR_PRODUCER, messages: planned.messages }, now }, m);
     return { results, current, messages: planned.messages, outboxIds, timersDue: planned.timers.set.map((t) => t.dueAt) };
   }
 }

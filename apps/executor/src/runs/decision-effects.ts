@@ -33,11 +33,12 @@ export class DecisionEffects {
    * What the effects write, less the runs themselves (queue rows, timers, outbox messages), for the batch's
    * one statement. Pure: it builds rows and messages, in the order the decisions were made.
    */
-  plan(effects: readonly Effect[]): Pick<BatchWrite, 'queue' | 'timers'> & { readonly messages: BusMessage[] } {
+  plan(effects: readonly Effect[]): Pick<BatchWrite, 'queue' | 'timers' | 'removed'> & { readonly messages: BusMessage[] } {
     const queueOps = new Map<string, { op: CommandOf<'queue.push' | 'queue.remove'>; workflowId: string }>();
     const extendOps: Array<CommandOf<'queue.extend'>> = [];
     const timerOps = new Map<string, { op: CommandOf<'timer.set' | 'timer.cancel'>; workflowId: string }>();
     const endedWorkflows = new Set<string>();
+    const removed = new Set<string>();
     const messages: BusMessage[] = [];
 
     for (const { decision, saved, now: at } of effects) {
@@ -62,6 +63,10 @@ export class DecisionEffects {
             break;
           case 'emit.task':
             messages.push(this.taskEvent(state, saved, c.eventType, c.taskId, at));
+            break;
+          case 'workflow.remove':
+            removed.add(workflowId);
+            messages.push(this.workflowEvent(state, saved, 'workflow.removed', at, c.archive));
             break;
           case 'emit.workflow':
             messages.push(this.workflowEvent(state, saved, c.eventType, at));
@@ -102,6 +107,7 @@ export class DecisionEffects {
         extend: extendOps.filter((e) => !queueOps.has(e.taskId)).map((e) => ({ taskId: e.taskId, leaseMs: e.leaseMs })),
       },
       timers: { cancel, cancelAllOf: [...endedWorkflows], set },
+      removed: [...removed],
       messages,
     };
   }
@@ -184,7 +190,7 @@ export class DecisionEffects {
     return { topic: Topic.TaskEvents, key: event.workflowId, value: event };
   }
 
-  private workflowEvent(run: WorkflowRun, saved: SavedRun, type: WorkflowEvent['type'], now: number): BusMessage<WorkflowEvent> {
+  private workflowEvent(run: WorkflowRun, saved: SavedRun, type: WorkflowEvent['type'], now: number, archived?: boolean): BusMessage<WorkflowEvent> {
     // The pinned definition is the run's, not the change's: events never carry it.
     const { workflowDefinition: _definition, ...workflow } = servedWorkflow(run.workflow);
     const event: WorkflowEvent = {
@@ -195,6 +201,7 @@ export class DecisionEffects {
       version: saved.version,
       occurredAt: now,
       workflow,
+      ...(archived !== undefined ? { archived } : {}),
     };
     return { topic: Topic.WorkflowEvents, key: event.workflowId, value: event };
   }

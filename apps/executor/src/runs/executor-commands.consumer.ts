@@ -45,6 +45,8 @@ export class ExecutorCommandsConsumer {
         return this.executions.restart(command);
       case 'workflow.rerun':
         return this.executions.rerun(command);
+      case 'workflow.remove':
+        return this.executions.remove(command);
       case 'workflow.terminate.request':
         return this.executions.terminate(command);
       case 'workflow.retry':

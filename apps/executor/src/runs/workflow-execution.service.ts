@@ -6,6 +6,7 @@ import {
   IdempotencyStrategy,
   isTerminalWorkflowStatus,
   RestartWorkflowCommand,
+  RemoveWorkflowCommand,
   RerunWorkflowCommand,
   RetryWorkflowCommand,
   SkipTaskCommand,
@@ -179,6 +180,14 @@ export class WorkflowExecutionService {
   rerun(cmd: RerunWorkflowCommand): Promise<Record<string, never>> {
     const { reRunFromTaskId, workflowInput, taskInput, correlationId } = cmd;
     return this.decideOrRefuse(cmd.workflowId, { type: 'workflow.rerun', reRunFromTaskId, workflowInput, taskInput, correlationId });
+  }
+
+  /**
+   * Removes a workflow from the execution store (terminating it first for terminate-remove); archived, it
+   * stays in search as it ended — which needs it ended (400, as Conductor). 404 for an unknown workflow.
+   */
+  remove(cmd: RemoveWorkflowCommand): Promise<Record<string, never>> {
+    return this.decideOrRefuse(cmd.workflowId, { type: 'workflow.remove', archive: cmd.archiveWorkflow, ...(cmd.terminate ? { terminate: cmd.terminate } : {}) });
   }
 
   /** Retries an ended workflow from its failed tasks (new attempts); 404 while it runs, 409 with nothing to retry. */

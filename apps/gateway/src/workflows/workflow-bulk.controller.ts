@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Post, Put, Query } from '@nestjs/common';
 import { BatonError, BulkResponse, bulkResponse, ErrorCode } from '@app/contracts';
 import { Params } from '../http/params';
 import { WorkflowService } from './workflow.service';
@@ -25,6 +25,25 @@ export class WorkflowBulkController {
   @HttpCode(200)
   resume(@Body() body: unknown): Promise<BulkResponse> {
     return each(body, (id) => this.workflows.nudge(id, 'workflow.resume'));
+  }
+
+  @Delete('remove')
+  @HttpCode(200)
+  remove(@Body() body: unknown, @Query('archiveWorkflow') archiveWorkflow?: string): Promise<BulkResponse> {
+    const p = new Params();
+    const archive = p.bool('archiveWorkflow', archiveWorkflow, true);
+    p.check();
+    return each(body, (id) => this.workflows.remove(id, archive));
+  }
+
+  @Delete('terminate-remove')
+  @HttpCode(200)
+  terminateRemove(@Body() body: unknown, @Query('reason') reason?: string, @Query('archiveWorkflow') archiveWorkflow?: string): Promise<BulkResponse> {
+    const p = new Params();
+    const why = p.text('reason', reason, 4096);
+    const archive = p.bool('archiveWorkflow', archiveWorkflow, true);
+    p.check();
+    return each(body, (id) => this.workflows.remove(id, archive, why !== undefined ? { reason: why } : {}));
   }
 
   @Post('restart')

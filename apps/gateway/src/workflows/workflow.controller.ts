@@ -171,6 +171,31 @@ export class WorkflowController {
     await this.workflows.nudge(workflowId, 'workflow.decide');
   }
 
+  /**
+   * Deletes a workflow and its tasks from the execution store: 200. `archiveWorkflow` (default true): it
+   * stays findable by search as it ended — only an ended workflow can be archived (400 otherwise, as
+   * Conductor); false: gone from search too, whatever its status (a running one stops where it is).
+   */
+  @Delete(':workflowId/remove')
+  @HttpCode(200)
+  async remove(@Param('workflowId') workflowId: string, @Query('archiveWorkflow') archiveWorkflow?: string): Promise<void> {
+    const p = new Params();
+    const archive = p.bool('archiveWorkflow', archiveWorkflow, true);
+    p.check();
+    await this.workflows.remove(workflowId, archive);
+  }
+
+  /** Terminates the workflow if it has not ended (with `reason`), then removes it as `…/remove` does: 200. */
+  @Delete(':workflowId/terminate-remove')
+  @HttpCode(200)
+  async terminateRemove(@Param('workflowId') workflowId: string, @Query('reason') reason?: string, @Query('archiveWorkflow') archiveWorkflow?: string): Promise<void> {
+    const p = new Params();
+    const why = p.text('reason', reason, 4096);
+    const archive = p.bool('archiveWorkflow', archiveWorkflow, true);
+    p.check();
+    await this.workflows.remove(workflowId, archive, why !== undefined ? { reason: why } : {});
+  }
+
   /** Terminates a running workflow (everything in flight cancelled): 200; 409 once it has ended. */
   @Delete(':workflowId')
   @HttpCode(200)

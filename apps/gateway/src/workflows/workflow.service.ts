@@ -5,6 +5,7 @@ import {
   ErrorCode,
   IdempotencyStrategy,
   isUuid,
+  RemoveWorkflowCommand,
   RerunWorkflowCommand,
   RerunWorkflowRequest,
   RestartWorkflowCommand,
@@ -162,6 +163,11 @@ export class WorkflowService {
     const { reRunFromTaskId, workflowInput, taskInput, correlationId } = req;
     await this.toOwner<RerunWorkflowCommand>({ type: 'workflow.rerun', workflowId, reRunFromTaskId, workflowInput, taskInput, correlationId });
     return workflowId;
+  }
+
+  /** Deletes a workflow and its tasks; `terminateReason` (terminate-remove): terminated first if it still runs. */
+  remove(workflowId: string, archiveWorkflow: boolean, terminate?: { reason?: string }): Promise<void> {
+    return this.toOwner<RemoveWorkflowCommand>({ type: 'workflow.remove', workflowId, archiveWorkflow, ...(terminate ? { terminate } : {}) });
   }
 
   retry(workflowId: string): Promise<void> {

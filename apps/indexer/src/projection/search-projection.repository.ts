@@ -15,6 +15,20 @@ export class SearchProjectionRepository {
    * round trips), one statement shape whatever the batch size (arrays as JSON), so it is planned once.
    */
   async write(workflows: readonly WorkflowEvent[], tasks: readonly TaskEvent[], m: EntityManager = this.dataSource.manager): Promise<void> {
+    // A removal that does not archive takes the workflow out of search; an archived one stays as it was.
+    const removals = workflows.filter((e) => e.type === 'workflow.removed');
+    const gone = removals.filter((e) => !e.archived).map((e) => e.workflowId);
+    if (removals.length) workflows = workflows.filter((e) => e.type !== 'workflow.removed');
+    await this.upsert(workflows, tasks, m);
+    if (gone.length) {
+      await m.query(
+        `WITH t AS (DELETE FROM search_task WHERE workflow_id = ANY($1::uuid[])) DELETE FROM search_workflow WHERE workflow_id = ANY($1::uuid[])`,
+        [gone],
+      );
+    }
+  }
+
+  private async upsert(workflows: readonly WorkflowEvent[], tasks: readonly TaskEvent[], m: EntityManager): Promise<void> {
     const wf = newestBy(workflows, (e) => e.workflowId);
     const ts = newestBy(tasks, (e) => e.taskId);
     if (!wf.length && !ts.length) return;

@@ -118,6 +118,8 @@ export function shorthand(s: WorkflowRun, commands: readonly EngineCommand[]): s
       }
       case 'timer.cancel-all':
         return c.type;
+      case 'workflow.remove':
+        return `workflow.remove:${c.archive ? 'archive' : 'delete'}`;
       case 'child.start':
         return `child.start:${c.name}`;
       case 'parent.notify':
