@@ -6,6 +6,7 @@ import { ConductorClient, WorkflowView } from './harness/conductor-client';
 import { greet, greetingTaskDefs, greetingWorkflow, shout } from './harness/fixtures';
 import { executionCoreSuite } from './harness/execution-core.suite';
 import { workflowApiSuite } from './harness/workflow-api.suite';
+import { jsSdkSuite } from './harness/js-sdk.suite';
 import { limitsSuite } from './harness/limits.suite';
 import { metadataApiSuite } from './harness/metadata-api.suite';
 import { rillFlowApiSuite } from './harness/rill-flow-api.suite';
@@ -181,6 +182,8 @@ describe('embedded mode (one process)', () => {
   describe('Rill Flow descriptors', () => rillFlowApiSuite(() => api));
 
   describe('the workflow API: StartWorkflowRequest, idempotency keys', () => workflowApiSuite(() => api));
+
+  describe('the published Conductor JavaScript SDK', () => jsSdkSuite(() => api.baseUrl));
 
   describe('the execution core: timers, leases, control flow', () => executionCoreSuite(() => api));
 

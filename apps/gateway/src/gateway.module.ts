@@ -17,6 +17,9 @@ import { PollDataRecorder } from './tasks/poll-data';
 import { QueueController } from './tasks/queue.controller';
 import { AdminController } from './tasks/admin.controller';
 import { WorkflowController } from './workflows/workflow.controller';
+import { SyncExecution } from './workflows/sync-execution';
+import { SignalService } from './tasks/signal.service';
+import { WorkflowWatcher } from './workflows/workflow-watcher';
 import { WorkflowService } from './workflows/workflow.service';
 
 /** The HTTP edge: Conductor's REST API. Stateless; commands go over the bus, reads through the owners' query modules. */
@@ -27,6 +30,9 @@ import { WorkflowService } from './workflows/workflow.service';
     MetadataService,
     DefinitionQueries,
     WorkflowService,
+    WorkflowWatcher,
+    SyncExecution,
+    SignalService,
     ExecutionQueries,
     TaskService,
     TaskLogs,

@@ -50,6 +50,8 @@ export interface StartWorkflowCommand extends CommandBase {
    * this very command delivered again.
    */
   readonly idempotency?: { readonly key: string; readonly strategy: IdempotencyStrategy };
+  /** Notify every change of the workflow (NotificationChannel.WorkflowChanges): a caller waits on it (`execute`). */
+  readonly watched?: boolean;
 }
 
 /** The SUB_WORKFLOW (or START_WORKFLOW) task that started a workflow. */
@@ -69,6 +71,8 @@ export interface UpdateTaskCommand extends CommandBase {
    * `asyncComplete`, its success only parks the task IN_PROGRESS for an external update to complete.
    */
   readonly byEngine?: boolean;
+  /** Notify every change of the workflow from now on: the caller waits on it (`…/signal/sync`). */
+  readonly watch?: boolean;
 }
 
 /** Run an ended workflow again from its first task (`POST /api/workflow/{id}/restart`). */
@@ -123,6 +127,8 @@ export interface RetryWorkflowCommand extends CommandBase {
 export interface WorkflowNudgeCommand extends CommandBase {
   readonly type: 'workflow.reset-callbacks' | 'workflow.decide' | 'workflow.pause' | 'workflow.resume';
   readonly workflowId: string;
+  /** Notify every change of the workflow from now on: the sender waits on it synchronously. */
+  readonly watch?: boolean;
 }
 
 /** `PUT /api/workflow/{id}/skiptask/{ref}`: pass over a task the flow has not reached, SKIPPED with this input and output. */

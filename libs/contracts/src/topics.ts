@@ -45,5 +45,10 @@ export const NotificationChannel = {
   TaskQueue: 'baton_task_queue',
   /** A definition changed; payload `<kind>:<name>` (taskdef, workflowdef, eventhandler). */
   Definitions: 'baton_definitions',
+  /**
+   * A watched workflow changed (one started by `execute`, signalled with `…/signal/sync`, or a child of
+   * one); payload: its id. What a synchronous caller waits on instead of polling.
+   */
+  WorkflowChanges: 'baton_workflow_changes',
 } as const;
 export type NotificationChannel = (typeof NotificationChannel)[keyof typeof NotificationChannel];

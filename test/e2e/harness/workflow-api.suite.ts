@@ -525,6 +525,77 @@ export function workflowApiSuite(getApi: () => ConductorClient): void {
     });
   });
 
+  describe('execute and signal', () => {
+    const waitThenInline = (wfName: string) => ({
+      name: wfName,
+      version: 1,
+      tasks: [
+        { name: 'before', taskReferenceName: 'before', type: 'INLINE', inputParameters: { evaluatorType: 'javascript', expression: '1 + 1' } },
+        { name: 'hold', taskReferenceName: 'hold', type: 'WAIT' },
+        { name: 'after', taskReferenceName: 'after', type: 'INLINE', inputParameters: { evaluatorType: 'javascript', expression: '$.x + 1', x: '${hold.output.x}' } },
+      ],
+      outputParameters: { result: '${after.output.result}' },
+    });
+    type SignalView = WorkflowView & { responseType: string; targetWorkflowId: string; targetWorkflowStatus: string; requestId: string; signalTimeout: boolean; taskType?: string; referenceTaskName?: string };
+
+    it('answers execute when the workflow reaches a WAIT, and signal/sync when it then completes', async () => {
+      await api().registerWorkflow(waitThenInline(name('execute')));
+      const started = await api().expectOk<SignalView>('POST', `/api/workflow/execute/${name('execute')}/1?requestId=req-1`, { input: { a: 1 } });
+      const run = started.body;
+      expect(run).toMatchObject({ responseType: 'TARGET_WORKFLOW', targetWorkflowStatus: 'RUNNING', status: 'RUNNING', requestId: 'req-1', signalTimeout: false, input: { a: 1 } });
+      expect(run.workflowId).toBe(run.targetWorkflowId);
+      expect(run.tasks.map((t) => [t.referenceTaskName, t.status])).toEqual([
+        ['before', 'COMPLETED'],
+        ['hold', 'IN_PROGRESS'],
+      ]);
+
+      const signalled = await api().expectOk<SignalView>('POST', `/api/tasks/${run.workflowId}/COMPLETED/signal/sync`, { x: 41 });
+      expect(signalled.body).toMatchObject({ responseType: 'TARGET_WORKFLOW', targetWorkflowStatus: 'COMPLETED', status: 'COMPLETED', output: { result: 42 }, signalTimeout: false });
+    });
+
+    it('answers with the blocking task, or at the timeout with signalTimeout; signal completes a HUMAN task', async () => {
+      await api().registerWorkflow(waitThenInline(name('execute_task')));
+      const blocking = (await api().expectOk<SignalView>('POST', `/api/workflow/execute/${name('execute_task')}/0?returnStrategy=BLOCKING_TASK`, {})).body;
+      expect(blocking).toMatchObject({ responseType: 'BLOCKING_TASK', taskType: 'WAIT', referenceTaskName: 'hold', status: 'IN_PROGRESS', targetWorkflowStatus: 'RUNNING' });
+
+      const type = name('never_polled');
+      await api().registerTaskDefs([{ name: type }]);
+      await api().registerWorkflow({ name: name('execute_slow'), version: 1, tasks: [{ name: type, taskReferenceName: 'slow' }] });
+      const timedOut = (await api().expectOk<SignalView>('POST', `/api/workflow/execute/${name('execute_slow')}/1?waitForSeconds=1`, {})).body;
+      expect(timedOut).toMatchObject({ signalTimeout: true, status: 'RUNNING' });
+
+      await api().registerWorkflow(human(name('signal_human')));
+      const id = (await start({ name: name('signal_human') })).text;
+      expect((await api().call('POST', `/api/tasks/${id}/COMPLETED/signal`, { approved: true })).status).toBe(200);
+      const done = await api().waitForStatus(id, 'COMPLETED');
+      expect(done.tasks[0].outputData).toEqual({ approved: true });
+      expect((await api().call('POST', `/api/tasks/${id}/COMPLETED/signal`, {})).status).toBe(200);
+    });
+
+    it('answers execute within moments of the awaited task finishing (waitUntilTaskRef), pushed and not polled', async () => {
+      const type = name('awaited');
+      await api().registerTaskDefs([{ name: type }]);
+      await api().registerWorkflow({ name: name('execute_until'), version: 1, tasks: [{ name: type, taskReferenceName: 'awaited' }, { name: 'hold', taskReferenceName: 'hold', type: 'WAIT' }] });
+      const answered = api().call<SignalView>('POST', `/api/workflow/execute/${name('execute_until')}/1?waitUntilTaskRef=awaited&waitForSeconds=30`, {}).then((r) => ({ r, at: performance.now() }));
+      const [task] = await api().poll(type, 'e', 1, 5000);
+      const completedAt = performance.now();
+      await api().expectOk('POST', '/api/tasks', { workflowInstanceId: task.workflowInstanceId, taskId: task.taskId, status: 'COMPLETED', outputData: { ok: 1 } });
+      const { r, at } = await answered;
+      expect(r.status).toBe(200);
+      expect(r.body.signalTimeout).toBe(false);
+      expect(r.body.tasks.find((t) => t.referenceTaskName === 'awaited')).toMatchObject({ status: 'COMPLETED', outputData: { ok: 1 } });
+      // Reported, not asserted: the machines are noisy.
+      console.log(`execute answered ${(at - completedAt).toFixed(1)} ms after the awaited task's update was sent`);
+    });
+
+    it('400s bad execute parameters, naming each', async () => {
+      const r = await api().call<{ validationErrors: Array<{ path: string }> }>('POST', `/api/workflow/execute/${name('execute')}/x?returnStrategy=NOPE&waitForSeconds=-1`, {});
+      expect(r.status).toBe(400);
+      expect(r.body.validationErrors.map((e) => e.path).sort()).toEqual(['returnStrategy', 'version', 'waitForSeconds']);
+      expect((await api().call('POST', '/api/workflow/execute/no_such_workflow_x/1', {})).status).toBe(404);
+    });
+  });
+
   describe('bulk', () => {
     it('terminates, restarts and retries lists of workflows, answering a BulkResponse with the reason for each one that failed', async () => {
       await api().registerWorkflow(human(name('bulk')));

@@ -17,6 +17,8 @@ export interface WorkflowStartRequested {
   readonly parent?: ParentLink;
   /** The START_WORKFLOW task that asked for this workflow: told, in the start's own decision, that it started. */
   readonly startedBy?: ParentLink;
+  /** Someone waits on this workflow synchronously: its every change is notified. */
+  readonly notifyChanges?: boolean;
 }
 
 /** A poller holds the task's queue row: the task is IN_PROGRESS from `leasedAt`. (The notice, less its envelope.) */
@@ -29,6 +31,8 @@ export interface TaskResultReported {
   readonly taskRefName?: string;
   /** The engine's own worker ran the task (see UpdateTaskCommand.byEngine). */
   readonly byEngine?: boolean;
+  /** The sender waits on the workflow synchronously: from now on its every change is notified. */
+  readonly watch?: boolean;
 }
 
 /**
@@ -119,6 +123,8 @@ export interface SkipTaskRequested {
 /** Look at the workflow again now (`PUT /api/workflow/decide/{id}`): whatever can move, moves. */
 export interface DecideRequested {
   readonly type: 'workflow.decide';
+  /** The sender waits on the workflow synchronously: from now on its every change is notified. */
+  readonly watch?: boolean;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { carriesOwnWorkflowTask, Task, withoutDefinitionParts, Workflow } from '@app/contracts';
+import { carriesOwnWorkflowTask, NotificationChannel, Task, withoutDefinitionParts, Workflow } from '@app/contracts';
 import { QueuedTask, TaskQueue } from '@app/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 import type { TimerToSet } from '../timers/timer.repository';
@@ -18,7 +18,7 @@ export interface BatchWrite {
 }
 
 /** The one statement a batch is written with: its text never changes, so each connection prepares it once. */
-const STATEMENT_NAME = 'baton.executor.write-batch.v3';
+const STATEMENT_NAME = 'baton.executor.write-batch.v4';
 const statement = (queue: TaskQueue) => `
   WITH
   wf_insert AS (
@@ -62,10 +62,11 @@ const statement = (queue: TaskQueue) => `
     FROM jsonb_to_recordset($10::jsonb) AS m(n int, topic varchar, key varchar, value jsonb)
     ORDER BY m.n
     RETURNING id),
-  ${queue.batchCtes({ remove: '$11', push: '$12', extend: '$13', extendIds: '$15', now: '$9' })}
+  ${queue.batchCtes({ remove: '$11', push: '$12', extend: '$13', extendIds: '$15', now: '$9' })},
+  w_notify AS (SELECT pg_notify('${NotificationChannel.WorkflowChanges}', id) FROM unnest($16::varchar[]) AS id)
   SELECT (SELECT ok FROM stale_check) AS ok,
          (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM outbox_append) AS outbox_ids,
-         (SELECT count(*) FROM q_notify) AS notified`;
+         (SELECT count(*) FROM q_notify) + (SELECT count(*) FROM w_notify) AS notified`;
 
 const STALE = '22012'; // division_by_zero: the stale check's way of aborting the statement
 
@@ -185,6 +186,8 @@ function parameters(b: BatchWrite): unknown[] {
     json(b.queue.extend),
     updates.map((r) => r.after.workflow.workflowId),
     b.queue.extend.map((e) => e.taskId),
+    // Watched workflows that changed (or went): a synchronous caller waits on them. Delivered at commit.
+    [...new Set([...b.runs.filter((r) => r.after.workflow.notifyChanges).map((r) => r.after.workflow.workflowId), ...(b.removed ?? [])])],
   ];
 }
 

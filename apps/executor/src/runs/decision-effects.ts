@@ -72,7 +72,8 @@ export class DecisionEffects {
             messages.push(this.workflowEvent(state, saved, c.eventType, at));
             break;
           case 'child.start':
-            messages.push(this.childStart(c, at));
+            // A SUB_WORKFLOW's child of a watched workflow is watched too (a caller waits on what blocks it).
+            messages.push(this.childStart(c, at, !!c.parent && state.workflow.notifyChanges === true));
             break;
           case 'child.terminate':
             messages.push(this.terminate(c.childWorkflowId, c.reason));
@@ -151,7 +152,7 @@ export class DecisionEffects {
     return { topic: Topic.ExecutorCommands, key: startedBy.workflowId, value: notice };
   }
 
-  private childStart(c: CommandOf<'child.start'>, now: number): BusMessage<StartWorkflowCommand> {
+  private childStart(c: CommandOf<'child.start'>, now: number, watched: boolean): BusMessage<StartWorkflowCommand> {
     const command: StartWorkflowCommand = {
       type: 'workflow.start',
       commandId: this.ids.next(),
@@ -166,6 +167,7 @@ export class DecisionEffects {
       taskToDomain: c.taskToDomain,
       ...(c.parent ? { parent: c.parent } : {}),
       ...(c.startedBy ? { startedBy: c.startedBy } : {}),
+      ...(watched ? { watched } : {}),
     };
     return { topic: Topic.ExecutorCommands, key: command.workflowId, value: command };
   }

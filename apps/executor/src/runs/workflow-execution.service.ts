@@ -84,6 +84,7 @@ export class WorkflowExecutionService {
           parent: cmd.parent,
           startedBy: cmd.startedBy,
           ...(cmd.idempotency ? { idempotencyKey: cmd.idempotency.key } : {}),
+          ...(cmd.watched ? { notifyChanges: true } : {}),
         },
       },
     });
@@ -197,6 +198,7 @@ export class WorkflowExecutionService {
 
   /** resetcallbacks, decide, pause and resume: an event of their own for the workflow's owner; 404 for an unknown workflow. */
   nudge(cmd: WorkflowNudgeCommand): Promise<Record<string, never>> {
+    if (cmd.type === 'workflow.decide') return this.decideOrRefuse(cmd.workflowId, { type: cmd.type, ...(cmd.watch ? { watch: true } : {}) });
     return this.decideOrRefuse(cmd.workflowId, { type: cmd.type });
   }
 

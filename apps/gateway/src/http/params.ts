@@ -32,6 +32,14 @@ export class Params {
     return raw;
   }
 
+  /** One of the given words (Conductor's enums: exact, upper case), or the fallback when absent. */
+  oneOf<T extends string>(name: string, raw: string | undefined, allowed: readonly T[], fallback: T): T {
+    if (isAbsent(raw)) return fallback;
+    if ((allowed as readonly string[]).includes(raw as string)) return raw as T;
+    this.fail(name, `${name} must be one of ${allowed.join(', ')}`, raw);
+    return fallback;
+  }
+
   /**
    * A boolean parameter as Conductor's Spring binding reads one: true / on / yes / 1 and false / off / no /
    * 0, in any case (the Python SDK sends `True` and `False`); `None` or `null` — an absent optional the way

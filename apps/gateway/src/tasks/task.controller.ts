@@ -4,6 +4,8 @@ import type { Response } from 'express';
 import { Params, requireObject } from '../http/params';
 import { PollData, PollDataRecorder } from './poll-data';
 import { resultStatusOf, TaskService } from './task.service';
+import { RETURN_STRATEGIES, ReturnStrategy, SignalResponse } from '../workflows/sync-execution';
+import { SignalService } from './signal.service';
 
 /** Conductor caps a long poll at 5 s (TaskResource). */
 const MAX_POLL_TIMEOUT_MS = 5000;
@@ -14,6 +16,7 @@ export class TaskController {
   constructor(
     private readonly tasks: TaskService,
     private readonly pollData: PollDataRecorder,
+    private readonly signals: SignalService,
   ) {}
 
   @Get('poll/batch/:taskType')
@@ -102,6 +105,37 @@ export class TaskController {
     const next = await this.tasks.updateAndPoll(body as TaskResult);
     if (next) res.status(200).json(next);
     else res.status(204).end();
+  }
+
+  /**
+   * Signals the workflow: the first task that waits for one (a HUMAN task, or a WAIT without a timer — in
+   * it or a sub-workflow it runs) gets the status, the body as its output. 200; nothing changes when no
+   * task waits (as Conductor).
+   */
+  @Post(':workflowId/:status/signal')
+  @HttpCode(200)
+  async signal(@Param('workflowId') workflowId: string, @Param('status') status: string, @Body() body: unknown): Promise<void> {
+    await this.signals.signal(workflowId, resultStatusOf(status), requireObject(body, 'output'));
+  }
+
+  /**
+   * As above, then answers (a SignalResponse, as `returnStrategy` says) once the workflow ends or waits
+   * again — at most `timeoutMillis` (5000) later, with `signalTimeout: true`.
+   */
+  @Post(':workflowId/:status/signal/sync')
+  @HttpCode(200)
+  signalSync(
+    @Param('workflowId') workflowId: string,
+    @Param('status') status: string,
+    @Body() body: unknown,
+    @Query('returnStrategy') returnStrategy?: string,
+    @Query('timeoutMillis') timeoutMillis?: string,
+  ): Promise<SignalResponse> {
+    const p = new Params();
+    const strategy = p.oneOf('returnStrategy', returnStrategy, RETURN_STRATEGIES as ReturnStrategy[], ReturnStrategy.TargetWorkflow);
+    const timeoutMs = p.int('timeoutMillis', timeoutMillis, { min: 0, max: 300_000, fallback: 5000 }) ?? 5000;
+    p.check();
+    return this.signals.signalSync(workflowId, resultStatusOf(status), requireObject(body, 'output'), strategy, timeoutMs);
   }
 
   /** The pending task of the reference name: its output is the body; answers its id as text. */

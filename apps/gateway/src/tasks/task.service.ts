@@ -87,7 +87,7 @@ export class TaskService {
     }
   }
 
-  async update(result: TaskResult, taskRefName?: string): Promise<string> {
+  async update(result: TaskResult, taskRefName?: string, watch = false): Promise<string> {
     // Baton's ids are uuids: anything else cannot name a task, and must not reach a uuid column.
     if ((!taskRefName && !isUuid(result.taskId)) || !isUuid(result.workflowInstanceId)) {
       throw new BatonError(ErrorCode.TaskNotFound, taskRefName ? `No such workflow found by id: ${result.workflowInstanceId}` : `No such task found by id: ${result.taskId}`);
@@ -100,6 +100,7 @@ export class TaskService {
       workflowId: result.workflowInstanceId,
       result,
       ...(taskRefName ? { taskRefName } : {}),
+      ...(watch ? { watch } : {}),
     };
     const reply = await this.bus.request<CommandReply<UpdateTaskReply>>({ topic: Topic.ExecutorCommands, key: command.workflowId, value: command });
     const taskId = unwrapReply(reply).taskId;

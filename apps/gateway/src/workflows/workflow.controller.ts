@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { BatonError, ErrorCode, RerunWorkflowRequest, StartWorkflowRequest, validateModel, type Task, type Workflow } from '@app/contracts';
 import { Params, requireObject } from '../http/params';
+import { randomUUID } from 'node:crypto';
+import { RETURN_STRATEGIES, ReturnStrategy, SignalResponse } from './sync-execution';
 import { WorkflowService, WorkflowStatusView } from './workflow.service';
 
 /** Conductor's `/api/workflow` (start in both forms, get by id; the rest arrives with later issues). */
@@ -16,6 +18,42 @@ export class WorkflowController {
     const errors = validateModel(StartWorkflowRequest, body);
     if (errors.length) throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', errors);
     return this.workflows.startRequest(body as StartWorkflowRequest);
+  }
+
+  /**
+   * Starts a workflow and answers when it ends, reaches a task that waits for a signal (WAIT, HUMAN — in it
+   * or a sub-workflow), or finishes a `waitUntilTaskRef` task; after `waitForSeconds` it answers as it
+   * stands with `signalTimeout: true`. Woken by the run's change notifications, not by polling. Version 0:
+   * the latest. `consistency` is accepted: every start is durable in Baton.
+   */
+  @Post('execute/:name/:version')
+  @HttpCode(200)
+  execute(
+    @Param('name') name: string,
+    @Param('version') version: string,
+    @Body() body: unknown,
+    @Query('requestId') requestId?: string,
+    @Query('waitUntilTaskRef') waitUntilTaskRef?: string,
+    @Query('waitForSeconds') waitForSeconds?: string,
+    @Query('consistency') consistency?: string,
+    @Query('returnStrategy') returnStrategy?: string,
+  ): Promise<SignalResponse> {
+    const p = new Params();
+    const v = p.int('version', version, { min: 0 });
+    const wait = p.int('waitForSeconds', waitForSeconds, { min: 0, max: 300, fallback: 10 }) ?? 10;
+    p.oneOf('consistency', consistency, ['SYNCHRONOUS', 'DURABLE', 'REGION_DURABLE'], 'DURABLE');
+    const strategy = p.oneOf('returnStrategy', returnStrategy, RETURN_STRATEGIES as ReturnStrategy[], ReturnStrategy.TargetWorkflow);
+    const request = p.text('requestId', requestId, 255);
+    p.check();
+    const raw = requireObject(body, 'StartWorkflowRequest');
+    if (raw.name !== undefined && raw.name !== name) {
+      throw new BatonError(ErrorCode.InvalidArgument, `name ${String(raw.name)} in the body is not the workflow to execute, ${name}`, [{ path: 'name', message: 'must equal the name in the path', invalidValue: raw.name }]);
+    }
+    const startRequest = { ...raw, name, ...(v ? { version: v } : {}) };
+    const errors = validateModel(StartWorkflowRequest, startRequest);
+    if (errors.length) throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', errors);
+    const untilTaskRefs = (waitUntilTaskRef ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+    return this.workflows.execute(startRequest as StartWorkflowRequest, { untilTaskRefs, timeoutMs: wait * 1000, strategy, requestId: request ?? randomUUID() });
   }
 
   /** Ids of the RUNNING workflows of a name and version (1 unless given, as Conductor), created in [startTime, endTime]. */

@@ -29,6 +29,7 @@ import { MessageBus, ownerDeadlineMs } from '@app/bus';
 import { ExecutionQueries } from '@app/persistence';
 import { Clock, IdGenerator } from '@app/runtime';
 import { MetadataService } from '../metadata/metadata.service';
+import { ReturnStrategy, SignalResponse, SyncExecution } from './sync-execution';
 
 export interface WorkflowStatusView {
   readonly workflowId: string;
@@ -79,13 +80,14 @@ export class WorkflowService {
     private readonly metadata: MetadataService,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    private readonly sync: SyncExecution,
   ) {}
 
   /**
    * Starts a workflow: the id is chosen here, the command goes to the partition that will own the
    * workflow, and the id is returned only after the executor committed it.
    */
-  async start(req: StartRequest, workflowId = this.ids.next(), idempotency?: StartWorkflowCommand['idempotency']): Promise<string> {
+  async start(req: StartRequest, workflowId = this.ids.next(), idempotency?: StartWorkflowCommand['idempotency'], watched = false): Promise<string> {
     const command: StartWorkflowCommand = {
       type: 'workflow.start',
       commandId: this.ids.next(),
@@ -101,6 +103,7 @@ export class WorkflowService {
       ...(req.workflowDef ? { workflowDef: req.workflowDef } : {}),
       ...(req.createdBy ? { createdBy: req.createdBy } : {}),
       ...(idempotency ? { idempotency } : {}),
+      ...(watched ? { watched } : {}),
     };
     const reply = await this.bus.request<CommandReply<StartWorkflowReply>>({ topic: Topic.ExecutorCommands, key: command.workflowId, value: command });
     return unwrapReply(reply).workflowId;
@@ -113,7 +116,7 @@ export class WorkflowService {
    * and its id is derived from the key, so two that race for it are decided one after the other by the
    * id's owner, and only one starts.
    */
-  async startRequest(req: StartWorkflowRequest): Promise<string> {
+  async startRequest(req: StartWorkflowRequest, watched = false): Promise<string> {
     if (req.externalInputPayloadStoragePath) {
       throw new BatonError(ErrorCode.InvalidArgument, 'externalInputPayloadStoragePath: Baton keeps no external payload storage; send the input in the request', [
         { path: 'externalInputPayloadStoragePath', message: 'external payload storage is not supported', invalidValue: req.externalInputPayloadStoragePath },
@@ -142,11 +145,11 @@ export class WorkflowService {
       workflowDef: req.workflowDef ? { ...req.workflowDef, name: req.name } : undefined,
       createdBy: req.createdBy,
     };
-    if (req.idempotencyKey === undefined) return this.start(start);
+    if (req.idempotencyKey === undefined) return this.start(start, undefined, undefined, watched);
     const strategy = req.idempotencyStrategy ?? IdempotencyStrategy.Fail;
     const decided = idempotentStart(req.name, req.idempotencyKey, strategy, await this.query.startedUnderKey(req.name, req.idempotencyKey));
     if ('existing' in decided) return decided.existing;
-    return this.start(start, idempotentWorkflowIdFor(req.name, req.idempotencyKey, decided.generation), { key: req.idempotencyKey, strategy });
+    return this.start(start, idempotentWorkflowIdFor(req.name, req.idempotencyKey, decided.generation), { key: req.idempotencyKey, strategy }, watched);
   }
 
   restart(workflowId: string, useLatestDefinitions: boolean): Promise<void> {
@@ -174,8 +177,19 @@ export class WorkflowService {
     return this.toOwner<RetryWorkflowCommand>({ type: 'workflow.retry', workflowId });
   }
 
-  nudge(workflowId: string, type: WorkflowNudgeCommand['type']): Promise<void> {
-    return this.toOwner<WorkflowNudgeCommand>({ type, workflowId });
+  nudge(workflowId: string, type: WorkflowNudgeCommand['type'], watch = false): Promise<void> {
+    return this.toOwner<WorkflowNudgeCommand>({ type, workflowId, ...(watch ? { watch } : {}) });
+  }
+
+  /**
+   * `execute`: starts the workflow watched (its every change notified) and answers once it ends, reaches a
+   * task that waits for a signal, or finishes one of `untilTaskRefs` — or when `timeoutMs` runs out.
+   */
+  async execute(req: StartWorkflowRequest, opts: { readonly untilTaskRefs: readonly string[]; readonly timeoutMs: number; readonly strategy: ReturnStrategy; readonly requestId: string }): Promise<SignalResponse> {
+    const workflowId = await this.startRequest(req, true);
+    // Under an idempotency key the answer may be a workflow started before, by someone else: watch it too.
+    if (req.idempotencyKey !== undefined) await this.nudge(workflowId, 'workflow.decide', true);
+    return this.sync.await(workflowId, opts);
   }
 
   skipTask(workflowId: string, taskReferenceName: string, taskInput?: Record<string, unknown>, taskOutput?: Record<string, unknown>): Promise<void> {

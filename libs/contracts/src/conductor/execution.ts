@@ -74,6 +74,8 @@ export interface Workflow {
    * timers that came due, while the workflow was PAUSED — carried out, in order, when it resumes.
    */
   onResume?: ResumeStep[];
+  /** Engine-internal, never served: every change of this workflow is notified (someone waits on it synchronously). */
+  notifyChanges?: boolean;
 }
 
 /**
@@ -87,8 +89,8 @@ export type ResumeStep =
   | { readonly kind: 'timer'; readonly timerKind: string; readonly taskId?: string };
 
 /** A workflow as the API and the events show it: without what is the engine's own. */
-export function servedWorkflow<W extends Partial<Workflow>>(w: W): Omit<W, 'onResume'> {
-  if (w.onResume === undefined) return w;
-  const { onResume: _steps, ...served } = w;
+export function servedWorkflow<W extends Partial<Workflow>>(w: W): Omit<W, 'onResume' | 'notifyChanges'> {
+  if (w.onResume === undefined && w.notifyChanges === undefined) return w;
+  const { onResume: _steps, notifyChanges: _notify, ...served } = w;
   return served;
 }
