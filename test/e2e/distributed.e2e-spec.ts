@@ -9,6 +9,7 @@ import { greet, greetingTaskDefs, greetingWorkflow, shout } from './harness/fixt
 import { executionCoreSuite } from './harness/execution-core.suite';
 import { workflowApiSuite } from './harness/workflow-api.suite';
 import { jsSdkSuite } from './harness/js-sdk.suite';
+import { pythonSdkSuite } from './harness/python-sdk.suite';
 import { limitsSuite } from './harness/limits.suite';
 import { metadataApiSuite } from './harness/metadata-api.suite';
 import { rillFlowApiSuite } from './harness/rill-flow-api.suite';
@@ -83,6 +84,8 @@ describe('distributed mode (separate processes over Kafka and Postgres)', () => 
   describe('the workflow API: StartWorkflowRequest, idempotency keys', () => workflowApiSuite(() => api));
 
   describe('the published Conductor JavaScript SDK', () => jsSdkSuite(() => api.baseUrl));
+
+  describe('the published Conductor Python SDK (conductor-python 2.0.0)', () => pythonSdkSuite(() => api.baseUrl));
 
   describe('the execution core: timers, leases, control flow', () => executionCoreSuite(() => api));
 

@@ -5,7 +5,7 @@ import { EmbeddedPostgresServer } from '@app/persistence';
 import { exitOnBootFailure, host, loadHttpConfig, loadInfraConfig, onShutdownSignal } from '@app/runtime';
 // The composition root of embedded mode: the one place allowed to import the apps' root modules.
 import { ExecutorModule } from '../../executor/src/executor.module';
-import { GatewayModule, OPENAPI_JSON_PATH, setupOpenApi, SWAGGER_UI_PATH } from '../../gateway/src';
+import { GatewayModule, OPENAPI_JSON_PATH, setupOpenApi, SWAGGER_UI_PATH, TEXT_BODY_ROUTES } from '../../gateway/src';
 import { IndexerModule } from '../../indexer/src/indexer.module';
 import { MetadataModule } from '../../metadata/src/metadata.module';
 
@@ -39,6 +39,7 @@ async function main(): Promise<void> {
       consumes: true,
       http,
       configureHttp: setupOpenApi,
+      textBodyRoutes: TEXT_BODY_ROUTES,
       infra,
       databaseUrl,
       migrations: 'run',

@@ -3,6 +3,7 @@ import { REQUEST_TOPICS } from '@app/contracts';
 import { exitOnBootFailure, host, loadHttpConfig, loadInfraConfig, onShutdownSignal } from '@app/runtime';
 import { GatewayModule } from './gateway.module';
 import { setupOpenApi } from './openapi/openapi.setup';
+import { TEXT_BODY_ROUTES } from './http/text-body-routes';
 
 /** The gateway as its own process (distributed mode): requires DATABASE_URL and KAFKA_BROKERS. */
 async function main(): Promise<void> {
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
     consumes: false,
     http,
     configureHttp: setupOpenApi,
+    textBodyRoutes: TEXT_BODY_ROUTES,
     infra,
     databaseUrl: infra.database.kind === 'external' ? infra.database.url : '',
     migrations: 'verify',

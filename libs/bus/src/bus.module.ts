@@ -21,7 +21,8 @@ export interface BusModuleOptions {
   readonly topics: readonly string[];
 }
 
-const BUS_OPTIONS = Symbol('BUS_OPTIONS');
+/** The options the bus was built with (injectable: what `/api/admin/config` reports). */
+export const BUS_OPTIONS = Symbol('BUS_OPTIONS');
 
 /** Gives a process's `main.ts` the server strategy that feeds its handlers, matching its bus. */
 @Injectable()
@@ -72,7 +73,7 @@ export class BusModule implements OnApplicationShutdown {
         },
         BusTransport,
       ],
-      exports: [MessageBus, BusTransport, ShardOwnership],
+      exports: [MessageBus, BusTransport, ShardOwnership, BUS_OPTIONS],
     };
   }
 

@@ -1,4 +1,5 @@
 import type { TaskDef, WorkflowDef } from './conductor/definitions';
+import type { WorkflowTestMocks } from './conductor/execution';
 import type { EventHandler } from './conductor/event-handler';
 import type { BulkResponse } from './conductor/bulk';
 import type { TaskResult } from './conductor/task-result';
@@ -52,6 +53,8 @@ export interface StartWorkflowCommand extends CommandBase {
   readonly idempotency?: { readonly key: string; readonly strategy: IdempotencyStrategy };
   /** Notify every change of the workflow (NotificationChannel.WorkflowChanges): a caller waits on it (`execute`). */
   readonly watched?: boolean;
+  /** A test run (`POST /api/workflow/test`): worker tasks take these mocked results instead of being queued. */
+  readonly testRun?: WorkflowTestMocks;
 }
 
 /** The SUB_WORKFLOW (or START_WORKFLOW) task that started a workflow. */
@@ -104,6 +107,18 @@ export interface RemoveWorkflowCommand extends CommandBase {
   readonly terminate?: { readonly reason?: string };
 }
 
+/**
+ * `POST /api/admin/consistency/verifyAndRepair/{id}`: the owner checks that every queued task of the
+ * workflow has its queue row, and repairs what does not (as the reconciler would); answers how many it repaired.
+ */
+export interface VerifyWorkflowCommand extends CommandBase {
+  readonly type: 'workflow.verify';
+  readonly workflowId: string;
+}
+export interface VerifyWorkflowReply {
+  readonly repaired: number;
+}
+
 /** Terminate a workflow through the API (`DELETE /api/workflow/{id}`): answered, unlike the notice. */
 export interface TerminateWorkflowCommand extends CommandBase {
   readonly type: 'workflow.terminate.request';
@@ -140,7 +155,7 @@ export interface SkipTaskCommand extends CommandBase {
   readonly taskOutput?: Record<string, unknown>;
 }
 
-export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand | RestartWorkflowCommand | RerunWorkflowCommand | RemoveWorkflowCommand | TerminateWorkflowCommand | RetryWorkflowCommand | WorkflowNudgeCommand | SkipTaskCommand;
+export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand | RestartWorkflowCommand | RerunWorkflowCommand | RemoveWorkflowCommand | VerifyWorkflowCommand | TerminateWorkflowCommand | RetryWorkflowCommand | WorkflowNudgeCommand | SkipTaskCommand;
 
 /**
  * Messages for a workflow's owner that nobody waits on (no reply), on the same topic and key as the
@@ -229,6 +244,7 @@ export interface ExecutorReplies {
   'workflow.restart': Record<string, never>;
   'workflow.rerun': Record<string, never>;
   'workflow.remove': Record<string, never>;
+  'workflow.verify': VerifyWorkflowReply;
   'workflow.terminate.request': Record<string, never>;
   'workflow.retry': Record<string, never>;
   'workflow.reset-callbacks': Record<string, never>;

@@ -16,3 +16,4 @@ export * from './conductor/bulk';
 export * from './derived-ids';
 export * from './conductor/start-workflow-request';
 export * from './worker-protocol';
+export * from './version';

@@ -133,3 +133,9 @@ export function whyNotRunnable(task: Pick<WorkflowTask, 'type' | 'evaluatorType'
   }
   return undefined;
 }
+
+/**
+ * A task row of this runtime type may hold a queue row (a worker task, HTTP, KAFKA_PUBLISH): what the
+ * reconciler and verifyAndRepair check. `FORK` is a fork's runtime type, never queued.
+ */
+export const isQueuedTaskType = (taskType: string): boolean => taskType !== 'FORK' && isQueuedKind(traitsOf(taskType).kind);

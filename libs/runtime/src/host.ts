@@ -20,6 +20,11 @@ export interface HostSpec {
   readonly consumes: boolean;
   /** Serve HTTP on this address (the gateway). */
   readonly http?: HttpConfig;
+  /**
+   * POST routes whose body is taken as text whatever its content type says (Conductor binds it to a String:
+   * a task log line, which clients send as `application/json` without quoting it).
+   */
+  readonly textBodyRoutes?: readonly RegExp[];
   /** Called before the server listens (the gateway adds its OpenAPI document and Swagger UI). */
   readonly configureHttp?: (app: INestApplication) => void;
   readonly infra: InfraConfig;
@@ -29,6 +34,31 @@ export interface HostSpec {
 
 /** Conductor payloads can be megabytes (its own default threshold is 5 MB); Express's default is 100 kB. */
 const BODY_LIMIT = '10mb';
+const BODY_LIMIT_BYTES = 10 * 1024 * 1024;
+
+type Req = NodeJS.ReadableStream & { method?: string; url?: string; body?: unknown; _body?: boolean };
+type Res = { status(code: number): { json(body: unknown): void } };
+
+/** Reads the body of a POST to one of `routes` as UTF-8 text, before any other body parser sees it. */
+function textBodies(routes: readonly RegExp[]) {
+  return (req: Req, res: Res, next: (err?: unknown) => void): void => {
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method !== 'POST' || !routes.some((r) => r.test(path))) return next();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= BODY_LIMIT_BYTES) chunks.push(chunk);
+    });
+    req.on('error', next);
+    req.on('end', () => {
+      if (size > BODY_LIMIT_BYTES) return res.status(413).json({ status: 413, message: `Request body larger than ${BODY_LIMIT}`, instance: 'baton', retryable: false });
+      req.body = Buffer.concat(chunks).toString('utf8');
+      req._body = true; // the other body parsers leave a parsed body alone
+      next();
+    });
+  };
+}
 
 /**
  * Boots one Baton process: the database, the bus and the given app modules, chosen once from validated
@@ -44,6 +74,7 @@ export async function host(spec: HostSpec): Promise<INestApplication> {
     ],
   };
   const app = await NestFactory.create<NestExpressApplication>(root, { logger: logLevelsFrom(spec.infra.logLevel), bodyParser: false, abortOnError: false });
+  if (spec.textBodyRoutes?.length) app.use(textBodies(spec.textBodyRoutes));
   // Not strict: a JSON body may be a bare string (a task log line, as Conductor's clients send one); every
   // endpoint checks the shape of what it takes.
   app.useBodyParser('json', { limit: BODY_LIMIT, reviver: rejectNul, strict: false });

@@ -372,12 +372,14 @@ export function workflowApiSuite(getApi: () => ConductorClient): void {
 
       expect((await api().call('POST', `/api/tasks/${task.taskId}/log`, 'starting')).status).toBe(200);
       expect((await api().call('POST', `/api/tasks/${task.taskId}/log`, undefined, 'as text', 'text/plain')).status).toBe(200);
+      // The Python SDK sends the line unquoted as application/json; Conductor binds the body to a String.
+      expect((await api().call('POST', `/api/tasks/${task.taskId}/log`, undefined, 'unquoted', 'application/json')).status).toBe(200);
       await api().expectOk('POST', '/api/tasks', { workflowInstanceId: id, taskId: task.taskId, status: 'COMPLETED', logs: [{ log: 'done', createdTime: 1700000000000 }] });
       const logs = (await api().expectOk<Array<{ log: string; taskId: string; createdTime: number }>>('GET', `/api/tasks/${task.taskId}/log`)).body;
-      expect(logs.map((l) => l.log)).toEqual(['starting', 'as text', 'done']);
-      expect(logs[2]).toEqual({ log: 'done', taskId: task.taskId, createdTime: 1700000000000 });
+      expect(logs.map((l) => l.log)).toEqual(['starting', 'as text', 'unquoted', 'done']);
+      expect(logs[3]).toEqual({ log: 'done', taskId: task.taskId, createdTime: 1700000000000 });
       expect((await api().call('POST', '/api/tasks/00000000-0000-4000-8000-00000000abcd/log', 'x')).status).toBe(404);
-      expect((await api().call('POST', `/api/tasks/${task.taskId}/log`, { not: 'text' })).status).toBe(400);
+      expect((await api().call('POST', `/api/tasks/${task.taskId}/log`, undefined, '', 'application/json')).status).toBe(400);
     });
 
     it('completes a HUMAN task through /api/queue/update by reference name and by task id', async () => {
@@ -593,6 +595,61 @@ export function workflowApiSuite(getApi: () => ConductorClient): void {
       expect(r.status).toBe(400);
       expect(r.body.validationErrors.map((e) => e.path).sort()).toEqual(['returnStrategy', 'version', 'waitForSeconds']);
       expect((await api().call('POST', '/api/workflow/execute/no_such_workflow_x/1', {})).status).toBe(404);
+    });
+  });
+
+  describe('test runs', () => {
+    it('runs a workflow on mocked worker results (one per attempt) and answers the Workflow; 400s a bad mock', async () => {
+      const type = name('mocked');
+      await api().registerTaskDefs([{ name: type, retryCount: 1, retryDelaySeconds: 0 }]);
+      const wfName = name('test_run');
+      await api().registerWorkflow({
+        name: wfName,
+        version: 1,
+        tasks: [
+          { name: type, taskReferenceName: 'first' },
+          { name: type, taskReferenceName: 'second', inputParameters: { from: '${first.output.x}' } },
+        ],
+        outputParameters: { y: '${second.output.y}' },
+      });
+      const r = await api().call<WorkflowView>('POST', '/api/workflow/test', {
+        name: wfName,
+        version: 1,
+        input: { a: 1 },
+        taskRefToMockOutput: { first: [{ status: 'COMPLETED', output: { x: 7 } }], second: [{ status: 'FAILED' }, { status: 'COMPLETED', output: { y: 8 }, executionTime: 25 }] },
+      });
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ status: 'COMPLETED', output: { y: 8 }, input: { a: 1 } });
+      expect(r.body.tasks.map((t) => [t.referenceTaskName, t.status])).toEqual([
+        ['first', 'COMPLETED'],
+        ['second', 'FAILED'],
+        ['second', 'COMPLETED'],
+      ]);
+      expect(r.body.tasks[1].inputData).toEqual({ from: 7 });
+      expect(r.body as unknown as Record<string, unknown>).not.toHaveProperty('testRun');
+      expect(await api().poll(type, 't', 1, 100)).toEqual([]);
+
+      const bad = await api().call<{ validationErrors: Array<{ path: string }> }>('POST', '/api/workflow/test', { name: wfName, taskRefToMockOutput: { first: [{ status: 'MAYBE' }] } });
+      expect(bad.status).toBe(400);
+      expect(bad.body.validationErrors.map((e) => e.path)).toEqual(['taskRefToMockOutput.first[0].status']);
+    });
+  });
+
+  describe('admin', () => {
+    it('answers the version, the settings, the event queues, a sweep and a consistency check', async () => {
+      const version = await api().expectOk('GET', '/api/version');
+      expect(version.contentType).toContain('text/plain');
+      expect(version.text).toMatch(/^\d+\.\d+\.\d+/);
+      const config = (await api().expectOk<Record<string, unknown>>('GET', '/api/admin/config')).body;
+      expect(config['baton.version']).toBe(version.text);
+      expect(JSON.stringify(config)).not.toMatch(/password|postgres:\/\//i);
+      expect((await api().expectOk('GET', '/api/admin/queues?verbose=true')).body).toEqual({});
+
+      await api().registerWorkflow(human(name('admin')));
+      const id = (await start({ name: name('admin') })).text;
+      expect((await api().expectOk('POST', `/api/admin/sweep/requeue/${id}`)).text).toBe(`true.${id}`);
+      expect((await api().expectOk('POST', `/api/admin/consistency/verifyAndRepair/${id}`)).text).toBe('false');
+      expect((await api().call('POST', '/api/admin/consistency/verifyAndRepair/00000000-0000-4000-8000-00000000abcd')).status).toBe(404);
     });
   });
 

@@ -1,4 +1,4 @@
-import type { ErrorCode, ParentLink, TaskEventType, WorkflowDef, WorkflowEventType, WorkflowStatus } from '@app/contracts';
+import type { ErrorCode, WorkflowTestMocks, ParentLink, TaskEventType, WorkflowDef, WorkflowEventType, WorkflowStatus } from '@app/contracts';
 import type { TimerKind } from './timers';
 import type { WorkflowRun } from './workflow-run';
 
@@ -40,6 +40,8 @@ export type EngineCommand =
       readonly parent?: ParentLink;
       /** A START_WORKFLOW's workflow: the task is told whether it started. */
       readonly startedBy?: ParentLink;
+      /** A SUB_WORKFLOW's child in a test run: its own mocks. */
+      readonly testRun?: WorkflowTestMocks;
     }
   /** A child workflow must stop (its SUB_WORKFLOW task ended without it): terminate it by message to its owner. */
   | { readonly type: 'child.terminate'; readonly childWorkflowId: string; readonly reason: string }

@@ -140,6 +140,7 @@ function onStart(def: WorkflowDef, e: WorkflowStartRequested, now: number, evalu
     createdBy: e.createdBy,
     ...(e.idempotencyKey !== undefined ? { idempotencyKey: e.idempotencyKey } : {}),
     ...(e.notifyChanges ? { notifyChanges: true } : {}),
+    ...(e.testRun ? { testRun: e.testRun } : {}),
     ...(e.parent ? { parentWorkflowId: e.parent.workflowId, parentWorkflowTaskId: e.parent.taskId } : {}),
     workflowDefinition: def,
   };

@@ -1,4 +1,4 @@
-import type { ChildEndedNotice, ParentLink, StartOutcomeNotice, TaskLeasedNotice, TaskResult, TerminateWorkflowNotice, UpdateVariablesNotice, WorkflowDef } from '@app/contracts';
+import type { ChildEndedNotice, WorkflowTestMocks, ParentLink, StartOutcomeNotice, TaskLeasedNotice, TaskResult, TerminateWorkflowNotice, UpdateVariablesNotice, WorkflowDef } from '@app/contracts';
 import type { TimerKind } from './timers';
 
 /** The inputs of the decider: everything that can happen to a workflow. */
@@ -19,6 +19,8 @@ export interface WorkflowStartRequested {
   readonly startedBy?: ParentLink;
   /** Someone waits on this workflow synchronously: its every change is notified. */
   readonly notifyChanges?: boolean;
+  /** A test run: its worker tasks take mocked results. */
+  readonly testRun?: WorkflowTestMocks;
 }
 
 /** A poller holds the task's queue row: the task is IN_PROGRESS from `leasedAt`. (The notice, less its envelope.) */

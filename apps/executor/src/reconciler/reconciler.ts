@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { isQueuedKind, Topic, traitsOf } from '@app/contracts';
+import { isQueuedTaskType, Topic } from '@app/contracts';
 import { ShardOwnership } from '@app/bus';
 import { TaskQueue } from '@app/persistence';
 import { DataSource } from 'typeorm';
@@ -11,8 +11,6 @@ const PASS_EVERY_MS = 2000;
 /** Only what has been still for this long is suspect: the normal flow is not raced. */
 const SETTLED_MS = 30_000;
 const FIRST_ID = '00000000-0000-0000-0000-000000000000';
-/** Whether a task row's type may be a queued one, by the catalogue (`FORK` is the runtime type of both forks). */
-const mayBeQueued = (taskType: string): boolean => taskType !== 'FORK' && isQueuedKind(traitsOf(taskType).kind);
 
 /**
  * Repairs what a crash, a bug or a hand in the database can leave behind, that nothing else would notice:
@@ -92,7 +90,7 @@ export class Reconciler implements OnApplicationBootstrap, BeforeApplicationShut
       [this.cursor, WINDOW, SETTLED_MS],
     );
     const suspects = rows
-      .filter((r) => r.settled && (r.status === 'SCHEDULED' || r.status === 'IN_PROGRESS') && mayBeQueued(r.task_type))
+      .filter((r) => r.settled && (r.status === 'SCHEDULED' || r.status === 'IN_PROGRESS') && isQueuedTaskType(r.task_type))
       .map((r) => ({ taskId: r.task_id, workflowId: r.workflow_id }));
     // A short window reached the end of the table: the next pass starts over.
     return { suspects, last: rows.length === WINDOW ? rows[rows.length - 1].task_id : null };

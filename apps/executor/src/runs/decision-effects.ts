@@ -168,6 +168,7 @@ export class DecisionEffects {
       ...(c.parent ? { parent: c.parent } : {}),
       ...(c.startedBy ? { startedBy: c.startedBy } : {}),
       ...(watched ? { watched } : {}),
+      ...(c.testRun ? { testRun: c.testRun } : {}),
     };
     return { topic: Topic.ExecutorCommands, key: command.workflowId, value: command };
   }

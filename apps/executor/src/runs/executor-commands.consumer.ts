@@ -47,6 +47,8 @@ export class ExecutorCommandsConsumer {
         return this.executions.rerun(command);
       case 'workflow.remove':
         return this.executions.remove(command);
+      case 'workflow.verify':
+        return this.executions.verify(command);
       case 'workflow.terminate.request':
         return this.executions.terminate(command);
       case 'workflow.retry':

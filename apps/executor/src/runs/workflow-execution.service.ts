@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  isQueuedTaskType,
   BatonError,
   ErrorCode,
   ExecutorNotice,
@@ -7,6 +8,8 @@ import {
   isTerminalWorkflowStatus,
   RestartWorkflowCommand,
   RemoveWorkflowCommand,
+  VerifyWorkflowCommand,
+  VerifyWorkflowReply,
   RerunWorkflowCommand,
   RetryWorkflowCommand,
   SkipTaskCommand,
@@ -85,6 +88,7 @@ export class WorkflowExecutionService {
           startedBy: cmd.startedBy,
           ...(cmd.idempotency ? { idempotencyKey: cmd.idempotency.key } : {}),
           ...(cmd.watched ? { notifyChanges: true } : {}),
+          ...(cmd.testRun ? { testRun: cmd.testRun } : {}),
         },
       },
     });
@@ -224,6 +228,21 @@ export class WorkflowExecutionService {
     if (!decision) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${workflowId}`);
     if (decision.rejection) throw new BatonError(decision.rejection.code, decision.rejection.message);
     return {};
+  }
+
+  /**
+   * verifyAndRepair: the workflow's queued tasks that have not ended, checked for their queue rows in the
+   * deciding transaction and repaired as the reconciler repairs them. 404 for an unknown workflow.
+   */
+  async verify(cmd: VerifyWorkflowCommand): Promise<VerifyWorkflowReply> {
+    const rows: Array<{ task_id: string; task_type: string }> = await this.dataSource.query(
+      `SELECT task_id, task_type FROM task WHERE workflow_id = $1 AND status IN ('SCHEDULED', 'IN_PROGRESS')`,
+      [cmd.workflowId],
+    );
+    const known: Array<{ one: number }> = await this.dataSource.query('SELECT 1 AS one FROM workflow WHERE workflow_id = $1', [cmd.workflowId]);
+    if (!known.length) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${cmd.workflowId}`);
+    const queued = rows.filter((r) => isQueuedTaskType(r.task_type)).map((r) => r.task_id);
+    return { repaired: queued.length ? await this.reconcile(cmd.workflowId, queued) : 0 };
   }
 
   /**

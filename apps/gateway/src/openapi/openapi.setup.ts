@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { BATON_VERSION } from '@app/contracts';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
@@ -16,7 +17,7 @@ export function setupOpenApi(app: INestApplication): void {
   const config = new DocumentBuilder()
     .setTitle('Baton')
     .setDescription("Baton's Conductor-compatible REST API")
-    .setVersion('0.1.0')
+    .setVersion(BATON_VERSION)
     .build();
   const document = SwaggerModule.createDocument(app, config);
   const modelSchemas = validationMetadatasToSchemas({

@@ -1,12 +1,18 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import type { Task } from '@app/contracts';
+import { Controller, Get, Header, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { BATON_VERSION, type Task } from '@app/contracts';
+import { BUS_OPTIONS, type BusModuleOptions } from '@app/bus';
 import { Params } from '../http/params';
+import { WorkflowService } from '../workflows/workflow.service';
 import { TaskService } from './task.service';
 
-/** Conductor's `/api/admin` reads Baton serves: what waits in a task queue. */
+/** Conductor's `/api/admin`: what waits in a task queue, the server's settings, and repairs of one workflow. */
 @Controller('api/admin')
 export class AdminController {
-  constructor(private readonly tasks: TaskService) {}
+  constructor(
+    private readonly tasks: TaskService,
+    private readonly workflows: WorkflowService,
+    @Inject(BUS_OPTIONS) private readonly bus: BusModuleOptions,
+  ) {}
 
   /** The tasks of a type waiting to be polled, in the order a poll takes them (`start` 0, `count` 100). */
   @Get('task/:taskType')
@@ -16,5 +22,49 @@ export class AdminController {
     const size = p.int('count', count, { min: 1, max: 1000, fallback: 100 }) ?? 100;
     p.check();
     return this.tasks.waiting(taskType, from, size);
+  }
+
+  /** The settings this server runs with (nothing secret: no credentials, no connection strings). */
+  @Get('config')
+  config(): Record<string, unknown> {
+    const s = this.bus.settings;
+    return {
+      'baton.version': BATON_VERSION,
+      'baton.bus': s.kind,
+      ...(s.kind === 'kafka' ? { 'baton.kafka.brokers': s.brokers.join(','), 'baton.kafka.topicPrefix': s.topicPrefix, 'baton.kafka.partitions': s.partitions } : { 'baton.bus.lanes': s.lanes }),
+    };
+  }
+
+  /**
+   * Conductor's event queues (`verbose`: with their sizes). Baton has no separate event-queue store: EVENT
+   * tasks publish on Kafka topics (or the in-process bus), so there is nothing to list — `{}`, as Conductor
+   * answers when none are configured.
+   */
+  @Get('queues')
+  queues(@Query('verbose') verbose?: string): Record<string, unknown> {
+    const p = new Params();
+    p.bool('verbose', verbose, false);
+    p.check();
+    return {};
+  }
+
+  /** Conductor's sweep: the workflow is decided again now (whatever can move, moves). Answers `true.<id>`, as Conductor. */
+  @Post('sweep/requeue/:workflowId')
+  @HttpCode(200)
+  @Header('Content-Type', 'text/plain')
+  async sweep(@Param('workflowId') workflowId: string): Promise<string> {
+    await this.workflows.nudge(workflowId, 'workflow.decide');
+    return `true.${workflowId}`;
+  }
+
+  /**
+   * Checks that every queued task of the workflow has its queue row, repairing what does not (as the
+   * reconciler does by itself every few seconds): `true` when something was repaired, else `false`.
+   */
+  @Post('consistency/verifyAndRepair/:workflowId')
+  @HttpCode(200)
+  @Header('Content-Type', 'text/plain')
+  async verifyAndRepair(@Param('workflowId') workflowId: string): Promise<string> {
+    return String((await this.workflows.verify(workflowId)) > 0);
   }
 }

@@ -169,7 +169,9 @@ export class TaskController {
   /** Appends a log line (the body, as text or a JSON string) to the task: 200; 404 for an unknown task. */
   @Post(':taskId/log')
   @HttpCode(200)
-  async addLog(@Param('taskId') taskId: string, @Body() body: unknown): Promise<void> {
+  async addLog(@Param('taskId') taskId: string, @Body() raw: unknown): Promise<void> {
+    // The body arrives as text (TEXT_BODY_ROUTES): a JSON string is unquoted, anything else is the line as sent.
+    const body = typeof raw === 'string' ? unquoted(raw) : raw;
     if (typeof body !== 'string' || !body.length) {
       throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', [{ path: 'log', message: 'the body must be the log line, as text or a JSON string', invalidValue: body }]);
     }
@@ -193,4 +195,15 @@ export class TaskController {
 /** A by-reference update as the TaskResult it is: the status from the path, the body as the output. */
 function byRef(workflowId: string, status: string, body: unknown, workerId: string | undefined): TaskResult {
   return { workflowInstanceId: workflowId, taskId: '', status: resultStatusOf(status), outputData: requireObject(body, 'output'), ...(workerId ? { workerId } : {}) };
+}
+
+/** A log line sent as a JSON string (`"text"`), unquoted; any other text as it is. */
+function unquoted(text: string): string {
+  if (!text.startsWith('"')) return text;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'string' ? parsed : text;
+  } catch {
+    return text;
+  }
 }

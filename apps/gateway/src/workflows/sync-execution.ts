@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { BatonError, ErrorCode, isTerminalTaskStatus, isTerminalWorkflowStatus, SystemTaskType, type Task, type Workflow } from '@app/contracts';
+import { BatonError, ErrorCode, isTerminalTaskStatus, isTerminalWorkflowStatus, SystemTaskType, traitsOf, type Task, type Workflow } from '@app/contracts';
 import { ExecutionQueries } from '@app/persistence';
 import { Clock } from '@app/runtime';
 import { Watch, WorkflowWatcher } from './workflow-watcher';
@@ -40,6 +40,16 @@ export function isBlockingTask(t: Task): boolean {
   return t.taskType === SystemTaskType.Wait && t.inputData?.duration === undefined && t.inputData?.until === undefined;
 }
 
+export interface AwaitOptions {
+  /** Answer once one of these tasks has ended. */
+  readonly untilTaskRefs: readonly string[];
+  /** Answer once the workflow waits on a worker (a test run: a task it has no mock for). */
+  readonly untilWorkerWaits?: boolean;
+  readonly timeoutMs: number;
+  readonly strategy: ReturnStrategy;
+  readonly requestId: string;
+}
+
 interface Outcome {
   readonly target: Workflow;
   readonly blocking?: { readonly workflow: Workflow; readonly task: Task };
@@ -74,11 +84,11 @@ export class SyncExecution {
   }
 
   /** Waits (at most `timeoutMs`) for the workflow to end, block, or finish one of `untilTaskRefs`; answers as `strategy` says. */
-  async await(workflowId: string, opts: { readonly untilTaskRefs: readonly string[]; readonly timeoutMs: number; readonly strategy: ReturnStrategy; readonly requestId: string }, watch = this.watcher.arm(workflowId)): Promise<SignalResponse> {
+  async await(workflowId: string, opts: AwaitOptions, watch = this.watcher.arm(workflowId)): Promise<SignalResponse> {
     const deadline = this.clock.now() + opts.timeoutMs;
     try {
       for (;;) {
-        const outcome = await this.look(workflowId, opts.untilTaskRefs, watch);
+        const outcome = await this.look(workflowId, opts, watch);
         const left = deadline - this.clock.now();
         if (outcome.done || left <= 0) return signalResponse({ ...outcome, timedOut: !outcome.done }, opts.strategy, opts.requestId);
         await watch.wait(left);
@@ -88,13 +98,15 @@ export class SyncExecution {
     }
   }
 
-  private async look(workflowId: string, untilTaskRefs: readonly string[], watch: Watch): Promise<Omit<Outcome, 'timedOut'> & { readonly done: boolean }> {
+  private async look(workflowId: string, opts: AwaitOptions, watch: Watch): Promise<Omit<Outcome, 'timedOut'> & { readonly done: boolean }> {
     const target = await this.query.workflow(workflowId, true);
     if (!target) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${workflowId}`);
     const blocking = await this.blocking(target, watch);
     if (isTerminalWorkflowStatus(target.status)) return { target, blocking, done: true };
-    const reached = untilTaskRefs.length > 0 && (target.tasks ?? []).some((t) => untilTaskRefs.includes(t.referenceTaskName) && isTerminalTaskStatus(t.status));
-    return { target, blocking, done: reached || !!blocking };
+    const tasks = target.tasks ?? [];
+    const reached = opts.untilTaskRefs.length > 0 && tasks.some((t) => opts.untilTaskRefs.includes(t.referenceTaskName) && isTerminalTaskStatus(t.status));
+    const waitsOnWorker = !!opts.untilWorkerWaits && tasks.some((t) => !isTerminalTaskStatus(t.status) && traitsOf(t.workflowTask?.type).kind === 'worker');
+    return { target, blocking, done: reached || !!blocking || waitsOnWorker };
   }
 }
 

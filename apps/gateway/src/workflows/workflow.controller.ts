@@ -3,7 +3,11 @@ import { BatonError, ErrorCode, RerunWorkflowRequest, StartWorkflowRequest, vali
 import { Params, requireObject } from '../http/params';
 import { randomUUID } from 'node:crypto';
 import { RETURN_STRATEGIES, ReturnStrategy, SignalResponse } from './sync-execution';
+import { testMocksOf } from './test-request';
 import { WorkflowService, WorkflowStatusView } from './workflow.service';
+
+/** How long a test run may take before it is answered as it stands. */
+const TEST_RUN_TIMEOUT_MS = 10_000;
 
 /** Conductor's `/api/workflow` (start in both forms, get by id; the rest arrives with later issues). */
 @Controller('api/workflow')
@@ -54,6 +58,22 @@ export class WorkflowController {
     if (errors.length) throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', errors);
     const untilTaskRefs = (waitUntilTaskRef ?? '').split(',').map((r) => r.trim()).filter(Boolean);
     return this.workflows.execute(startRequest as StartWorkflowRequest, { untilTaskRefs, timeoutMs: wait * 1000, strategy, requestId: request ?? randomUUID() });
+  }
+
+  /**
+   * A test run (Conductor's WorkflowTestRequest: a StartWorkflowRequest with `taskRefToMockOutput` and
+   * `subWorkflowTestRequest`): worker tasks take their mocked results instead of being queued; answers the
+   * Workflow once it ends, waits for a signal or waits on a task it has no mock for (10 s at most).
+   */
+  @Post('test')
+  @HttpCode(200)
+  test(@Body() body: unknown): Promise<Workflow> {
+    const raw = requireObject(body, 'WorkflowTestRequest');
+    const { taskRefToMockOutput: _mocks, subWorkflowTestRequest: _subs, ...startRequest } = raw;
+    const { mocks, errors: mockErrors } = testMocksOf(raw);
+    const errors = [...validateModel(StartWorkflowRequest, startRequest), ...mockErrors];
+    if (errors.length) throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', errors);
+    return this.workflows.test(startRequest as unknown as StartWorkflowRequest, mocks, TEST_RUN_TIMEOUT_MS);
   }
 
   /** Ids of the RUNNING workflows of a name and version (1 unless given, as Conductor), created in [startTime, endTime]. */

@@ -6,6 +6,8 @@ import {
   IdempotencyStrategy,
   isUuid,
   RemoveWorkflowCommand,
+  VerifyWorkflowCommand,
+  VerifyWorkflowReply,
   RerunWorkflowCommand,
   RerunWorkflowRequest,
   RestartWorkflowCommand,
@@ -24,6 +26,7 @@ import {
   Topic,
   unwrapReply,
   Workflow,
+  WorkflowTestMocks,
 } from '@app/contracts';
 import { MessageBus, ownerDeadlineMs } from '@app/bus';
 import { ExecutionQueries } from '@app/persistence';
@@ -87,7 +90,7 @@ export class WorkflowService {
    * Starts a workflow: the id is chosen here, the command goes to the partition that will own the
    * workflow, and the id is returned only after the executor committed it.
    */
-  async start(req: StartRequest, workflowId = this.ids.next(), idempotency?: StartWorkflowCommand['idempotency'], watched = false): Promise<string> {
+  async start(req: StartRequest, workflowId = this.ids.next(), idempotency?: StartWorkflowCommand['idempotency'], watched = false, testRun?: WorkflowTestMocks): Promise<string> {
     const command: StartWorkflowCommand = {
       type: 'workflow.start',
       commandId: this.ids.next(),
@@ -104,6 +107,7 @@ export class WorkflowService {
       ...(req.createdBy ? { createdBy: req.createdBy } : {}),
       ...(idempotency ? { idempotency } : {}),
       ...(watched ? { watched } : {}),
+      ...(testRun ? { testRun } : {}),
     };
     const reply = await this.bus.request<CommandReply<StartWorkflowReply>>({ topic: Topic.ExecutorCommands, key: command.workflowId, value: command });
     return unwrapReply(reply).workflowId;
@@ -116,7 +120,7 @@ export class WorkflowService {
    * and its id is derived from the key, so two that race for it are decided one after the other by the
    * id's owner, and only one starts.
    */
-  async startRequest(req: StartWorkflowRequest, watched = false): Promise<string> {
+  async startRequest(req: StartWorkflowRequest, watched = false, testRun?: WorkflowTestMocks): Promise<string> {
     if (req.externalInputPayloadStoragePath) {
       throw new BatonError(ErrorCode.InvalidArgument, 'externalInputPayloadStoragePath: Baton keeps no external payload storage; send the input in the request', [
         { path: 'externalInputPayloadStoragePath', message: 'external payload storage is not supported', invalidValue: req.externalInputPayloadStoragePath },
@@ -145,11 +149,11 @@ export class WorkflowService {
       workflowDef: req.workflowDef ? { ...req.workflowDef, name: req.name } : undefined,
       createdBy: req.createdBy,
     };
-    if (req.idempotencyKey === undefined) return this.start(start, undefined, undefined, watched);
+    if (req.idempotencyKey === undefined) return this.start(start, undefined, undefined, watched, testRun);
     const strategy = req.idempotencyStrategy ?? IdempotencyStrategy.Fail;
     const decided = idempotentStart(req.name, req.idempotencyKey, strategy, await this.query.startedUnderKey(req.name, req.idempotencyKey));
     if ('existing' in decided) return decided.existing;
-    return this.start(start, idempotentWorkflowIdFor(req.name, req.idempotencyKey, decided.generation), { key: req.idempotencyKey, strategy }, watched);
+    return this.start(start, idempotentWorkflowIdFor(req.name, req.idempotencyKey, decided.generation), { key: req.idempotencyKey, strategy }, watched, testRun);
   }
 
   restart(workflowId: string, useLatestDefinitions: boolean): Promise<void> {
@@ -168,6 +172,14 @@ export class WorkflowService {
     return workflowId;
   }
 
+  /** verifyAndRepair: how many of the workflow's queued tasks lacked their queue row (and were repaired). */
+  async verify(workflowId: string): Promise<number> {
+    if (!isUuid(workflowId)) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${workflowId}`);
+    const now = this.clock.now();
+    const command: VerifyWorkflowCommand = { type: 'workflow.verify', workflowId, commandId: this.ids.next(), issuedAt: now, deadline: now + ownerDeadlineMs(this.bus) };
+    return unwrapReply(await this.bus.request<CommandReply<VerifyWorkflowReply>>({ topic: Topic.ExecutorCommands, key: workflowId, value: command })).repaired;
+  }
+
   /** Deletes a workflow and its tasks; `terminateReason` (terminate-remove): terminated first if it still runs. */
   remove(workflowId: string, archiveWorkflow: boolean, terminate?: { reason?: string }): Promise<void> {
     return this.toOwner<RemoveWorkflowCommand>({ type: 'workflow.remove', workflowId, archiveWorkflow, ...(terminate ? { terminate } : {}) });
@@ -179,6 +191,17 @@ export class WorkflowService {
 
   nudge(workflowId: string, type: WorkflowNudgeCommand['type'], watch = false): Promise<void> {
     return this.toOwner<WorkflowNudgeCommand>({ type, workflowId, ...(watch ? { watch } : {}) });
+  }
+
+  /**
+   * `POST /api/workflow/test`: runs the workflow with its worker tasks' results mocked (per reference, one
+   * result per attempt; a sub-workflow's mocks under its reference) and answers the workflow once it ends,
+   * waits for a signal or waits on a worker task it has no mock for — or after `timeoutMs`, as it stands.
+   */
+  async test(req: StartWorkflowRequest, mocks: WorkflowTestMocks, timeoutMs: number): Promise<Workflow> {
+    const workflowId = await this.startRequest(req, true, mocks);
+    await this.sync.await(workflowId, { untilTaskRefs: [], untilWorkerWaits: true, timeoutMs, strategy: ReturnStrategy.TargetWorkflow, requestId: workflowId });
+    return this.get(workflowId, true);
   }
 
   /**

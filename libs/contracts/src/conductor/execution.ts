@@ -76,6 +76,24 @@ export interface Workflow {
   onResume?: ResumeStep[];
   /** Engine-internal, never served: every change of this workflow is notified (someone waits on it synchronously). */
   notifyChanges?: boolean;
+  /** Engine-internal, never served: a test run's mocked worker results (`POST /api/workflow/test`). */
+  testRun?: WorkflowTestMocks;
+}
+
+/** A mocked result of one attempt of a worker task in a test run (Conductor's TaskMock). */
+export interface TaskMock {
+  readonly status: 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR';
+  readonly output?: Record<string, unknown>;
+  /** How long the attempt is recorded to have run (ms). */
+  readonly executionTime?: number;
+  /** How long it is recorded to have waited in its queue (ms). */
+  readonly queueWaitTime?: number;
+}
+
+/** A test run's mocks: per task reference, one result per attempt; per SUB_WORKFLOW reference, the child's mocks. */
+export interface WorkflowTestMocks {
+  readonly taskRefToMockOutput: Record<string, readonly TaskMock[]>;
+  readonly subWorkflowTestRequest?: Record<string, WorkflowTestMocks>;
 }
 
 /**
@@ -89,8 +107,8 @@ export type ResumeStep =
   | { readonly kind: 'timer'; readonly timerKind: string; readonly taskId?: string };
 
 /** A workflow as the API and the events show it: without what is the engine's own. */
-export function servedWorkflow<W extends Partial<Workflow>>(w: W): Omit<W, 'onResume' | 'notifyChanges'> {
-  if (w.onResume === undefined && w.notifyChanges === undefined) return w;
-  const { onResume: _steps, notifyChanges: _notify, ...served } = w;
+export function servedWorkflow<W extends Partial<Workflow>>(w: W): Omit<W, 'onResume' | 'notifyChanges' | 'testRun'> {
+  if (w.onResume === undefined && w.notifyChanges === undefined && w.testRun === undefined) return w;
+  const { onResume: _steps, notifyChanges: _notify, testRun: _mocks, ...served } = w;
   return served;
 }

@@ -35,6 +35,7 @@ export const subWorkflowHandler: TaskHandler = {
       priority: k.workflow.priority,
       taskToDomain: params.taskToDomain ?? k.workflow.taskToDomain,
       parent: { workflowId: k.workflow.workflowId, taskId: task.taskId },
+      ...(k.workflow.testRun?.subWorkflowTestRequest?.[task.referenceTaskName] ? { testRun: k.workflow.testRun.subWorkflowTestRequest[task.referenceTaskName] } : {}),
     });
   },
   onChildEnded(k, task, e) {

@@ -1,4 +1,4 @@
-import { Task, TaskNode, TaskStatus } from '@app/contracts';
+import { Task, TaskMock, TaskNode, TaskStatus } from '@app/contracts';
 import type { Kernel, ScheduleOptions } from '../kernel';
 import { queueNameOf, taskDefOf } from '../task-defs';
 import { TimerKind } from '../timers';
@@ -12,9 +12,26 @@ import type { TaskHandler } from './task-handler';
 export const workerHandler: TaskHandler = {
   acceptsResults: true,
   schedule(k, node, opts) {
+    const mock = mockOf(k, node, opts);
+    if (mock) return runMocked(k, node, opts, mock);
     enqueue(k, node, opts, taskDefOf(node.task).responseTimeoutSeconds * 1000);
   },
 };
+
+/** A test run's mocked result for this attempt of the task (one per attempt, in order), if it has one. */
+function mockOf(k: Kernel, node: TaskNode, opts: ScheduleOptions): TaskMock | undefined {
+  const mocks = node.ref ? k.workflow.testRun?.taskRefToMockOutput?.[node.ref] : undefined;
+  return mocks?.[opts.retryOf ? opts.retryOf.retryCount + 1 : 0];
+}
+
+/** A mocked attempt: it is not queued; it runs (mock.begin) and ends with the mocked result at once. */
+function runMocked(k: Kernel, node: TaskNode, opts: ScheduleOptions, mock: TaskMock): void {
+  const queueWaitTime = mock.queueWaitTime ?? 0;
+  const task = k.addTask(k.newTask(node, opts, { status: TaskStatus.InProgress, startTime: k.now + queueWaitTime, queueWaitTime, workerId: 'test-mock' }), 'mock.begin');
+  const patch = { outputData: { ...(mock.output ?? {}) }, endTime: k.now + queueWaitTime + (mock.executionTime ?? 0) };
+  if (mock.status === 'COMPLETED') k.completeTask(task, patch);
+  else k.failTask(task, { status: mock.status === 'FAILED' ? TaskStatus.Failed : TaskStatus.FailedWithTerminalError, reason: `mocked ${mock.status}`, patch });
+}
 
 /**
  * Creates the task SCHEDULED and queues it for a lease of `leaseMs` (how long a worker may hold it before
