@@ -18,6 +18,7 @@ import { QueueController } from './tasks/queue.controller';
 import { AdminController } from './tasks/admin.controller';
 import { WorkflowController } from './workflows/workflow.controller';
 import { VersionController } from './health/version.controller';
+import { SearchController } from './workflows/search.controller';
 import { SyncExecution } from './workflows/sync-execution';
 import { SignalService } from './tasks/signal.service';
 import { WorkflowWatcher } from './workflows/workflow-watcher';
@@ -25,7 +26,7 @@ import { WorkflowService } from './workflows/workflow.service';
 
 /** The HTTP edge: Conductor's REST API. Stateless; commands go over the bus, reads through the owners' query modules. */
 @Module({
-  controllers: [HealthController, VersionController, MetadataController, EventController, WorkflowBulkController, WorkflowController, TaskController, QueueController, AdminController, RillFlowController],
+  controllers: [HealthController, VersionController, SearchController, MetadataController, EventController, WorkflowBulkController, WorkflowController, TaskController, QueueController, AdminController, RillFlowController],
   providers: [
     { provide: APP_FILTER, useClass: ConductorErrorFilter },
     MetadataService,

@@ -17,6 +17,8 @@ export const ErrorCode = {
   TaskNotClaimable: 'TASK_NOT_CLAIMABLE',
   /** the owner could not be reached in time or a dependency is down: safe to retry. */
   Unavailable: 'UNAVAILABLE',
+  /** an endpoint Baton knows but does not serve yet (search, until issue 12): 501, never a misleading 404. */
+  NotImplemented: 'NOT_IMPLEMENTED',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

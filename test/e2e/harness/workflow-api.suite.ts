@@ -650,6 +650,13 @@ export function workflowApiSuite(getApi: () => ConductorClient): void {
       expect((await api().expectOk('POST', `/api/admin/sweep/requeue/${id}`)).text).toBe(`true.${id}`);
       expect((await api().expectOk('POST', `/api/admin/consistency/verifyAndRepair/${id}`)).text).toBe('false');
       expect((await api().call('POST', '/api/admin/consistency/verifyAndRepair/00000000-0000-4000-8000-00000000abcd')).status).toBe(404);
+
+      // Search is not served yet: a clear 501, not a 404 for a workflow named "search".
+      for (const path of ['/api/workflow/search?query=status%3DRUNNING', '/api/workflow/search-v2', '/api/tasks/search']) {
+        const r = await api().call<{ status: number; message: string }>('GET', path);
+        expect(r.status).toBe(501);
+        expect(r.body.message).toContain('issue 12');
+      }
     });
   });
 

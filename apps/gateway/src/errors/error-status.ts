@@ -20,6 +20,8 @@ export function httpStatusOf(code: ErrorCode): HttpStatus {
       return HttpStatus.BAD_REQUEST;
     case ErrorCode.Unavailable:
       return HttpStatus.SERVICE_UNAVAILABLE;
+    case ErrorCode.NotImplemented:
+      return HttpStatus.NOT_IMPLEMENTED;
     case ErrorCode.Internal:
       return HttpStatus.INTERNAL_SERVER_ERROR;
     default:
