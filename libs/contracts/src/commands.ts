@@ -114,6 +114,8 @@ export interface RemoveWorkflowCommand extends CommandBase {
 export interface VerifyWorkflowCommand extends CommandBase {
   readonly type: 'workflow.verify';
   readonly workflowId: string;
+  /** Only the tasks of this type (`POST /api/tasks/queue/requeue/{taskType}`). */
+  readonly taskType?: string;
 }
 export interface VerifyWorkflowReply {
   readonly repaired: number;

@@ -139,3 +139,23 @@ export function whyNotRunnable(task: Pick<WorkflowTask, 'type' | 'evaluatorType'
  * reconciler and verifyAndRepair check. `FORK` is a fork's runtime type, never queued.
  */
 export const isQueuedTaskType = (taskType: string): boolean => taskType !== 'FORK' && isQueuedKind(traitsOf(taskType).kind);
+
+/** What a `taskToDomain` entry may name instead of a domain: the task runs without one (Conductor's NO_DOMAIN). */
+export const NO_DOMAIN = 'NO_DOMAIN';
+
+/**
+ * The domain a task of this type runs in, by the workflow's `taskToDomain` (`{type: domain, '*': domain}`,
+ * the type's own entry first). An entry may list domains (`"blue,green,NO_DOMAIN"`): Baton takes the first
+ * (Conductor takes the first one with a worker polling it); `NO_DOMAIN` means none.
+ */
+export function domainOf(taskToDomain: Readonly<Record<string, string>> | undefined, taskType: string): string | undefined {
+  const entry = taskToDomain?.[taskType] ?? taskToDomain?.['*'];
+  const first = entry
+    ?.split(',')
+    .map((d) => d.trim())
+    .find(Boolean);
+  return first && first !== NO_DOMAIN ? first : undefined;
+}
+
+/** The queue of a worker task type in a domain: `<domain>:<type>`, as Conductor names it; the type alone without one. */
+export const queueNameFor = (taskType: string, domain?: string): string => (domain ? `${domain}:${taskType}` : taskType);

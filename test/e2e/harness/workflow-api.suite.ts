@@ -650,6 +650,14 @@ export function workflowApiSuite(getApi: () => ConductorClient): void {
       expect((await api().expectOk('POST', `/api/admin/sweep/requeue/${id}`)).text).toBe(`true.${id}`);
       expect((await api().expectOk('POST', `/api/admin/consistency/verifyAndRepair/${id}`)).text).toBe('false');
       expect((await api().call('POST', '/api/admin/consistency/verifyAndRepair/00000000-0000-4000-8000-00000000abcd')).status).toBe(404);
+      // Every pending task of the type has its queue row: nothing to requeue.
+      const type = name('requeued');
+      await api().registerTaskDefs([{ name: type }]);
+      await api().registerWorkflow({ name: name('requeue'), version: 1, tasks: [{ name: type, taskReferenceName: 'w' }] });
+      await start({ name: name('requeue') });
+      const requeued = await api().expectOk('POST', `/api/tasks/queue/requeue/${type}`);
+      expect(requeued.contentType).toContain('text/plain');
+      expect(requeued.text).toBe('0');
 
       // Search is not served yet: a clear 501, not a 404 for a workflow named "search".
       for (const path of ['/api/workflow/search?query=status%3DRUNNING', '/api/workflow/search-v2', '/api/tasks/search']) {

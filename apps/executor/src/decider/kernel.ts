@@ -1,5 +1,6 @@
 import {
   buildDefinitionGraph,
+  domainOf,
   conductorTaskStatus,
   DefinitionGraph,
   graphOf,
@@ -320,6 +321,8 @@ export class Kernel {
       queueWaitTime: 0,
       loopOverTask: !!loop,
       ...(queued ? { taskDefinition: def } : {}),
+      // A worker task runs in the domain the workflow's taskToDomain gives its type: polled from that domain's queue.
+      ...(worker && domainOf(this.workflow.taskToDomain, wt.name) ? { domain: domainOf(this.workflow.taskToDomain, wt.name) } : {}),
       ...fields,
     };
   }

@@ -236,8 +236,8 @@ export class WorkflowExecutionService {
    */
   async verify(cmd: VerifyWorkflowCommand): Promise<VerifyWorkflowReply> {
     const rows: Array<{ task_id: string; task_type: string }> = await this.dataSource.query(
-      `SELECT task_id, task_type FROM task WHERE workflow_id = $1 AND status IN ('SCHEDULED', 'IN_PROGRESS')`,
-      [cmd.workflowId],
+      `SELECT task_id, task_type FROM task WHERE workflow_id = $1 AND status IN ('SCHEDULED', 'IN_PROGRESS') AND ($2::varchar IS NULL OR task_type = $2)`,
+      [cmd.workflowId, cmd.taskType ?? null],
     );
     const known: Array<{ one: number }> = await this.dataSource.query('SELECT 1 AS one FROM workflow WHERE workflow_id = $1', [cmd.workflowId]);
     if (!known.length) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${cmd.workflowId}`);

@@ -1,11 +1,12 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { BatonError, ErrorCode, Task, TaskResult, validateModel, Workflow } from '@app/contracts';
+import { BatonError, ErrorCode, queueNameFor, Task, TaskResult, validateModel, Workflow } from '@app/contracts';
 import type { Response } from 'express';
 import { Params, requireObject } from '../http/params';
 import { PollData, PollDataRecorder } from './poll-data';
 import { resultStatusOf, TaskService } from './task.service';
 import { RETURN_STRATEGIES, ReturnStrategy, SignalResponse } from '../workflows/sync-execution';
 import { SignalService } from './signal.service';
+import { WorkflowService } from '../workflows/workflow.service';
 
 /** Conductor caps a long poll at 5 s (TaskResource). */
 const MAX_POLL_TIMEOUT_MS = 5000;
@@ -17,6 +18,7 @@ export class TaskController {
     private readonly tasks: TaskService,
     private readonly pollData: PollDataRecorder,
     private readonly signals: SignalService,
+    private readonly workflows: WorkflowService,
   ) {}
 
   @Get('poll/batch/:taskType')
@@ -35,13 +37,13 @@ export class TaskController {
       throw new BatonError(ErrorCode.InvalidArgument, 'Long Poll Timeout value cannot be more than 5 seconds');
     }
     this.pollData.record(taskType, workerId || undefined, domain || undefined);
-    return this.tasks.poll({ taskType, workerId: workerId || undefined, count: n, timeoutMs });
+    return this.tasks.poll({ taskType, workerId: workerId || undefined, ...(domain ? { domain } : {}), count: n, timeoutMs });
   }
 
   @Get('poll/:taskType')
   async poll(@Param('taskType') taskType: string, @Res() res: Response, @Query('workerid') workerId?: string, @Query('domain') domain?: string): Promise<void> {
     this.pollData.record(taskType, workerId || undefined, domain || undefined);
-    const [task] = await this.tasks.poll({ taskType, workerId: workerId || undefined, count: 1, timeoutMs: 100 });
+    const [task] = await this.tasks.poll({ taskType, workerId: workerId || undefined, ...(domain ? { domain } : {}), count: 1, timeoutMs: 100 });
     if (task) res.status(200).json(task);
     else res.status(204).end();
   }
@@ -63,13 +65,25 @@ export class TaskController {
     return Object.fromEntries(types.map((t) => [t, sizes.get(t)?.waiting ?? 0]));
   }
 
-  /** How many tasks of the type wait to be polled (domains and isolation groups come with issue 9's domains). */
+  /**
+   * Conductor's requeue of a type's pending tasks: any that lost its queue row gets it back (the
+   * reconciler does this by itself within seconds; this does it now). Answers how many, as text.
+   */
+  @Post('queue/requeue/:taskType')
+  @HttpCode(200)
+  @Header('Content-Type', 'text/plain')
+  async requeue(@Param('taskType') taskType: string): Promise<string> {
+    return String(await this.workflows.requeue(taskType));
+  }
+
+  /** How many tasks of the type wait to be polled, in `domain` when given (isolation groups and namespaces: Baton has none). */
   @Get('queue/size')
   @Header('Content-Type', 'application/json')
-  async queueSize(@Query('taskType') taskType?: string): Promise<string> {
+  async queueSize(@Query('taskType') taskType?: string, @Query('domain') domain?: string): Promise<string> {
     if (!taskType) throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', [{ path: 'taskType', message: 'taskType is required', invalidValue: taskType }]);
+    const queueName = queueNameFor(taskType, domain || undefined);
     // A bare JSON number, as Conductor answers (Nest would send a number as text).
-    return JSON.stringify((await this.tasks.queueSizes([taskType])).get(taskType)?.waiting ?? 0);
+    return JSON.stringify((await this.tasks.queueSizes([queueName])).get(queueName)?.waiting ?? 0);
   }
 
   /** When each worker last polled the type's queue: `[{queueName, domain, workerId, lastPollTime}]`. */

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { BatonError, CommandReply, ErrorCode, isQueuedKind, isUuid, Task, TaskLeasedNotice, TaskResult, TaskResultStatus, Topic, traitsOf, UpdateTaskCommand, UpdateTaskReply, unwrapReply, Workflow } from '@app/contracts';
+import { BatonError, CommandReply, ErrorCode, isQueuedKind, queueNameFor, isUuid, Task, TaskLeasedNotice, TaskResult, TaskResultStatus, Topic, traitsOf, UpdateTaskCommand, UpdateTaskReply, unwrapReply, Workflow } from '@app/contracts';
 import { BusMessage, MessageBus, ownerDeadlineMs } from '@app/bus';
 import { ExecutionQueries, LeasedTask, TaskQueue } from '@app/persistence';
 import { Clock, IdGenerator } from '@app/runtime';
@@ -8,6 +8,8 @@ import { logsOfResult, TaskExecLog, TaskLogs } from './task-logs';
 
 export interface PollRequest {
   readonly taskType: string;
+  /** Poll the type's queue in this domain (`<domain>:<type>`); without one, the type's own queue. */
+  readonly domain?: string;
   readonly workerId?: string;
   readonly count: number;
   readonly timeoutMs: number;
@@ -39,10 +41,11 @@ export class TaskService {
     const deadline = this.clock.now() + req.timeoutMs;
     for (;;) {
       // Listen before looking: work that arrives while we look wakes us instead of being slept through.
-      const waiter = this.waiter.arm(req.taskType);
+      const queueName = queueNameFor(req.taskType, req.domain);
+      const waiter = this.waiter.arm(queueName);
       try {
         // A worker task type's queue: its tasks run the task definition of that name.
-        const { tasks: leased, heldBack } = await this.queue.lease(req.taskType, req.count, req.workerId, req.taskType);
+        const { tasks: leased, heldBack } = await this.queue.lease(queueName, req.count, req.workerId, req.taskType);
         if (leased.length) {
           // Not awaited: the lease is the record; the answer to the worker waits for nothing else.
           void this.notifyOwners(leased);
@@ -54,7 +57,7 @@ export class TaskService {
           await waiter.wait(Math.min(remaining, Math.max(heldBack.windowEndsInMs ?? remaining, 1)));
           continue;
         }
-        const nextReady = await this.queue.msUntilNextReady(req.taskType);
+        const nextReady = await this.queue.msUntilNextReady(queueName);
         await waiter.wait(nextReady === null ? remaining : Math.min(remaining, Math.max(nextReady, 5)));
       } finally {
         waiter.cancel();

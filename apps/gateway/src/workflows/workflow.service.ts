@@ -173,11 +173,26 @@ export class WorkflowService {
   }
 
   /** verifyAndRepair: how many of the workflow's queued tasks lacked their queue row (and were repaired). */
-  async verify(workflowId: string): Promise<number> {
+  async verify(workflowId: string, taskType?: string): Promise<number> {
     if (!isUuid(workflowId)) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${workflowId}`);
     const now = this.clock.now();
-    const command: VerifyWorkflowCommand = { type: 'workflow.verify', workflowId, commandId: this.ids.next(), issuedAt: now, deadline: now + ownerDeadlineMs(this.bus) };
+    const command: VerifyWorkflowCommand = { type: 'workflow.verify', workflowId, ...(taskType ? { taskType } : {}), commandId: this.ids.next(), issuedAt: now, deadline: now + ownerDeadlineMs(this.bus) };
     return unwrapReply(await this.bus.request<CommandReply<VerifyWorkflowReply>>({ topic: Topic.ExecutorCommands, key: workflowId, value: command })).repaired;
+  }
+
+  /**
+   * Conductor's requeue of a type's pending tasks: every workflow with a task of the type that has not
+   * ended has those tasks checked by its owner, and a task that lost its queue row gets it back (one a
+   * worker held is timed out and retried, never handed to a second worker). Answers how many were repaired.
+   */
+  async requeue(taskType: string): Promise<number> {
+    const ids = await this.query.workflowsWithPendingTasks(taskType);
+    let repaired = 0;
+    for (let i = 0; i < ids.length; i += 16) {
+      const counts = await Promise.all(ids.slice(i, i + 16).map((id) => this.verify(id, taskType).catch((err: unknown) => (err instanceof BatonError && err.code === ErrorCode.WorkflowNotFound ? 0 : Promise.reject(err)))));
+      repaired += counts.reduce((a, b) => a + b, 0);
+    }
+    return repaired;
   }
 
   /** Deletes a workflow and its tasks; `terminateReason` (terminate-remove): terminated first if it still runs. */

@@ -55,6 +55,15 @@ export class ExecutionQueries {
     return rows.map((r) => withDefinitionParts(r.data, r.definition));
   }
 
+  /** The workflows with a task of this type that has not ended (SCHEDULED or IN_PROGRESS). */
+  async workflowsWithPendingTasks(taskType: string): Promise<string[]> {
+    const rows: Array<{ workflow_id: string }> = await this.dataSource.query(
+      `SELECT DISTINCT workflow_id FROM task WHERE task_type = $1 AND status IN ('SCHEDULED', 'IN_PROGRESS')`,
+      [taskType],
+    );
+    return rows.map((r) => r.workflow_id);
+  }
+
   /** Ids of the RUNNING workflows of a name and version, created within [startTime, endTime] when given (epoch ms). */
   async running(workflowName: string, version: number, startTime?: number, endTime?: number): Promise<string[]> {
     const rows: Array<{ workflow_id: string }> = await this.dataSource.query(
