@@ -134,6 +134,8 @@ export interface TerminateWorkflowCommand extends CommandBase {
 export interface RetryWorkflowCommand extends CommandBase {
   readonly type: 'workflow.retry';
   readonly workflowId: string;
+  /** A failed SUB_WORKFLOW task is taken up again with its child retried in place, instead of a new child. */
+  readonly resumeSubworkflowTasks?: boolean;
 }
 
 /**
@@ -190,6 +192,14 @@ export interface ChildEndedNotice extends ExecutorNoticeBase {
 /** A child workflow to start for a SUB_WORKFLOW task (a StartWorkflowCommand with `parent`, never expiring). */
 export type StartChildNotice = StartWorkflowCommand & { readonly parent: ParentLink };
 
+/**
+ * Retry this (ended) workflow in place: its parent is retried with resumeSubworkflowTasks and took its
+ * SUB_WORKFLOW task up again; the parent is told when this workflow ends, as before.
+ */
+export interface ChildRetryNotice extends ExecutorNoticeBase {
+  readonly type: 'child.retry';
+}
+
 /** Stop a workflow now: its parent's SUB_WORKFLOW task ended without it (timed out, or the parent ended). */
 export interface TerminateWorkflowNotice extends ExecutorNoticeBase {
   readonly type: 'workflow.terminate';
@@ -216,7 +226,7 @@ export interface UpdateVariablesNotice extends ExecutorNoticeBase {
   readonly appendArray?: boolean;
 }
 
-export type ExecutorNotice = TaskLeasedNotice | ChildEndedNotice | TerminateWorkflowNotice | StartOutcomeNotice | UpdateVariablesNotice;
+export type ExecutorNotice = TaskLeasedNotice | ChildEndedNotice | ChildRetryNotice | TerminateWorkflowNotice | StartOutcomeNotice | UpdateVariablesNotice;
 
 /**
  * A message on one of Conductor's internal event queues (`conductor:…`), as an EVENT task publishes it:

@@ -43,6 +43,8 @@ export type EngineCommand =
       /** A SUB_WORKFLOW's child in a test run: its own mocks. */
       readonly testRun?: WorkflowTestMocks;
     }
+  /** A failed child workflow is to be retried in place (its parent retried with resumeSubworkflowTasks). */
+  | { readonly type: 'child.retry'; readonly childWorkflowId: string }
   /** A child workflow must stop (its SUB_WORKFLOW task ended without it): terminate it by message to its owner. */
   | { readonly type: 'child.terminate'; readonly childWorkflowId: string; readonly reason: string }
   /** This workflow was started by a SUB_WORKFLOW task and ended: tell the parent's owner. */

@@ -72,7 +72,10 @@ function apply(k: Kernel, event: Exclude<DeciderEvent, WorkflowStartRequested>):
         // Conductor answers 404 here (NotFoundException): only an ended workflow can be retried.
         return { code: ErrorCode.WorkflowNotFound, message: `Workflow ${k.workflow.workflowId} is ${k.workflow.status}: only an ended workflow can be retried` };
       }
-      if (!k.retryWorkflow()) return { code: ErrorCode.WorkflowConflict, message: `Workflow ${k.workflow.workflowId} has no failed, timed out or cancelled task to retry` };
+      if (!k.retryWorkflow(event.resumeSubworkflowTasks === true)) return { code: ErrorCode.WorkflowConflict, message: `Workflow ${k.workflow.workflowId} has no failed, timed out or cancelled task to retry` };
+      break;
+    case 'child.retry':
+      onChildRetry(k);
       break;
     case 'timer.fired':
       onTimer(k, event);
@@ -337,6 +340,19 @@ function onSkipTask(k: Kernel, e: SkipTaskRequested): Rejection | undefined {
   // SKIPPED is the projection of a task passed over without running (the lifecycle's mock.passed).
   k.addTask(k.newTask(node, {}, { status: TaskStatus.Skipped, inputData: e.taskInput ?? {}, outputData: e.taskOutput ?? {}, startTime: k.now, endTime: k.now }), 'mock.passed');
   return undefined;
+}
+
+/**
+ * The parent retried with resumeSubworkflowTasks and took up its SUB_WORKFLOW task again: an ended child
+ * retries in place (its own sub-workflows too). One with nothing to retry tells its parent how it ended
+ * again, so the parent's task ends with it; one still running tells its parent when it ends, as always.
+ */
+function onChildRetry(k: Kernel): void {
+  if (k.isActive || k.retryWorkflow(true)) return;
+  const w = k.workflow;
+  if (w.parentWorkflowId && w.parentWorkflowTaskId) {
+    k.command({ type: 'parent.notify', parent: { workflowId: w.parentWorkflowId, taskId: w.parentWorkflowTaskId }, status: w.status, output: w.output, reasonForIncompletion: w.reasonForIncompletion });
+  }
 }
 
 // ---- pause ------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ import type { ChildEndedNotice, WorkflowTestMocks, ParentLink, StartOutcomeNotic
 import type { TimerKind } from './timers';
 
 /** The inputs of the decider: everything that can happen to a workflow. */
-export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated | Reconcile | RestartRequested | RetryRequested | ResetCallbacks | DecideRequested | SkipTaskRequested | PauseRequested | ResumeRequested | RerunRequested | RemoveRequested;
+export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated | Reconcile | RestartRequested | RetryRequested | ResetCallbacks | DecideRequested | SkipTaskRequested | PauseRequested | ResumeRequested | RerunRequested | RemoveRequested | ChildRetry;
 
 export interface WorkflowStartRequested {
   readonly type: 'workflow.start';
@@ -112,6 +112,13 @@ export interface RemoveRequested {
 /** Retry an ended workflow from its failed tasks (`POST /api/workflow/{id}/retry`). */
 export interface RetryRequested {
   readonly type: 'workflow.retry';
+  /** A failed SUB_WORKFLOW task is taken up again and its child retried in place (not started anew). */
+  readonly resumeSubworkflowTasks?: boolean;
+}
+
+/** The parent retried with resumeSubworkflowTasks: retry in place (a notice, less its envelope). */
+export interface ChildRetry {
+  readonly type: 'child.retry';
 }
 
 /** Pass over a task the flow has not reached yet (`PUT /api/workflow/{id}/skiptask/{ref}`): SKIPPED, with this input and output. */

@@ -529,7 +529,7 @@ export class Kernel {
    * unsuccessfully — failed, timed out, cancelled — gets a new attempt (a new id, retryCount + 1); the
    * workflow runs on from there. False when there is nothing to retry.
    */
-  retryWorkflow(): boolean {
+  retryWorkflow(resumeSubworkflows = false): boolean {
     const last = [...latestByRef(this.current.tasks).values()].filter((t) => RETRIED_ON_RETRY.has(t.status)).sort((a, b) => a.seq - b.seq);
     if (!last.length) return false;
     this.setWorkflow({ status: WorkflowStatus.Running, reasonForIncompletion: undefined, endTime: undefined, failedReferenceTaskNames: [], failedTaskNames: [] });
@@ -538,8 +538,15 @@ export class Kernel {
     if (timeoutSeconds > 0) this.setTimer(TimerKind.WorkflowTimeout, this.now + timeoutSeconds * 1000);
     const reopened = last.filter((t) => t.status === TaskStatus.Canceled && REOPENED_ON_RETRY.has(t.workflowTask?.type ?? ''));
     for (const t of reopened) this.transition(t.taskId, 'start.begin', { endTime: 0, reasonForIncompletion: undefined });
+    // resumeSubworkflowTasks: a SUB_WORKFLOW task whose child ran is taken up again, and the child retried
+    // in place; it tells this task when it ends, as it did the first time.
+    const resumed = resumeSubworkflows ? last.filter((t) => t.workflowTask?.type === SystemTaskType.SubWorkflow && t.subWorkflowId) : [];
+    for (const t of resumed) {
+      this.transition(t.taskId, 'start.begin', { endTime: 0, reasonForIncompletion: undefined });
+      this.command({ type: 'child.retry', childWorkflowId: t.subWorkflowId as string });
+    }
     for (const t of last) {
-      if (reopened.includes(t)) continue;
+      if (reopened.includes(t) || resumed.includes(t)) continue;
       const retried = this.patchTask(t.taskId, { retried: true });
       this.schedule(this.nodeOf(retried), { retryOf: retried });
     }

@@ -91,3 +91,35 @@ describe('retry an ended workflow', () => {
     expect(taskOf(state, 'after').status).toBe(TaskStatus.Scheduled);
   });
 });
+
+describe('retry with resumeSubworkflowTasks', () => {
+  const parent = aDefinition([aTask('SUB_WORKFLOW', 'child', { subWorkflowParam: { name: 'inner', version: 1 } })]);
+
+  it('takes the failed SUB_WORKFLOW task up again and retries its child in place, instead of starting a new one', () => {
+    const s = run(parent, [[T0, started()]]);
+    const task = taskOf(s.state, 'child');
+    const childId = task.subWorkflowId as string;
+    const failed = decide(parent, s.state, { type: 'child.ended', taskId: task.taskId, childWorkflowId: childId, status: WorkflowStatus.Failed, output: {}, reasonForIncompletion: 'boom' }, T0 + 1);
+    expect(failed.state.workflow.status).toBe(WorkflowStatus.Failed);
+
+    const resumed = decide(parent, failed.state, { type: 'workflow.retry', resumeSubworkflowTasks: true }, T0 + 2);
+    expect(resumed.rejection).toBeUndefined();
+    expect(statuses(resumed.state)).toEqual([['child', TaskStatus.InProgress]]);
+    expect(commandsOf([...resumed.commands], 'child.retry')).toEqual([{ type: 'child.retry', childWorkflowId: childId }]);
+    expect(commandsOf([...resumed.commands], 'child.start')).toEqual([]);
+
+    const done = decide(parent, resumed.state, { type: 'child.ended', taskId: task.taskId, childWorkflowId: childId, status: WorkflowStatus.Completed, output: { x: 1 } }, T0 + 3);
+    expect(done.state.workflow).toMatchObject({ status: WorkflowStatus.Completed, output: { x: 1, subWorkflowId: childId } });
+  });
+
+  it('a child told to retry that has nothing to retry tells its parent how it ended', () => {
+    const inner = aDefinition([aSimpleTask('x')], { name: 'inner' });
+    const child = run(inner, [
+      [T0, started({}, { parent: { workflowId: 'parent-1', taskId: 'task-1' } })],
+      [T0 + 1, completes('x', { y: 2 })],
+    ]);
+    expect(child.state.workflow.status).toBe(WorkflowStatus.Completed);
+    const told = decide(inner, child.state, { type: 'child.retry' }, T0 + 2);
+    expect(commandsOf([...told.commands], 'parent.notify')).toEqual([expect.objectContaining({ status: WorkflowStatus.Completed, output: { y: 2 }, parent: { workflowId: 'parent-1', taskId: 'task-1' } })]);
+  });
+});

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ChildEndedNotice, ConductorEventMessage, ParentLink, StartOutcomeNotice, StartWorkflowCommand, Task, TaskEvent, servedWorkflow, TerminateWorkflowNotice, Topic, withoutDefinitionParts, WorkflowEvent, WorkflowStatus } from '@app/contracts';
+import { ChildEndedNotice, ChildRetryNotice, ConductorEventMessage, ParentLink, StartOutcomeNotice, StartWorkflowCommand, Task, TaskEvent, servedWorkflow, TerminateWorkflowNotice, Topic, withoutDefinitionParts, WorkflowEvent, WorkflowStatus } from '@app/contracts';
 import { BusMessage, ShardOwnership } from '@app/bus';
 import { QueuedTask } from '@app/persistence';
 import { IdGenerator } from '@app/runtime';
@@ -77,6 +77,9 @@ export class DecisionEffects {
             break;
           case 'child.terminate':
             messages.push(this.terminate(c.childWorkflowId, c.reason));
+            break;
+          case 'child.retry':
+            messages.push({ topic: Topic.ExecutorCommands, key: c.childWorkflowId, value: { type: 'child.retry', eventId: this.ids.next(), workflowId: c.childWorkflowId } satisfies ChildRetryNotice });
             break;
           case 'parent.notify':
             messages.push(this.childEnded(c.parent, workflowId, c.status, c.output, c.reasonForIncompletion));

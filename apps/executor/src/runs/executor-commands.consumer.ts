@@ -79,5 +79,5 @@ export class ExecutorCommandsConsumer {
   }
 }
 
-const NOTICE_TYPES = new Set<string>(['task.leased', 'child.ended', 'workflow.terminate', 'start.outcome', 'workflow.variables']);
+const NOTICE_TYPES = new Set<string>(['task.leased', 'child.ended', 'child.retry', 'workflow.terminate', 'start.outcome', 'workflow.variables']);
 const isNotice = (m: ExecutorMessage): m is ExecutorNotice => typeof m?.type === 'string' && NOTICE_TYPES.has(m.type);

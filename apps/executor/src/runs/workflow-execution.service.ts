@@ -197,7 +197,7 @@ export class WorkflowExecutionService {
 
   /** Retries an ended workflow from its failed tasks (new attempts); 404 while it runs, 409 with nothing to retry. */
   retry(cmd: RetryWorkflowCommand): Promise<Record<string, never>> {
-    return this.decideOrRefuse(cmd.workflowId, { type: 'workflow.retry' });
+    return this.decideOrRefuse(cmd.workflowId, { type: 'workflow.retry', ...(cmd.resumeSubworkflowTasks ? { resumeSubworkflowTasks: true } : {}) });
   }
 
   /** resetcallbacks, decide, pause and resume: an event of their own for the workflow's owner; 404 for an unknown workflow. */

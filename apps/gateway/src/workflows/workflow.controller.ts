@@ -161,7 +161,8 @@ export class WorkflowController {
 
   /**
    * Retries an ended workflow from its failed tasks: 204; 404 while it runs (as Conductor); 409 with
-   * nothing to retry. `resumeSubworkflowTasks` (retry a failed child in place) is not supported yet: 400.
+   * nothing to retry. `resumeSubworkflowTasks`: a failed SUB_WORKFLOW task is taken up again and its child
+   * retried in place (the same child id), instead of a new child.
    */
   @Post(':workflowId/retry')
   @HttpCode(204)
@@ -169,12 +170,7 @@ export class WorkflowController {
     const p = new Params();
     const resume = p.bool('resumeSubworkflowTasks', resumeSubworkflowTasks, false);
     p.check();
-    if (resume) {
-      throw new BatonError(ErrorCode.InvalidArgument, 'resumeSubworkflowTasks=true is not supported yet: a retry starts a failed SUB_WORKFLOW task over with a new child', [
-        { path: 'resumeSubworkflowTasks', message: 'not supported yet', invalidValue: resumeSubworkflowTasks },
-      ]);
-    }
-    await this.workflows.retry(workflowId);
+    await this.workflows.retry(workflowId, resume);
   }
 
   /**

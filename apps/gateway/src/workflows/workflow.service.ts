@@ -200,8 +200,8 @@ export class WorkflowService {
     return this.toOwner<RemoveWorkflowCommand>({ type: 'workflow.remove', workflowId, archiveWorkflow, ...(terminate ? { terminate } : {}) });
   }
 
-  retry(workflowId: string): Promise<void> {
-    return this.toOwner<RetryWorkflowCommand>({ type: 'workflow.retry', workflowId });
+  retry(workflowId: string, resumeSubworkflowTasks = false): Promise<void> {
+    return this.toOwner<RetryWorkflowCommand>({ type: 'workflow.retry', workflowId, ...(resumeSubworkflowTasks ? { resumeSubworkflowTasks } : {}) });
   }
 
   nudge(workflowId: string, type: WorkflowNudgeCommand['type'], watch = false): Promise<void> {

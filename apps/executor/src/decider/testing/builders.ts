@@ -126,6 +126,8 @@ export function shorthand(s: WorkflowRun, commands: readonly EngineCommand[]): s
         return `parent.notify:${c.status}`;
       case 'child.terminate':
         return `child.terminate:${c.childWorkflowId}`;
+      case 'child.retry':
+        return `child.retry:${c.childWorkflowId}`;
       case 'starter.notify':
         return `starter.notify:${c.started}`;
       case 'event.publish':
