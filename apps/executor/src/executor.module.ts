@@ -5,6 +5,10 @@ import { DefinitionCache } from './definitions/definition.cache';
 import { DefinitionReader } from './definitions/definition.reader';
 import { ConductorEventsConsumer } from './events/conductor-events.consumer';
 import { EventProcessor } from './events/event-processor';
+import { KafkaTaskDispatcher } from './kafka-delivery/kafka-task.dispatcher';
+import { WorkerReportService } from './kafka-delivery/worker-report.service';
+import { WorkerReportsConsumer } from './kafka-delivery/worker-reports.consumer';
+import { WorkerTopics } from './kafka-delivery/worker-topics';
 import { Reconciler } from './reconciler/reconciler';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { OutboxRepository } from './outbox/outbox.repository';
@@ -27,7 +31,7 @@ import { TimerSweeper } from './timers/timer.sweeper';
  * process that hosts it (its own main, or the embedded one).
  */
 @Module({
-  controllers: [ExecutorCommandsConsumer, ConductorEventsConsumer],
+  controllers: [ExecutorCommandsConsumer, ConductorEventsConsumer, WorkerReportsConsumer],
   providers: [
     WorkflowExecutionService,
     DecisionBatcher,
@@ -50,6 +54,10 @@ import { TimerSweeper } from './timers/timer.sweeper';
     Reconciler,
     HttpTaskWorker,
     KafkaPublishTaskWorker,
+    // Native Kafka workers: the dispatcher produces KAFKA-delivered tasks, the service applies their reports.
+    KafkaTaskDispatcher,
+    WorkerReportService,
+    WorkerTopics,
     Clock,
     IdGenerator,
   ],

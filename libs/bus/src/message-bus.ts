@@ -27,6 +27,13 @@ export abstract class MessageBus {
 
   /** Sends a command to the owner of `key` and resolves with its reply (after the owner committed). */
   abstract request<TReply>(message: BusMessage, options?: RequestOptions): Promise<TReply>;
+
+  /**
+   * Makes sure topics named at run time exist (a KAFKA-delivered task type's topic), as the ones known at
+   * boot were provisioned: Kafka may not create topics on its own. Idempotent; the in-process transport
+   * needs nothing (a topic is a lane name).
+   */
+  async ensureTopics(_topics: readonly string[]): Promise<void> {}
 }
 
 /** Refuses a value the bus cannot carry identically on both adapters. */

@@ -36,8 +36,19 @@ export const TABLE_OWNERS = {
     readThrough: [TaskQueue, ExecutionQueries],
     writtenThrough: {
       component: TaskQueue,
-      // Pollers lease through the gateway; the executor's own system-task workers (HTTP) lease like pollers.
-      operations: { push: ['executor'], remove: ['executor'], extend: ['executor'], batchCtes: ['executor'], lease: ['gateway', 'executor'], removeOrphans: ['executor'] },
+      // Pollers lease through the gateway; the executor's own system-task workers (HTTP) lease like pollers,
+      // and its Kafka dispatcher hands tasks off to native workers (lease), takes back what it could not
+      // produce (release) and gives a hand-off to the worker that began it (begin).
+      operations: {
+        push: ['executor'],
+        remove: ['executor'],
+        extend: ['executor'],
+        begin: ['executor'],
+        release: ['executor'],
+        batchCtes: ['executor'],
+        lease: ['gateway', 'executor'],
+        removeOrphans: ['executor'],
+      },
     },
   },
   // The pollers' bookkeeping for limited task definitions (the lock a limited lease takes, the rate window):

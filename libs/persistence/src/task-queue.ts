@@ -56,13 +56,28 @@ const toLease = (r: LeaseRow): Lease => ({
   pollCount: r.poll_count,
 });
 
-/** The leased rows of a lease statement (which may add a row with no task, for what it reports). */
-function leasedTasks(rows: ReadonlyArray<Partial<LeaseRow> & { data: Task | null }>): LeasedTask[] {
+/**
+ * The leased rows of a lease statement (which may add a row with no task, for what it reports). A task
+ * handed off (`awaitingStart`) has not started: it is returned as its executor wrote it (SCHEDULED), with
+ * the poll count of the hand-off.
+ */
+function leasedTasks(rows: ReadonlyArray<Partial<LeaseRow> & { data: Task | null }>, awaitingStart: boolean): LeasedTask[] {
   return rows.flatMap((r) => {
     if (!r.task_id || !r.data) return [];
     const lease = toLease(r as LeaseRow);
-    return [{ ...lease, task: withLease(r.data, lease) }];
+    return [{ ...lease, task: awaitingStart ? { ...r.data, pollCount: lease.pollCount } : withLease(r.data, lease) }];
   });
+}
+
+/** How a lease is taken. */
+export interface LeaseOptions {
+  /**
+   * A hand-off, not a start: the tasks go to a transport (the executor's Kafka dispatcher produces them for
+   * native workers) and start only when a worker says so (`begin`). The lease runs all the same — a task
+   * nobody begins times out after its responseTimeoutSeconds — but until then reads show the task
+   * SCHEDULED and a poll timeout still counts.
+   */
+  readonly awaitingStart?: boolean;
 }
 
 /**
@@ -123,7 +138,7 @@ export class TaskQueue {
                t."pollCount", NULL, to_timestamp(${p.now}::float8 / 1000.0)
         FROM jsonb_to_recordset(${p.push}::jsonb) AS t("taskId" uuid, "queueName" varchar, "taskDefName" varchar, "workflowId" uuid, shard int, priority int, "visibleAt" float8, "leaseMs" float8, "pollCount" int)
         ON CONFLICT (task_id) DO UPDATE SET queue_name = EXCLUDED.queue_name, task_def_name = EXCLUDED.task_def_name, priority = EXCLUDED.priority, visible_at = EXCLUDED.visible_at,
-          lease_ms = EXCLUDED.lease_ms, poll_count = EXCLUDED.poll_count, leased_until = NULL, worker_id = NULL, leased_at = NULL, limited = false
+          lease_ms = EXCLUDED.lease_ms, poll_count = EXCLUDED.poll_count, leased_until = NULL, worker_id = NULL, leased_at = NULL, limited = false, awaiting_start = false
         RETURNING queue_name),
       q_extend AS (
         UPDATE task_queue q SET leased_until = now() + least(e."leaseMs", 2147483647) * interval '1 millisecond'
@@ -149,7 +164,7 @@ export class TaskQueue {
            AS t(task_id, queue_name, task_def_name, workflow_id, shard, priority, visible_at, lease_ms, poll_count)
          ON CONFLICT (task_id) DO UPDATE SET queue_name = EXCLUDED.queue_name, task_def_name = EXCLUDED.task_def_name, priority = EXCLUDED.priority,
            visible_at = EXCLUDED.visible_at, lease_ms = EXCLUDED.lease_ms, poll_count = EXCLUDED.poll_count,
-           leased_until = NULL, worker_id = NULL, leased_at = NULL, limited = false
+           leased_until = NULL, worker_id = NULL, leased_at = NULL, limited = false, awaiting_start = false
          RETURNING queue_name)
        SELECT pg_notify($11, count(*) || ':' || queue_name) FROM pushed GROUP BY queue_name`,
       [
@@ -209,13 +224,46 @@ export class TaskQueue {
     return rows[0] ? toLease(rows[0]) : null;
   }
 
-  /** The task's current lease, if a poller holds it. */
+  /** The task's current lease, if a poller holds it (a hand-off no worker has begun is none: the task has not started). */
   async leaseOf(m: EntityManager, taskId: string): Promise<Lease | null> {
     const rows: LeaseRow[] = await m.query(
-      `SELECT task_id, workflow_id, worker_id, leased_at, poll_count FROM task_queue WHERE task_id = $1 AND leased_until IS NOT NULL`,
+      `SELECT task_id, workflow_id, worker_id, leased_at, poll_count FROM task_queue WHERE task_id = $1 AND leased_until IS NOT NULL AND NOT awaiting_start`,
       [taskId],
     );
     return rows[0] ? toLease(rows[0]) : null;
+  }
+
+  /**
+   * A worker began a task that was handed off to it (`LeaseOptions.awaitingStart`; a worker that begins
+   * again, after a redelivery, is taken the same way): the lease is the worker's now and runs its
+   * responseTimeoutSeconds from now. Null when the task holds no lease of that workflow (it ended, timed
+   * out, was never handed out): nothing changes.
+   */
+  async begin(taskId: string, workflowId: string, workerId: string | undefined): Promise<Lease | null> {
+    const rows: LeaseRow[] = await this.dataSource.query(
+      `WITH begun AS (
+         UPDATE task_queue SET leased_until = now() + lease_ms * interval '1 millisecond', leased_at = now(), worker_id = $3, awaiting_start = false
+         WHERE task_id = $1 AND workflow_id = $2 AND leased_until IS NOT NULL
+         RETURNING task_id, workflow_id, worker_id, leased_at, poll_count)
+       SELECT * FROM begun`,
+      [taskId, workflowId, workerId ?? null],
+    );
+    return rows[0] ? toLease(rows[0]) : null;
+  }
+
+  /**
+   * Takes back hand-offs that never reached their transport (a produce that failed): the tasks wait again,
+   * visible after `delayMs`, as if never leased — a lease that counted against its definition's limits no
+   * longer does. Leases a worker has begun are left alone.
+   */
+  async release(taskIds: readonly string[], delayMs: number): Promise<void> {
+    if (!taskIds.length) return;
+    await this.dataSource.query(
+      `UPDATE task_queue SET leased_until = NULL, leased_at = NULL, worker_id = NULL, limited = false, awaiting_start = false,
+         poll_count = greatest(poll_count - 1, 0), visible_at = now() + $2 * interval '1 millisecond'
+       WHERE task_id = ANY($1::uuid[]) AND awaiting_start`,
+      [taskIds, delayMs],
+    );
   }
 
   // ---- the pollers' side -----------------------------------------------------------------------------
@@ -236,7 +284,8 @@ export class TaskQueue {
    * whose tasks are named by their workflow tasks): the statement then looks up the definitions of the
    * tasks it picks, and tasks of limited definitions never stand in the way of the others.
    */
-  async lease(queueName: string, count: number, workerId: string | undefined, taskDef?: string): Promise<LeaseBatch> {
+  async lease(queueName: string, count: number, workerId: string | undefined, taskDef?: string, options: LeaseOptions = {}): Promise<LeaseBatch> {
+    const awaitingStart = options.awaitingStart === true;
     const tasks: LeasedTask[] = [];
     const known = this.limitedDefs.get(queueName) ?? new Set<string>();
     const done = new Set<string>();
@@ -246,7 +295,7 @@ export class TaskQueue {
       done.add(def);
       const want = count - tasks.length;
       if (want <= 0) return;
-      const r = await this.leaseWithinLimits(queueName, def, want, workerId);
+      const r = await this.leaseWithinLimits(queueName, def, want, workerId, awaitingStart);
       tasks.push(...r.tasks);
       // Forget a definition that lost its limits; on a mixed queue also one with nothing left to lease
       // (its tasks are found again when they reach the head of the queue).
@@ -258,7 +307,7 @@ export class TaskQueue {
     };
 
     if (taskDef === undefined || !known.has(taskDef)) {
-      const first = await this.leaseUnlimited(queueName, count, workerId, taskDef ?? [...known]);
+      const first = await this.leaseUnlimited(queueName, count, workerId, taskDef ?? [...known], awaitingStart);
       // The hot path: nothing of the queue is known to be limited, and nothing picked was.
       if (!first.held.length && !known.size) return { tasks: first.tasks };
       tasks.push(...first.tasks);
@@ -268,7 +317,7 @@ export class TaskQueue {
         for (const def of found) await underLimits(def);
         // On a queue of many definitions, look past them for tasks of the others.
         if (taskDef !== undefined || tasks.length >= count) break;
-        const more = await this.leaseUnlimited(queueName, count - tasks.length, workerId, [...new Set([...known, ...done])]);
+        const more = await this.leaseUnlimited(queueName, count - tasks.length, workerId, [...new Set([...known, ...done])], awaitingStart);
         tasks.push(...more.tasks);
         found = more.held;
       }
@@ -287,24 +336,32 @@ export class TaskQueue {
    * are passed over) — the definitions of the tasks picked are then looked up, and those found limited
    * are left alone. Either way the limited ones are named in `held`.
    */
-  private async leaseUnlimited(queueName: string, count: number, workerId: string | undefined, scope: string | readonly string[]): Promise<{ tasks: LeasedTask[]; held: string[] }> {
+  private async leaseUnlimited(
+    queueName: string,
+    count: number,
+    workerId: string | undefined,
+    scope: string | readonly string[],
+    awaitingStart: boolean,
+  ): Promise<{ tasks: LeasedTask[]; held: string[] }> {
     const statement =
       typeof scope === 'string'
-        ? // One definition ($4): its limits by primary key, and unless it has any, the lease as before limits existed.
+        ? // One definition ($4): its limits by primary key, and unless it has any, the lease as before limits
+          // existed — of that definition's rows only, so a poll named after another queue (a KAFKA-delivered
+          // definition's `kafka/<name>`, whose rows run `<name>`) is handed nothing.
           {
-            name: 'baton.queue.lease.v2',
+            name: 'baton.queue.lease.v3',
             text: `
               WITH held AS (
                 SELECT d.name FROM task_def d WHERE d.name = $4 AND ${LIMITED}),
               picked AS (
                 SELECT task_id FROM task_queue
-                WHERE queue_name = $1 AND visible_at <= now() AND leased_until IS NULL AND NOT EXISTS (SELECT 1 FROM held)
+                WHERE queue_name = $1 AND task_def_name = $4 AND visible_at <= now() AND leased_until IS NULL AND NOT EXISTS (SELECT 1 FROM held)
                 ORDER BY priority DESC, visible_at, created_at
                 LIMIT $2
                 FOR UPDATE SKIP LOCKED),
               leased AS (
                 UPDATE task_queue q SET leased_until = now() + q.lease_ms * interval '1 millisecond', leased_at = now(), worker_id = $3,
-                  poll_count = q.poll_count + 1, limited = false
+                  poll_count = q.poll_count + 1, limited = false, awaiting_start = $5
                 FROM picked WHERE q.task_id = picked.task_id
                 RETURNING q.task_id, q.workflow_id, q.worker_id, q.leased_at, q.poll_count, q.priority, q.visible_at, q.created_at)
               ${LEASED_THEN_HELD}`,
@@ -312,7 +369,7 @@ export class TaskQueue {
         : // Many: the head of the queue less the known limited ($4), one primary-key probe per definition
           // picked (LATERAL … LIMIT 1: never a scan of task_def), the lease of those without limits.
           {
-            name: 'baton.queue.lease-each-definition.v1',
+            name: 'baton.queue.lease-each-definition.v2',
             text: `
               WITH picked AS (
                 SELECT task_id, task_def_name FROM task_queue
@@ -325,13 +382,16 @@ export class TaskQueue {
                 CROSS JOIN LATERAL (SELECT 1 FROM task_def d WHERE d.name = p.name AND ${LIMITED} LIMIT 1) AS limited_def),
               leased AS (
                 UPDATE task_queue q SET leased_until = now() + q.lease_ms * interval '1 millisecond', leased_at = now(), worker_id = $3,
-                  poll_count = q.poll_count + 1, limited = false
+                  poll_count = q.poll_count + 1, limited = false, awaiting_start = $5
                 FROM picked WHERE q.task_id = picked.task_id AND picked.task_def_name NOT IN (SELECT name FROM held)
                 RETURNING q.task_id, q.workflow_id, q.worker_id, q.leased_at, q.poll_count, q.priority, q.visible_at, q.created_at)
               ${LEASED_THEN_HELD}`,
           };
-    const { rows } = await this.pool().query<Partial<LeaseRow> & { held: string | null; data: Task | null }>({ ...statement, values: [queueName, count, workerId ?? null, scope] });
-    return { tasks: leasedTasks(rows), held: rows.flatMap((r) => (r.held ? [r.held] : [])) };
+    const { rows } = await this.pool().query<Partial<LeaseRow> & { held: string | null; data: Task | null }>({
+      ...statement,
+      values: [queueName, count, workerId ?? null, scope, awaitingStart],
+    });
+    return { tasks: leasedTasks(rows, awaitingStart), held: rows.flatMap((r) => (r.held ? [r.held] : [])) };
   }
 
   private pool(): { query<R>(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: R[] }> } {
@@ -353,6 +413,7 @@ export class TaskQueue {
     taskDef: string,
     count: number,
     workerId: string | undefined,
+    awaitingStart: boolean,
   ): Promise<{ tasks: LeasedTask[]; limited: boolean; allowed: number; windowEndsInMs?: number }> {
     type Row = Partial<LeaseRow> & { conc: number; rate: number; allowed: number; window_ends_in_ms: string | null; data: Task | null };
     const rows: Row[] = await this.dataSource.transaction(async (m) => {
@@ -386,7 +447,7 @@ export class TaskQueue {
            FOR UPDATE SKIP LOCKED),
          leased AS (
            UPDATE task_queue q SET leased_until = a.at + q.lease_ms * interval '1 millisecond', leased_at = a.at, worker_id = $3,
-             poll_count = q.poll_count + 1, limited = (a.conc > 0 OR a.rate > 0)
+             poll_count = q.poll_count + 1, limited = (a.conc > 0 OR a.rate > 0), awaiting_start = $5
            FROM picked, allowed a WHERE q.task_id = picked.task_id
            RETURNING q.task_id, q.workflow_id, q.worker_id, q.leased_at, q.poll_count, q.priority, q.visible_at, q.created_at),
          windowed AS (
@@ -399,13 +460,13 @@ export class TaskQueue {
                 l.task_id, l.workflow_id, l.worker_id, l.leased_at, l.poll_count, t.data
          FROM allowed a LEFT JOIN (leased l JOIN task t ON t.task_id = l.task_id) ON true
          ORDER BY l.priority DESC, l.visible_at, l.created_at`,
-        [queueName, count, workerId ?? null, taskDef],
+        [queueName, count, workerId ?? null, taskDef, awaitingStart],
       );
     });
     const info = rows[0];
     if (!info) return { tasks: [], limited: false, allowed: 0 };
     return {
-      tasks: leasedTasks(rows),
+      tasks: leasedTasks(rows, awaitingStart),
       limited: info.conc > 0 || info.rate > 0,
       allowed: info.allowed,
       ...(info.window_ends_in_ms !== null ? { windowEndsInMs: Math.ceil(Number(info.window_ends_in_ms)) } : {}),
@@ -414,15 +475,30 @@ export class TaskQueue {
 
   /**
    * Milliseconds until the next row of the queue becomes pollable, or null when none is waiting; rows of
-   * `exceptDefs` (definitions whose limits hold them back: a freed slot or a new window wakes those) aside.
+   * `exceptDefs` (definitions whose limits hold them back: a freed slot or a new window wakes those) aside,
+   * and with `onlyDef`, rows of other definitions too (what a lease naming that definition never takes).
    */
-  async msUntilNextReady(queueName: string, exceptDefs: readonly string[] = []): Promise<number | null> {
+  async msUntilNextReady(queueName: string, exceptDefs: readonly string[] = [], onlyDef?: string): Promise<number | null> {
     const [row]: Array<{ ms: string | null }> = await this.dataSource.query(
       `SELECT EXTRACT(EPOCH FROM (min(visible_at) - now())) * 1000 AS ms FROM task_queue
-       WHERE queue_name = $1 AND leased_until IS NULL AND task_def_name <> ALL($2::text[])`,
-      [queueName, exceptDefs],
+       WHERE queue_name = $1 AND leased_until IS NULL AND task_def_name <> ALL($2::text[]) AND ($3::text IS NULL OR task_def_name = $3)`,
+      [queueName, exceptDefs, onlyDef ?? null],
     );
     return row?.ms === null || row?.ms === undefined ? null : Math.max(0, Math.ceil(Number(row.ms)));
+  }
+
+  /**
+   * The queues whose names start with `prefix` that hold rows waiting to be leased, each with the
+   * milliseconds until its next row is ready (0: now). A look for a process that leases such queues and
+   * has not been told (it started, or its notification connection came back).
+   */
+  async waitingQueues(prefix: string): Promise<Map<string, number>> {
+    const rows: Array<{ queue_name: string; ms: string }> = await this.dataSource.query(
+      `SELECT queue_name, EXTRACT(EPOCH FROM (min(visible_at) - now())) * 1000 AS ms FROM task_queue
+       WHERE starts_with(queue_name, $1) AND leased_until IS NULL GROUP BY queue_name`,
+      [prefix],
+    );
+    return new Map(rows.map((r) => [r.queue_name, Math.max(0, Math.ceil(Number(r.ms)))]));
   }
 
   /**
@@ -438,11 +514,14 @@ export class TaskQueue {
     return new Map(rows.map((r) => [r.queue_name, { waiting: r.waiting, leased: r.leased }]));
   }
 
-  /** The leases held on these tasks (for reads that must show a lease before the executor folded it). */
+  /**
+   * The leases held on these tasks (for reads that must show a lease before the executor folded it); a
+   * hand-off no worker has begun is none: its task has not started.
+   */
   async leasesOf(taskIds: readonly string[]): Promise<Map<string, Lease>> {
     if (!taskIds.length) return new Map();
     const rows: LeaseRow[] = await this.dataSource.query(
-      `SELECT task_id, workflow_id, worker_id, leased_at, poll_count FROM task_queue WHERE task_id = ANY($1::uuid[]) AND leased_until IS NOT NULL`,
+      `SELECT task_id, workflow_id, worker_id, leased_at, poll_count FROM task_queue WHERE task_id = ANY($1::uuid[]) AND leased_until IS NOT NULL AND NOT awaiting_start`,
       [taskIds],
     );
     return new Map(rows.map((r) => [r.task_id, toLease(r)]));

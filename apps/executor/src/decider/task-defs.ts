@@ -1,4 +1,4 @@
-import { adHocTaskDef, MAX_SECONDS, ResolvedTaskDef, RetryLogic, Task, traitsOf, withTaskDefDefaults, WorkflowTask } from '@app/contracts';
+import { adHocTaskDef, queueNameFor, KAFKA_DELIVERABLE_NAME, MAX_SECONDS, ResolvedTaskDef, RetryLogic, Task, TaskDeliveryMode, traitsOf, withTaskDefDefaults, WorkflowTask } from '@app/contracts';
 
 /**
  * The task definition a task runs with: inline, else the registered one attached at start, else ad hoc.
@@ -21,8 +21,37 @@ export type TaskDefLookup = (name: string) => ResolvedTaskDef | undefined;
 
 export const NO_TASK_DEFS: TaskDefLookup = () => undefined;
 
-/** The queue a worker task waits in: its task type (domains and isolation groups come later). */
-export const queueNameOf = (task: Pick<Task, 'taskType'>): string => task.taskType;
+/**
+ * The queue a worker task waits in: its task type, in its domain when it has one (`<domain>:<type>`) — or,
+ * when its task definition says `deliveryMode: KAFKA`, `kafka/<taskDefName>`, a queue no HTTP poller is
+ * handed rows of: the executor's Kafka dispatcher leases it and produces each task on the type's topic
+ * (domains do not apply: a Kafka worker group is its own routing). The mode is the one pinned with the
+ * task's definition (like its timeouts); only worker tasks go to Kafka (the engine runs HTTP and
+ * KAFKA_PUBLISH itself), and only under a name a topic can carry.
+ */
+export const queueNameOf = (task: Pick<Task, 'taskType' | 'taskDefName' | 'taskDefinition' | 'domain'> & { readonly workflowTask?: Pick<WorkflowTask, 'type'> }): string =>
+  deliveredOverKafka(task) ? kafkaQueueOf(task.taskDefName) : queueNameFor(task.taskType, task.domain);
+
+function deliveredOverKafka(task: Pick<Task, 'taskDefName' | 'taskDefinition'> & { readonly workflowTask?: Pick<WorkflowTask, 'type'> }): boolean {
+  return (
+    task.taskDefinition?.deliveryMode === TaskDeliveryMode.Kafka && traitsOf(task.workflowTask?.type).kind === 'worker' && KAFKA_DELIVERABLE_NAME.test(task.taskDefName)
+  );
+}
+
+/**
+ * The queue prefix of KAFKA-delivered task definitions. No poll is handed their rows: a poll takes only the
+ * rows of the definition it names (TaskQueue.lease), these run `<name>`, and no poll of `<name>` names this
+ * queue — a domain's is `<domain>:<name>` (queueNameFor), hence a `/`, not Conductor's `:`, which would make
+ * `kafka:<name>` the queue of a domain called "kafka".
+ */
+export const KAFKA_QUEUE_PREFIX = 'kafka/';
+
+/** The queue a KAFKA-delivered task definition's tasks wait in until the dispatcher produces them. */
+export const kafkaQueueOf = (taskDefName: string): string => `${KAFKA_QUEUE_PREFIX}${taskDefName}`;
+
+/** The task definition of a KAFKA-delivered queue, or undefined for any other queue. */
+export const taskDefOfKafkaQueue = (queueName: string): string | undefined =>
+  queueName.startsWith(KAFKA_QUEUE_PREFIX) ? queueName.slice(KAFKA_QUEUE_PREFIX.length) : undefined;
 
 /**
  * Retry delay as Conductor computes it (DeciderService.retry), plus `backoffJitterMs`: Conductor draws the

@@ -490,3 +490,56 @@ describe('InProcessMessageBus.publish', () => {
     await broker.detach();
   });
 });
+
+describe('InProcessBroker.subscribe (a topic consumed in the process, as a Kafka consumer of it would)', () => {
+  it("takes its topic's messages in per-key order, retries a failing one first, and leaves the other topics to the server", async () => {
+    const broker = new InProcessBroker({ lanes: 2 });
+    const bus = new InProcessMessageBus(broker, 1000);
+    const server = recordingHandler();
+    broker.attach(server.handler);
+    const seen: Array<{ key: string; n: number }> = [];
+    let failures = 1;
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    broker.subscribe('worker.tasks', ({ key, value }) => {
+      const n = (value as { n: number }).n;
+      if (n === 2 && failures-- > 0) throw new Error('transient');
+      seen.push({ key, n });
+    });
+
+    await bus.publish([
+      { topic: 'worker.tasks', key: 'a', value: { n: 1 } },
+      { topic: 'worker.tasks', key: 'a', value: { n: 2 } },
+      { topic: 'worker.tasks', key: 'a', value: { n: 3 } },
+      { topic: 'other', key: 'a', value: { n: 4 } },
+    ]);
+
+    expect(seen).toEqual([
+      { key: 'a', n: 1 },
+      { key: 'a', n: 2 },
+      { key: 'a', n: 3 },
+    ]);
+    expect(server.seen.map((d) => d.topic)).toEqual(['other']);
+    await broker.detach();
+  });
+
+  it('delivers what waited for a consumer once one subscribes, and hands the topic back to the server on unsubscribe', async () => {
+    const broker = new InProcessBroker({ lanes: 2 });
+    const bus = new InProcessMessageBus(broker, 1000);
+    const seen: unknown[] = [];
+    const waiting = bus.publish([{ topic: 'worker.tasks', key: 'k', value: { n: 1 } }]);
+    await nextMacrotask();
+
+    const unsubscribe = broker.subscribe('worker.tasks', ({ value }) => void seen.push(value));
+    await waiting;
+    expect(seen).toEqual([{ n: 1 }]);
+    expect(() => broker.subscribe('worker.tasks', () => undefined)).toThrow(/already has an in-process subscriber/);
+
+    unsubscribe();
+    const server = recordingHandler();
+    broker.attach(server.handler);
+    await bus.publish([{ topic: 'worker.tasks', key: 'k', value: { n: 2 } }]);
+    expect(server.seen.map((d) => d.value)).toEqual([{ n: 2 }]);
+    expect(seen).toEqual([{ n: 1 }]);
+    await broker.detach();
+  });
+});

@@ -12,6 +12,9 @@ export interface Delivery {
 
 export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
 
+/** A consumer of one topic in the same process (`InProcessBroker.subscribe`), as a Kafka consumer of it would be. */
+export type TopicSubscriber = (message: { readonly topic: string; readonly key: string; readonly value: unknown }) => Promise<void> | void;
+
 export interface InProcessBrokerOptions {
   /**
    * Ordered lanes per topic (Kafka's partitions): messages of one topic with one key always share a lane;
@@ -38,6 +41,7 @@ export class InProcessBroker {
   private readonly queues = new Map<string, Delivery[]>();
   private readonly running = new Set<string>();
   private handler: DeliveryHandler | null = null;
+  private readonly subscribers = new Map<string, DeliveryHandler>();
   private readonly idle: Array<() => void> = [];
   private stopped = false;
 
@@ -46,6 +50,28 @@ export class InProcessBroker {
   attach(handler: DeliveryHandler): void {
     this.handler = handler;
     for (const lane of this.queues.keys()) this.drain(lane);
+  }
+
+  /**
+   * Consumes one topic in this process, instead of the attached server's handlers: what a Kafka consumer of
+   * a topic named at run time is (a native worker of a KAFKA-delivered task type, run in the engine's
+   * process). Same semantics as the server's handlers: per-key order, a failing handler is retried before
+   * its lane moves on, and `publish` resolves once the handler returned — so a handler should take its
+   * message and return, not run a long job. Unlike Kafka, nothing is kept for a consumer that comes later:
+   * a message published while the topic has no subscriber goes to the attached server, which drops what
+   * it has no handler for. One subscriber per topic; returns the unsubscribe.
+   */
+  subscribe(topic: string, subscriber: TopicSubscriber): () => void {
+    if (this.subscribers.has(topic)) throw new Error(`${topic} already has an in-process subscriber`);
+    const handler: DeliveryHandler = async (d) => {
+      await subscriber({ topic: d.topic, key: d.key, value: d.value });
+      d.reply?.resolve(undefined);
+    };
+    this.subscribers.set(topic, handler);
+    for (const lane of this.queues.keys()) if (topicOfLane(lane) === topic) this.drain(lane);
+    return () => {
+      if (this.subscribers.get(topic) === handler) this.subscribers.delete(topic);
+    };
   }
 
   /**
@@ -62,6 +88,7 @@ export class InProcessBroker {
       this.logger.warn(`stopping the in-process bus with ${left} message(s) undelivered`);
     }
     this.handler = null;
+    this.subscribers.clear();
     await this.whenIdle();
   }
 
@@ -80,8 +107,13 @@ export class InProcessBroker {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
+  /** Who consumes a topic: its in-process subscriber, else the attached server (null: nobody yet). */
+  private consumerOf(topic: string): DeliveryHandler | null {
+    return this.subscribers.get(topic) ?? this.handler;
+  }
+
   private drain(lane: string): void {
-    if (this.running.has(lane) || !this.handler) return;
+    if (this.running.has(lane) || !this.consumerOf(topicOfLane(lane))) return;
     this.running.add(lane);
     // Deliver on a later tick: a publisher never runs its own consumer synchronously.
     setImmediate(() => void this.run(lane));
@@ -89,7 +121,8 @@ export class InProcessBroker {
 
   private async run(lane: string): Promise<void> {
     const queue = this.queues.get(lane) ?? [];
-    while (queue.length && this.handler) {
+    const topic = topicOfLane(lane);
+    while (queue.length && this.consumerOf(topic)) {
       await this.deliver(queue[0]);
       queue.shift();
     }
@@ -99,9 +132,9 @@ export class InProcessBroker {
 
   private async deliver(delivery: Delivery): Promise<void> {
     const maxAttempts = this.options.maxAttempts ?? Number.POSITIVE_INFINITY;
-    for (let attempt = 1; this.handler; attempt++) {
+    for (let attempt = 1, consumer = this.consumerOf(delivery.topic); consumer; attempt++, consumer = this.consumerOf(delivery.topic)) {
       try {
-        await this.handler(delivery);
+        await consumer(delivery);
         delivery.handled?.();
         return;
       } catch (err) {
@@ -122,6 +155,9 @@ export class InProcessBroker {
     }
   }
 }
+
+/** The topic of a lane (`<topic>#<n>`). */
+const topicOfLane = (lane: string): string => lane.slice(0, lane.lastIndexOf('#'));
 
 /** FNV-1a: stable across processes and restarts, cheap, and spreads uuids evenly. */
 export function laneOf(key: string, lanes: number): number {

@@ -197,6 +197,8 @@ class CoalescingClientKafka extends ClientKafka {
 export class KafkaMessageBus extends MessageBus {
   private readonly logger = new Logger(KafkaMessageBus.name);
   private readonly client: ClientKafka;
+  /** Topics this process made sure of (or is making sure of) since it started. */
+  private readonly ensured = new Map<string, Promise<void>>();
 
   constructor(
     private readonly config: KafkaBusConfig,
@@ -245,6 +247,19 @@ export class KafkaMessageBus extends MessageBus {
         messages: ms.map((m) => ({ key: m.key, value: JSON.stringify(m.value) })),
       })),
     });
+  }
+
+  /** Provisions what this process has not yet made sure of, in one admin round; a failure is tried again next time. */
+  override async ensureTopics(topics: readonly string[]): Promise<void> {
+    const missing = [...new Set(topics)].filter((t) => !this.ensured.has(t));
+    if (missing.length) {
+      const provisioning = provisionTopics(this.config, missing);
+      for (const t of missing) this.ensured.set(t, provisioning);
+      provisioning.catch(() => {
+        for (const t of missing) if (this.ensured.get(t) === provisioning) this.ensured.delete(t);
+      });
+    }
+    await Promise.all(topics.map((t) => this.ensured.get(t)));
   }
 
   async request<TReply>(message: BusMessage, options: RequestOptions = {}): Promise<TReply> {

@@ -16,6 +16,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { TaskDeliveryMode } from '../worker-protocol';
 
 /**
  * Conductor's definition models (`TaskDef`, `WorkflowDef`, `WorkflowTask`), field for field, with the
@@ -74,6 +75,14 @@ export class TaskDef extends Auditable {
   @IsOptional() @IsInt() @Min(0) backoffJitterMs?: number;
   @IsOptional() @IsInt() @Min(0) @Max(MAX_SECONDS) totalTimeoutSeconds?: number;
   @IsOptional() @IsString() baseType?: string;
+  /**
+   * Baton's own: how workers get the definition's tasks — `POLL` (absent: Conductor's HTTP poll) or `KAFKA`
+   * (produced on `workerTopicOf(name)` for native Kafka workers; see worker-protocol.ts). Pinned with the
+   * task definition when a run starts, like its timeouts.
+   */
+  @IsOptional()
+  @IsIn(Object.values(TaskDeliveryMode), { message: `deliveryMode must be one of ${Object.values(TaskDeliveryMode).join(', ')}` })
+  deliveryMode?: TaskDeliveryMode;
 }
 
 export class SubWorkflowParams {

@@ -139,6 +139,10 @@ export class TaskQueueEntity {
   @Column({ type: 'boolean', default: false })
   limited!: boolean;
 
+  /** The lease is a hand-off to a transport (Kafka) that no worker has begun yet: its task is still SCHEDULED. */
+  @Column({ name: 'awaiting_start', type: 'boolean', default: false })
+  awaitingStart!: boolean;
+
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -11,6 +11,9 @@ describe('validateTaskDef', () => {
     ['backoffScaleFactor >= 1', { name: 't', backoffScaleFactor: 0 }, 'backoffScaleFactor', 'backoffScaleFactor must not be less than 1'],
     ['a valid ownerEmail', { name: 't', ownerEmail: 'ops@' }, 'ownerEmail', 'ownerEmail should be valid email address'],
     ['a known retryLogic', { name: 't', retryLogic: 'RANDOM' }, 'retryLogic', 'retryLogic must be one of'],
+    ['a known deliveryMode', { name: 't', deliveryMode: 'PUSH' }, 'deliveryMode', 'deliveryMode must be one of POLL, KAFKA'],
+    ['a topic-safe name for deliveryMode KAFKA', { name: 'send mail', deliveryMode: 'KAFKA' }, 'name', 'TaskDef: send mail cannot have deliveryMode KAFKA'],
+    ['a name of at most 200 characters for deliveryMode KAFKA', { name: 'x'.repeat(201), deliveryMode: 'KAFKA' }, 'name', 'cannot have deliveryMode KAFKA'],
   ])('needs %s', (_rule, def, path, message) => {
     expect(validateTaskDef(def)).toEqual([expect.objectContaining({ path, message: expect.stringContaining(message) })]);
   });
@@ -31,6 +34,8 @@ describe('validateTaskDef', () => {
     [{ name: 't', timeoutSeconds: 60, responseTimeoutSeconds: 60, totalTimeoutSeconds: 60 }],
     [{ name: 't', ownerEmail: 'ops@localhost' }],
     [{ name: 't', ownerEmail: '' }],
+    [{ name: 'mail.send_v2-eu', deliveryMode: 'KAFKA' }],
+    [{ name: 'send mail', deliveryMode: 'POLL' }],
   ])('accepts %j', (def) => {
     expect(validateTaskDef(def)).toEqual([]);
   });
@@ -54,6 +59,7 @@ describe('validateInlineTaskDef', () => {
     ['timeoutSeconds <= totalTimeoutSeconds', { name: 't', timeoutSeconds: 100, responseTimeoutSeconds: 200, totalTimeoutSeconds: 50 }, 'totalTimeoutSeconds', 'timeoutSeconds: 100 must be less than or equal to totalTimeoutSeconds: 50'],
     ['a valid ownerEmail', { name: 't', ownerEmail: 'ops@' }, 'ownerEmail', 'ownerEmail should be valid email address'],
     ['a known retryLogic', { name: 't', retryLogic: 'RANDOM' }, 'retryLogic', 'retryLogic must be one of'],
+    ['a topic-safe name for deliveryMode KAFKA', { name: 'a/b', deliveryMode: 'KAFKA' }, 'name', 'TaskDef: a/b cannot have deliveryMode KAFKA'],
   ])('still needs %s', (_rule, def, path, message) => {
     expect(validateInlineTaskDef(def, 'tasks[0].taskDefinition')).toEqual([
       expect.objectContaining({ path: `tasks[0].taskDefinition.${path}`, message: expect.stringContaining(message) }),

@@ -1,4 +1,4 @@
-import { TaskDef, ValidationErrorItem } from '@app/contracts';
+import { KAFKA_DELIVERABLE_NAME, TaskDef, TaskDeliveryMode, ValidationErrorItem } from '@app/contracts';
 import { checkModel } from './model-constraints';
 import { isJson, prop } from './json-path.util';
 
@@ -44,6 +44,14 @@ function taskDefErrors(value: unknown, path: string, registered: boolean): Valid
   const total = seconds('totalTimeoutSeconds');
 
   if (!broken.has(prop(path, 'ownerEmail'))) errors.push(...ownerEmailErrors(value.ownerEmail, path));
+  // A KAFKA-delivered definition's name becomes part of a topic name (workerTopicOf).
+  if (value.deliveryMode === TaskDeliveryMode.Kafka && typeof value.name === 'string' && !broken.has(prop(path, 'name')) && !KAFKA_DELIVERABLE_NAME.test(value.name)) {
+    errors.push({
+      path: prop(path, 'name'),
+      message: `TaskDef: ${name} cannot have deliveryMode KAFKA: its name becomes part of a Kafka topic name, so it may only contain letters, digits, ".", "_" and "-" (at most 200)`,
+      invalidValue: value.name,
+    });
+  }
   if (registered && timeout && response && response > timeout) {
     errors.push({
       path: prop(path, 'responseTimeoutSeconds'),
