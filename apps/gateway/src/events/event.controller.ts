@@ -15,7 +15,8 @@ export class EventController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Add an event handler (409 if the name exists)' })
   @ApiBody({ schema: schemaRef('EventHandler') })
-  @errorResponses(400, 409)
+  @errorResponses(400, 409, 503)
+  @ApiOkResponse({ description: 'Added' })
   async add(@Body() body: unknown): Promise<void> {
     await this.metadata.addEventHandler(body as EventHandler);
   }
@@ -23,7 +24,8 @@ export class EventController {
   @Put()
   @ApiOperation({ summary: 'Update an event handler' })
   @ApiBody({ schema: schemaRef('EventHandler') })
-  @errorResponses(400, 404)
+  @errorResponses(400, 404, 503)
+  @ApiOkResponse({ description: 'Updated' })
   async update(@Body() body: unknown): Promise<void> {
     await this.metadata.updateEventHandler(body as EventHandler);
   }
@@ -48,7 +50,8 @@ export class EventController {
 
   @Delete(':name')
   @ApiOperation({ summary: 'Delete an event handler' })
-  @errorResponses(404)
+  @errorResponses(404, 503)
+  @ApiOkResponse({ description: 'Deleted' })
   async remove(@Param('name') name: string): Promise<void> {
     await this.metadata.deleteEventHandler(name);
   }

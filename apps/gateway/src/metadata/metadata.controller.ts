@@ -17,7 +17,8 @@ export class MetadataController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Create or replace task definitions (all or nothing)' })
   @ApiBody({ schema: { type: 'array', items: schemaRef('TaskDef') } })
-  @errorResponses(400)
+  @errorResponses(400, 503)
+  @ApiOkResponse({ description: 'Stored' })
   async registerTaskDefs(@Body() body: unknown): Promise<void> {
     if (!Array.isArray(body)) throw notA('taskDefs', 'a JSON array of task definitions', body);
     await this.metadata.registerTaskDefs(body as TaskDef[]);
@@ -27,7 +28,8 @@ export class MetadataController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Update an existing task definition' })
   @ApiBody({ schema: schemaRef('TaskDef') })
-  @errorResponses(400, 404)
+  @errorResponses(400, 404, 503)
+  @ApiOkResponse({ description: 'Updated' })
   async updateTaskDef(@Body() body: unknown): Promise<void> {
     if (!isObject(body)) throw notA('taskDef', 'a JSON object', body);
     await this.metadata.updateTaskDef(body as TaskDef);
@@ -50,7 +52,8 @@ export class MetadataController {
 
   @Delete('taskdefs/:tasktype')
   @ApiOperation({ summary: 'Delete a task definition' })
-  @errorResponses(404)
+  @errorResponses(404, 503)
+  @ApiOkResponse({ description: 'Deleted' })
   async deleteTaskDef(@Param('tasktype') taskType: string): Promise<void> {
     await this.metadata.deleteTaskDef(taskType);
   }
@@ -62,7 +65,8 @@ export class MetadataController {
   @ApiOperation({ summary: 'Create a workflow definition (409 if name+version exists, unless overwrite=true)' })
   @ApiQuery({ name: 'overwrite', required: false, type: Boolean })
   @ApiBody({ schema: schemaRef('WorkflowDef') })
-  @errorResponses(400, 409)
+  @errorResponses(400, 409, 503)
+  @ApiOkResponse({ description: 'Stored' })
   async registerWorkflowDef(@Body() body: unknown, @Query('overwrite') overwrite?: string): Promise<void> {
     const p = new Params();
     const replace = p.bool('overwrite', overwrite, false);
@@ -74,7 +78,7 @@ export class MetadataController {
   @ApiOperation({ summary: 'Create or replace many workflow definitions; each one stands alone' })
   @ApiBody({ schema: { type: 'array', items: schemaRef('WorkflowDef') } })
   @ApiOkResponse({ schema: schemaRef('BulkResponse') })
-  @errorResponses(400)
+  @errorResponses(400, 503)
   upsertWorkflowDefs(@Body() body: unknown): Promise<BulkResponse<string>> {
     if (!Array.isArray(body)) throw notA('workflowDefs', 'a JSON array of workflow definitions', body);
     return this.metadata.upsertWorkflowDefs(body as WorkflowDef[]);
@@ -84,7 +88,8 @@ export class MetadataController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Validate a workflow definition without storing it' })
   @ApiBody({ schema: schemaRef('WorkflowDef') })
-  @errorResponses(400)
+  @errorResponses(400, 503)
+  @ApiOkResponse({ description: 'Valid' })
   async validateWorkflowDef(@Body() body: unknown): Promise<void> {
     await this.metadata.validateWorkflowDef(body as WorkflowDef);
   }
@@ -98,6 +103,7 @@ export class MetadataController {
 
   @Get('workflow/names-and-versions')
   @ApiOperation({ summary: 'Versions of every workflow, by name' })
+  @ApiOkResponse({ schema: { type: 'object', additionalProperties: { type: 'array', items: schemaRef('WorkflowDefSummary') } } })
   namesAndVersions(): Promise<Record<string, WorkflowDefSummary[]>> {
     return this.metadata.namesAndVersions();
   }
@@ -118,6 +124,7 @@ export class MetadataController {
 
   @Get('workflow/:name/versions')
   @ApiOperation({ summary: 'Versions of one workflow definition' })
+  @ApiOkResponse({ schema: { type: 'array', items: schemaRef('WorkflowDefSummary') }, description: 'Empty for an unknown name' })
   versions(@Param('name') name: string): Promise<WorkflowDefSummary[]> {
     return this.metadata.versions(name);
   }
@@ -136,7 +143,8 @@ export class MetadataController {
 
   @Delete('workflow/:name/:version')
   @ApiOperation({ summary: 'Delete one version of a workflow definition (running executions are untouched)' })
-  @errorResponses(400, 404)
+  @errorResponses(400, 404, 503)
+  @ApiOkResponse({ description: 'Deleted' })
   async deleteWorkflowDef(@Param('name') name: string, @Param('version') version: string): Promise<void> {
     const p = new Params();
     const v = p.int('version', version, { min: 1 });

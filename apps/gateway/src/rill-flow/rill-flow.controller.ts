@@ -1,9 +1,10 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, UseFilters } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AddRillDescriptorCommand, BatonError, CommandReply, ErrorCode, MetadataReplies, Topic, unwrapReply } from '@app/contracts';
 import { MessageBus, ownerDeadlineMs } from '@app/bus';
 import { DefinitionQueries } from '@app/persistence';
 import { Clock, IdGenerator } from '@app/runtime';
+import { rillErrorResponses, schemaRef } from '../openapi/openapi.schemas';
 import { RillFlowErrorFilter } from './rill-flow.filter';
 
 const DEFAULT_ALIAS = 'release';
@@ -29,7 +30,10 @@ export class RillFlowController {
   @ApiQuery({ name: 'business_id' })
   @ApiQuery({ name: 'feature_name' })
   @ApiQuery({ name: 'alias', required: false, description: `defaults to ${DEFAULT_ALIAS}` })
-  @ApiBody({ description: 'The DAG as YAML (text/plain)', schema: { type: 'string' } })
+  @ApiBody({ description: 'The DAG as YAML (a JSON object is taken too: JSON is YAML)', schema: { type: 'string' } })
+  @ApiConsumes('text/plain', 'application/yaml')
+  @ApiOkResponse({ schema: schemaRef('RillDescriptorAdded') })
+  @rillErrorResponses(400, 503)
   async addDescriptor(
     @Body() body: unknown,
     @Query('business_id') businessId?: string,
@@ -59,6 +63,8 @@ export class RillFlowController {
   @Get('get_descriptor.json')
   @ApiOperation({ summary: 'A registered DAG: its YAML and its translation into Baton’s model' })
   @ApiQuery({ name: 'descriptor_id', description: '<business>:<feature>[:<alias>|:v<version>]' })
+  @ApiOkResponse({ schema: schemaRef('RillDescriptor') })
+  @rillErrorResponses(400, 404)
   async getDescriptor(@Query('descriptor_id') descriptorId?: string) {
     const [businessId, featureName, selector, ...rest] = (descriptorId ?? '').split(':');
     if (!businessId || !featureName || rest.length) {
@@ -77,6 +83,10 @@ export class RillFlowController {
 
   @Get('get_version.json')
   @ApiOperation({ summary: 'Versions of a DAG and the aliases pointing at each' })
+  @ApiQuery({ name: 'business_id' })
+  @ApiQuery({ name: 'feature_name' })
+  @ApiOkResponse({ schema: schemaRef('RillDescriptorVersions') })
+  @rillErrorResponses(400, 404)
   async getVersions(@Query('business_id') businessId?: string, @Query('feature_name') featureName?: string) {
     if (!businessId || !featureName) {
       throw new BatonError(ErrorCode.ValidationFailed, 'business_id and feature_name are required', [

@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, HttpCode, Post, Put, Query } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { BatonError, BulkResponse, bulkResponse, ErrorCode } from '@app/contracts';
 import { Params } from '../http/params';
+import { boolQuery, errorResponses, schemaRef } from '../openapi/openapi.schemas';
 import { WorkflowService } from './workflow.service';
 
 /** Conductor caps a bulk request at this many workflows (WorkflowBulkServiceImpl.MAX_REQUEST_ITEMS). */
@@ -11,24 +13,38 @@ const MAX_BULK_ITEMS = 1000;
  * single-workflow endpoint would, and the answer is a BulkResponse — the ids that succeeded, and per id
  * why the others did not. Literal routes: registered apart from `/api/workflow/{id}`.
  */
+@ApiTags('workflow-bulk')
 @Controller('api/workflow/bulk')
 export class WorkflowBulkController {
   constructor(private readonly workflows: WorkflowService) {}
 
   @Put('pause')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Pause many workflows' })
+  @ApiBody({ schema: { type: 'array', items: { type: 'string' }, maxItems: 1000 }, description: 'Workflow ids (at most 1,000)' })
+  @ApiOkResponse({ schema: schemaRef('BulkResponse'), description: 'The ids that succeeded, and per id why the others did not' })
+  @errorResponses(400)
   pause(@Body() body: unknown): Promise<BulkResponse> {
     return each(body, (id) => this.workflows.nudge(id, 'workflow.pause'));
   }
 
   @Put('resume')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Resume many paused workflows' })
+  @ApiBody({ schema: { type: 'array', items: { type: 'string' }, maxItems: 1000 }, description: 'Workflow ids (at most 1,000)' })
+  @ApiOkResponse({ schema: schemaRef('BulkResponse'), description: 'The ids that succeeded, and per id why the others did not' })
+  @errorResponses(400)
   resume(@Body() body: unknown): Promise<BulkResponse> {
     return each(body, (id) => this.workflows.nudge(id, 'workflow.resume'));
   }
 
   @Delete('remove')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Delete many workflows and their tasks from the execution store' })
+  @boolQuery('archiveWorkflow', true, 'true: each stays findable by search (only an ended workflow can be archived); false: gone from search too')
+  @ApiBody({ schema: { type: 'array', items: { type: 'string' }, maxItems: 1000 }, description: 'Workflow ids (at most 1,000)' })
+  @ApiOkResponse({ schema: schemaRef('BulkResponse'), description: 'The ids that succeeded, and per id why the others did not' })
+  @errorResponses(400)
   remove(@Body() body: unknown, @Query('archiveWorkflow') archiveWorkflow?: string): Promise<BulkResponse> {
     const p = new Params();
     const archive = p.bool('archiveWorkflow', archiveWorkflow, true);
@@ -38,6 +54,12 @@ export class WorkflowBulkController {
 
   @Delete('terminate-remove')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Terminate many workflows where they have not ended, then delete them' })
+  @ApiQuery({ name: 'reason', required: false, schema: { type: 'string', maxLength: 4096 } })
+  @boolQuery('archiveWorkflow', true, 'true: each stays findable by search; false: gone from search too')
+  @ApiBody({ schema: { type: 'array', items: { type: 'string' }, maxItems: 1000 }, description: 'Workflow ids (at most 1,000)' })
+  @ApiOkResponse({ schema: schemaRef('BulkResponse'), description: 'The ids that succeeded, and per id why the others did not' })
+  @errorResponses(400)
   terminateRemove(@Body() body: unknown, @Query('reason') reason?: string, @Query('archiveWorkflow') archiveWorkflow?: string): Promise<BulkResponse> {
     const p = new Params();
     const why = p.text('reason', reason, 4096);
@@ -48,6 +70,11 @@ export class WorkflowBulkController {
 
   @Post('restart')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Restart many ended workflows from their first task' })
+  @boolQuery('useLatestDefinitions', false)
+  @ApiBody({ schema: { type: 'array', items: { type: 'string' }, maxItems: 1000 }, description: 'Workflow ids (at most 1,000)' })
+  @ApiOkResponse({ schema: schemaRef('BulkResponse'), description: 'The ids that succeeded, and per id why the others did not' })
+  @errorResponses(400)
   restart(@Body() body: unknown, @Query('useLatestDefinitions') useLatestDefinitions?: string): Promise<BulkResponse> {
     const p = new Params();
     const latest = p.bool('useLatestDefinitions', useLatestDefinitions, false);
@@ -57,12 +84,21 @@ export class WorkflowBulkController {
 
   @Post('retry')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Retry many ended workflows from their failed tasks' })
+  @ApiBody({ schema: { type: 'array', items: { type: 'string' }, maxItems: 1000 }, description: 'Workflow ids (at most 1,000)' })
+  @ApiOkResponse({ schema: schemaRef('BulkResponse'), description: 'The ids that succeeded, and per id why the others did not' })
+  @errorResponses(400)
   retry(@Body() body: unknown): Promise<BulkResponse> {
     return each(body, (id) => this.workflows.retry(id));
   }
 
   @Post('terminate')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Terminate many running workflows' })
+  @ApiQuery({ name: 'reason', required: false, schema: { type: 'string', maxLength: 4096 } })
+  @ApiBody({ schema: { type: 'array', items: { type: 'string' }, maxItems: 1000 }, description: 'Workflow ids (at most 1,000)' })
+  @ApiOkResponse({ schema: schemaRef('BulkResponse'), description: 'The ids that succeeded, and per id why the others did not' })
+  @errorResponses(400)
   terminate(@Body() body: unknown, @Query('reason') reason?: string): Promise<BulkResponse> {
     const p = new Params();
     const why = p.text('reason', reason, 4096);

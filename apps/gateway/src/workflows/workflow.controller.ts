@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { BatonError, ErrorCode, RerunWorkflowRequest, StartWorkflowRequest, validateModel, type Task, type Workflow } from '@app/contracts';
 import { Params, requireObject } from '../http/params';
+import { boolQuery, errorResponses, intQuery, schemaRef, TASK_STATUSES, textResponse } from '../openapi/openapi.schemas';
 import { randomUUID } from 'node:crypto';
 import { RETURN_STRATEGIES, ReturnStrategy, SignalResponse } from './sync-execution';
 import { testMocksOf } from './test-request';
@@ -10,6 +12,7 @@ import { WorkflowService, WorkflowStatusView } from './workflow.service';
 const TEST_RUN_TIMEOUT_MS = 10_000;
 
 /** Conductor's `/api/workflow` (start in both forms, get by id; the rest arrives with later issues). */
+@ApiTags('workflow')
 @Controller('api/workflow')
 export class WorkflowController {
   constructor(private readonly workflows: WorkflowService) {}
@@ -18,6 +21,10 @@ export class WorkflowController {
   @Post()
   @HttpCode(200)
   @Header('Content-Type', 'text/plain')
+  @ApiOperation({ summary: 'Start a workflow from a StartWorkflowRequest; answers its id as text' })
+  @ApiBody({ schema: schemaRef('StartWorkflowRequest') })
+  @textResponse('The workflow id (under an idempotencyKey with RETURN_EXISTING: the existing one)')
+  @errorResponses(400, 404, 409, 503)
   startRequest(@Body() body: unknown): Promise<string> {
     const errors = validateModel(StartWorkflowRequest, body);
     if (errors.length) throw new BatonError(ErrorCode.ValidationFailed, 'Validation failed, check below errors for detail.', errors);
@@ -32,6 +39,16 @@ export class WorkflowController {
    */
   @Post('execute/:name/:version')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Start a workflow and wait until it ends, waits for a signal, or finishes a waitUntilTaskRef task; answers a SignalResponse' })
+  @ApiParam({ name: 'version', schema: { type: 'integer', minimum: 0 }, description: '0: the latest version' })
+  @ApiQuery({ name: 'requestId', required: false, schema: { type: 'string', maxLength: 255 }, description: 'Echoed in the response; a random id when absent' })
+  @ApiQuery({ name: 'waitUntilTaskRef', required: false, schema: { type: 'string' }, description: 'Task reference names, comma-separated: answer once one of them has ended' })
+  @intQuery('waitForSeconds', { default: 10, minimum: 0, maximum: 300 }, 'How long to wait before answering as it stands, with `signalTimeout: true`')
+  @ApiQuery({ name: 'consistency', required: false, schema: { type: 'string', enum: ['SYNCHRONOUS', 'DURABLE', 'REGION_DURABLE'], default: 'DURABLE' }, description: 'Accepted; every start is durable in Baton' })
+  @ApiQuery({ name: 'returnStrategy', required: false, schema: { type: 'string', enum: [...RETURN_STRATEGIES], default: ReturnStrategy.TargetWorkflow } })
+  @ApiBody({ schema: schemaRef('StartWorkflowRequest'), required: false, description: 'The workflow to start; `name` and `version` come from the path (a `name` in the body must equal it)' })
+  @ApiOkResponse({ schema: schemaRef('SignalResponse') })
+  @errorResponses(400, 404, 409, 503)
   execute(
     @Param('name') name: string,
     @Param('version') version: string,
@@ -67,6 +84,10 @@ export class WorkflowController {
    */
   @Post('test')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Test run: worker tasks take mocked results; answers the Workflow once it ends, waits for a signal or waits on an unmocked task (10 s at most)' })
+  @ApiBody({ schema: schemaRef('WorkflowTestRequest') })
+  @ApiOkResponse({ schema: schemaRef('Workflow') })
+  @errorResponses(400, 404, 409, 503)
   test(@Body() body: unknown): Promise<Workflow> {
     const raw = requireObject(body, 'WorkflowTestRequest');
     const { taskRefToMockOutput: _mocks, subWorkflowTestRequest: _subs, ...startRequest } = raw;
@@ -78,6 +99,12 @@ export class WorkflowController {
 
   /** Ids of the RUNNING workflows of a name and version (1 unless given, as Conductor), created in [startTime, endTime]. */
   @Get('running/:name')
+  @ApiOperation({ summary: 'Ids of the RUNNING workflows of a name and version, created within [startTime, endTime] when given' })
+  @intQuery('version', { default: 1, minimum: 1 })
+  @intQuery('startTime', { minimum: 0, format: 'int64' }, 'Created at or after (epoch ms)')
+  @intQuery('endTime', { minimum: 0, format: 'int64' }, 'Created at or before (epoch ms)')
+  @ApiOkResponse({ schema: { type: 'array', items: { type: 'string' } } })
+  @errorResponses(400)
   running(@Param('name') name: string, @Query('version') version?: string, @Query('startTime') startTime?: string, @Query('endTime') endTime?: string): Promise<string[]> {
     const p = new Params();
     const v = p.int('version', version, { min: 1, fallback: 1 }) ?? 1;
@@ -89,6 +116,11 @@ export class WorkflowController {
 
   /** The workflows of a name with a correlation id: running (and paused) ones, ended ones too with `includeClosed`. */
   @Get(':name/correlated/:correlationId')
+  @ApiOperation({ summary: 'The workflows of a name with a correlation id, oldest first' })
+  @boolQuery('includeClosed', false, 'Include workflows that have ended')
+  @boolQuery('includeTasks', false)
+  @ApiOkResponse({ schema: { type: 'array', items: schemaRef('Workflow') } })
+  @errorResponses(400)
   async correlated(
     @Param('name') name: string,
     @Param('correlationId') correlationId: string,
@@ -105,6 +137,12 @@ export class WorkflowController {
   /** The same for many correlation ids (a JSON list): `{correlationId: Workflow[]}`. */
   @Post(':name/correlated')
   @HttpCode(200)
+  @ApiOperation({ summary: 'The workflows of a name for each of many correlation ids' })
+  @boolQuery('includeClosed', false, 'Include workflows that have ended')
+  @boolQuery('includeTasks', false)
+  @ApiBody({ schema: { type: 'array', items: { type: 'string' } }, description: 'Correlation ids' })
+  @ApiOkResponse({ schema: { type: 'object', additionalProperties: { type: 'array', items: schemaRef('Workflow') } }, description: 'Per correlation id, its workflows' })
+  @errorResponses(400)
   correlatedBatch(@Param('name') name: string, @Body() body: unknown, @Query('includeClosed') includeClosed?: string, @Query('includeTasks') includeTasks?: string): Promise<Record<string, Workflow[]>> {
     const p = new Params();
     const closed = p.bool('includeClosed', includeClosed, false);
@@ -119,6 +157,13 @@ export class WorkflowController {
   @Post(':name')
   @HttpCode(200)
   @Header('Content-Type', 'text/plain')
+  @ApiOperation({ summary: 'Start a workflow with the body as its input; answers its id as text' })
+  @intQuery('version', { minimum: 1 }, 'The latest when absent')
+  @ApiQuery({ name: 'correlationId', required: false, schema: { type: 'string', maxLength: 255 } })
+  @intQuery('priority', { default: 0, minimum: 0, maximum: 99 })
+  @ApiBody({ schema: { type: 'object', additionalProperties: true }, description: 'The workflow input', required: false })
+  @textResponse('The workflow id')
+  @errorResponses(400, 404, 503)
   start(
     @Param('name') name: string,
     @Body() body: unknown,
@@ -138,6 +183,12 @@ export class WorkflowController {
   /** Runs an ended workflow again from its first task: 204; 409 while it runs; 404 for a COMPLETED one whose definition is not restartable. */
   @Post(':workflowId/restart')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Run an ended workflow again from its first task' })
+  @boolQuery('useLatestDefinitions', false, 'Run the latest version of its definition (and of its task definitions)')
+  @ApiResponse({ status: 204, description: 'Restarted' })
+  @ApiResponse({ status: 404, description: 'No such workflow, or a COMPLETED one whose definition is not restartable', schema: schemaRef('ErrorResponse') })
+  @ApiResponse({ status: 409, description: 'It is still running', schema: schemaRef('ErrorResponse') })
+  @errorResponses(400, 503)
   async restart(@Param('workflowId') workflowId: string, @Query('useLatestDefinitions') useLatestDefinitions?: string): Promise<void> {
     const p = new Params();
     const latest = p.bool('useLatestDefinitions', useLatestDefinitions, false);
@@ -152,6 +203,11 @@ export class WorkflowController {
   @Post(':workflowId/rerun')
   @HttpCode(200)
   @Header('Content-Type', 'text/plain')
+  @ApiOperation({ summary: 'Run an ended workflow again from one of its tasks (or from its start); answers its id as text' })
+  @ApiBody({ schema: schemaRef('RerunWorkflowRequest') })
+  @textResponse('The workflow id')
+  @ApiResponse({ status: 409, description: 'It is still running', schema: schemaRef('ErrorResponse') })
+  @errorResponses(400, 404, 503)
   rerun(@Param('workflowId') workflowId: string, @Body() body: unknown): Promise<string> {
     const request = requireObject(body, 'RerunWorkflowRequest');
     const errors = validateModel(RerunWorkflowRequest, request);
@@ -166,6 +222,12 @@ export class WorkflowController {
    */
   @Post(':workflowId/retry')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Retry an ended workflow from its failed tasks' })
+  @boolQuery('resumeSubworkflowTasks', false, 'A failed SUB_WORKFLOW task is taken up again and its child retried in place (the same child id), instead of a new child')
+  @ApiResponse({ status: 204, description: 'Retried' })
+  @ApiResponse({ status: 404, description: 'No such workflow, or it is still running (as Conductor)', schema: schemaRef('ErrorResponse') })
+  @ApiResponse({ status: 409, description: 'Nothing to retry', schema: schemaRef('ErrorResponse') })
+  @errorResponses(400, 503)
   async retry(@Param('workflowId') workflowId: string, @Query('resumeSubworkflowTasks') resumeSubworkflowTasks?: string): Promise<void> {
     const p = new Params();
     const resume = p.bool('resumeSubworkflowTasks', resumeSubworkflowTasks, false);
@@ -181,6 +243,14 @@ export class WorkflowController {
    */
   @Put(':workflowId/skiptask/:taskReferenceName')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Skip a task the flow has not reached yet: recorded SKIPPED with the given input and output' })
+  @ApiBody({ schema: schemaRef('SkipTaskRequest'), required: false })
+  @ApiQuery({ name: 'taskInput', required: false, schema: { type: 'string' }, description: 'A JSON object; read when the body has no `taskInput` (Conductor binds SkipTaskRequest from the query)' })
+  @ApiQuery({ name: 'taskOutput', required: false, schema: { type: 'string' }, description: 'A JSON object; read when the body has no `taskOutput`' })
+  @ApiOkResponse({ description: 'Skipped' })
+  @ApiResponse({ status: 400, description: 'A reference the definition lacks, a task inside a DO_WHILE, or invalid input', schema: schemaRef('ErrorResponse') })
+  @ApiResponse({ status: 409, description: 'The task ran already, or the workflow has ended', schema: schemaRef('ErrorResponse') })
+  @errorResponses(404, 503)
   async skipTask(
     @Param('workflowId') workflowId: string,
     @Param('taskReferenceName') taskReferenceName: string,
@@ -200,6 +270,10 @@ export class WorkflowController {
    */
   @Put(':workflowId/pause')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Pause a workflow: nothing new is scheduled; tasks in flight run on' })
+  @ApiOkResponse({ description: 'Paused (or already paused)' })
+  @ApiResponse({ status: 409, description: 'It has ended', schema: schemaRef('ErrorResponse') })
+  @errorResponses(404, 503)
   async pause(@Param('workflowId') workflowId: string): Promise<void> {
     await this.workflows.nudge(workflowId, 'workflow.pause');
   }
@@ -207,6 +281,10 @@ export class WorkflowController {
   /** Lets a paused workflow go on from where it was held: 200; 409 when it is not PAUSED (Conductor answers 500). */
   @Put(':workflowId/resume')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Resume a paused workflow' })
+  @ApiOkResponse({ description: 'Resumed' })
+  @ApiResponse({ status: 409, description: 'It is not PAUSED (Conductor answers 500)', schema: schemaRef('ErrorResponse') })
+  @errorResponses(404, 503)
   async resume(@Param('workflowId') workflowId: string): Promise<void> {
     await this.workflows.nudge(workflowId, 'workflow.resume');
   }
@@ -214,6 +292,9 @@ export class WorkflowController {
   /** Tasks waiting out a `callbackAfterSeconds` are handed out now: 204. */
   @Post(':workflowId/resetcallbacks')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Hand out now the tasks waiting out a callbackAfterSeconds' })
+  @ApiResponse({ status: 204, description: 'Done' })
+  @errorResponses(404, 503)
   async resetCallbacks(@Param('workflowId') workflowId: string): Promise<void> {
     await this.workflows.nudge(workflowId, 'workflow.reset-callbacks');
   }
@@ -221,6 +302,9 @@ export class WorkflowController {
   /** Look at the workflow again now (Baton decides on every event; this settles what can move): 200. */
   @Put('decide/:workflowId')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Decide the workflow again now (Baton decides on every event; this settles what can move)' })
+  @ApiOkResponse({ description: 'Decided' })
+  @errorResponses(404, 503)
   async decide(@Param('workflowId') workflowId: string): Promise<void> {
     await this.workflows.nudge(workflowId, 'workflow.decide');
   }
@@ -232,6 +316,10 @@ export class WorkflowController {
    */
   @Delete(':workflowId/remove')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Delete a workflow and its tasks from the execution store' })
+  @boolQuery('archiveWorkflow', true, 'true: it stays findable by search as it ended (only an ended workflow can be archived); false: gone from search too')
+  @ApiOkResponse({ description: 'Removed' })
+  @errorResponses(400, 404, 503)
   async remove(@Param('workflowId') workflowId: string, @Query('archiveWorkflow') archiveWorkflow?: string): Promise<void> {
     const p = new Params();
     const archive = p.bool('archiveWorkflow', archiveWorkflow, true);
@@ -242,6 +330,11 @@ export class WorkflowController {
   /** Terminates the workflow if it has not ended (with `reason`), then removes it as `…/remove` does: 200. */
   @Delete(':workflowId/terminate-remove')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Terminate the workflow if it has not ended, then delete it as `remove` does' })
+  @ApiQuery({ name: 'reason', required: false, schema: { type: 'string', maxLength: 4096 } })
+  @boolQuery('archiveWorkflow', true, 'true: it stays findable by search; false: gone from search too')
+  @ApiOkResponse({ description: 'Terminated and removed' })
+  @errorResponses(400, 404, 503)
   async terminateRemove(@Param('workflowId') workflowId: string, @Query('reason') reason?: string, @Query('archiveWorkflow') archiveWorkflow?: string): Promise<void> {
     const p = new Params();
     const why = p.text('reason', reason, 4096);
@@ -253,6 +346,12 @@ export class WorkflowController {
   /** Terminates a running workflow (everything in flight cancelled): 200; 409 once it has ended. */
   @Delete(':workflowId')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Terminate a running workflow: everything in flight is cancelled, it ends TERMINATED' })
+  @ApiQuery({ name: 'reason', required: false, schema: { type: 'string', maxLength: 4096 } })
+  @boolQuery('triggerFailureWorkflow', false, "Start the definition's failureWorkflow")
+  @ApiOkResponse({ description: 'Terminated' })
+  @ApiResponse({ status: 409, description: 'It has ended', schema: schemaRef('ErrorResponse') })
+  @errorResponses(400, 404, 503)
   async terminate(@Param('workflowId') workflowId: string, @Query('reason') reason?: string, @Query('triggerFailureWorkflow') triggerFailureWorkflow?: string): Promise<void> {
     const p = new Params();
     const why = p.text('reason', reason, 4096);
@@ -263,6 +362,12 @@ export class WorkflowController {
 
   /** The workflow's tasks, a page at a time (`start`, `count`), only those of the given statuses when any are given. */
   @Get(':workflowId/tasks')
+  @ApiOperation({ summary: "The workflow's tasks in order, a page at a time, only those of the given statuses when any are given" })
+  @intQuery('start', { default: 0, minimum: 0 })
+  @intQuery('count', { default: 15, minimum: 1, maximum: 10000 })
+  @ApiQuery({ name: 'status', required: false, schema: { type: 'array', items: { type: 'string', enum: TASK_STATUSES } }, style: 'form', explode: true, description: 'Repeated, or comma-separated' })
+  @ApiOkResponse({ schema: schemaRef('SearchResultTask') })
+  @errorResponses(400, 404)
   tasks(@Param('workflowId') workflowId: string, @Query('start') start?: string, @Query('count') count?: string, @Query('status') status?: string | string[]): Promise<{ totalHits: number; results: Task[] }> {
     const p = new Params();
     const from = p.int('start', start, { min: 0, fallback: 0 }) ?? 0;
@@ -274,6 +379,11 @@ export class WorkflowController {
 
   /** `{workflowId, correlationId, status}`, with `output` and `variables` on request. */
   @Get(':workflowId/status')
+  @ApiOperation({ summary: "A workflow's id, correlation id and status (output and variables on request)" })
+  @boolQuery('includeOutput', false)
+  @boolQuery('includeVariables', false)
+  @ApiOkResponse({ schema: schemaRef('WorkflowStatus') })
+  @errorResponses(400, 404)
   status(@Param('workflowId') workflowId: string, @Query('includeOutput') includeOutput?: string, @Query('includeVariables') includeVariables?: string): Promise<WorkflowStatusView> {
     const p = new Params();
     const output = p.bool('includeOutput', includeOutput, false);
@@ -283,6 +393,10 @@ export class WorkflowController {
   }
 
   @Get(':workflowId')
+  @ApiOperation({ summary: 'A workflow run' })
+  @boolQuery('includeTasks', true)
+  @ApiOkResponse({ schema: schemaRef('Workflow') })
+  @errorResponses(400, 404)
   get(@Param('workflowId') workflowId: string, @Query('includeTasks') includeTasks?: string): Promise<Workflow> {
     const p = new Params();
     const withTasks = p.bool('includeTasks', includeTasks, true);
