@@ -99,6 +99,9 @@ export interface TaskView {
   inputData: Record<string, unknown>;
   outputData: Record<string, unknown>;
   pollCount: number;
+  retryCount?: number;
+  /** SUB_WORKFLOW: the child workflow's id. */
+  subWorkflowId?: string;
 }
 
 export interface WorkflowView {

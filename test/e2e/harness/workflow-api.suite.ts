@@ -564,6 +564,23 @@ export function workflowApiSuite(getApi: () => ConductorClient): void {
     });
   });
 
+  describe('task domains', () => {
+    it("queues a worker task in the domain taskToDomain gives it: polled with that domain, not without", async () => {
+      const type = name('domained');
+      await api().registerTaskDefs([{ name: type }]);
+      await api().registerWorkflow({ name: name('domains'), version: 1, tasks: [{ name: type, taskReferenceName: 'w' }] });
+      const id = (await start({ name: name('domains'), taskToDomain: { [type]: 'blue,NO_DOMAIN' } })).text;
+      expect((await api().workflow(id)).tasks[0]).toMatchObject({ domain: 'blue', status: 'SCHEDULED' });
+      expect(await api().poll(type, 'd', 1, 100)).toEqual([]);
+      expect((await api().expectOk('GET', `/api/tasks/queue/size?taskType=${type}&domain=blue`)).body).toBe(1);
+      const polled = await api().call<Array<{ taskId: string; domain: string }>>('GET', `/api/tasks/poll/batch/${type}?workerid=d&domain=blue&count=1&timeout=2000`);
+      expect(polled.body).toEqual([expect.objectContaining({ domain: 'blue' })]);
+      expect((await api().expectOk<Array<{ domain?: string; workerId: string }>>('GET', `/api/tasks/queue/polldata?taskType=${type}`)).body).toEqual(
+        expect.arrayContaining([expect.objectContaining({ domain: 'blue', workerId: 'd' })]),
+      );
+    });
+  });
+
   describe('execute and signal', () => {
     const waitThenInline = (wfName: string) => ({
       name: wfName,
