@@ -1,18 +1,36 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { requireObject } from '../http/params';
 import { errorResponses, TASK_RESULT_STATUSES } from '../openapi/openapi.schemas';
 import { resultStatusOf as statusOf, TaskService } from './task.service';
 
 /**
- * Conductor's `/api/queue/update` routes, which complete a WAIT or HUMAN task from outside (Conductor
- * routes them through its "conductor" event queue). Baton updates the task directly, through its owner,
- * as `POST /api/tasks/{workflowId}/{ref}/{status}` does: 200.
+ * Conductor's `/api/queue`: the `update` routes, which complete a WAIT or HUMAN task from outside (Conductor
+ * routes them through its "conductor" event queue; Baton updates the task directly, through its owner, as
+ * `POST /api/tasks/{workflowId}/{ref}/{status}` does: 200), and the event-queue admin reads.
  */
 @ApiTags('queue')
 @Controller('api/queue')
 export class QueueController {
   constructor(private readonly tasks: TaskService) {}
+
+  /**
+   * Conductor's event-queue sizes and its COMPLETED/FAILED queue names. Baton keeps no Conductor event
+   * queues (EVENT tasks publish on the bus): `{}`, as a Conductor with none configured answers.
+   */
+  @Get('size')
+  @ApiOperation({ summary: "Conductor's event-queue sizes: always empty (Baton's EVENT tasks publish on the bus)" })
+  @ApiOkResponse({ schema: { type: 'object', additionalProperties: { type: 'integer', format: 'int64' } } })
+  size(): Record<string, number> {
+    return {};
+  }
+
+  @Get()
+  @ApiOperation({ summary: "Conductor's COMPLETED / FAILED event-queue names: always empty (Baton's EVENT tasks publish on the bus)" })
+  @ApiOkResponse({ schema: { type: 'object', additionalProperties: { type: 'string' } } })
+  names(): Record<string, string> {
+    return {};
+  }
 
   @Post('update/:workflowId/task/:taskId/:status')
   @HttpCode(200)
