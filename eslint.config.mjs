@@ -22,7 +22,7 @@ const boundaries = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.infra/**', '.scratch/**', 'data/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', '.infra/**', '.scratch/**', 'data/**', 'coverage/**', 'packages/*/dist/**', 'packages/*/.example-build/**', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -45,6 +45,21 @@ export default tseslint.config(
           patterns: [
             { group: ['@nestjs/*', 'typeorm', '@app/*'], message: 'libs/contracts is the wire: no framework or other lib imports.' },
             { group: ['**/apps/**', '**/libs/**'], message: 'libs/contracts imports nothing from the repo.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A package (the worker SDK) is published on its own: nothing of the monorepo's may leak into it.
+    files: ['packages/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@app/*'], message: 'packages/ stand alone: no monorepo lib imports (copy the wire types, as src/protocol.ts does).' },
+            { group: ['**/apps/**', '**/libs/**'], message: 'packages/ import nothing from the apps or libs.' },
           ],
         },
       ],
