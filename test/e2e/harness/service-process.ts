@@ -62,7 +62,8 @@ export class ServiceProcess {
   /** Stops with SIGTERM (a clean shutdown), SIGKILL after `graceMs`. */
   async stop(graceMs = 15_000): Promise<number | null> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+    // Ended already: by itself (an exit code) or by a signal (a kill leaves exitCode null).
+    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
@@ -75,7 +76,7 @@ export class ServiceProcess {
   /** Kills without a chance to clean up (a crash). */
   async kill(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
