@@ -22,7 +22,7 @@ const boundaries = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.infra/**', '.scratch/**', 'data/**', 'coverage/**', 'packages/*/dist/**', 'packages/*/.example-build/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', '.infra/**', '.scratch/**', 'data/**', 'coverage/**', 'packages/*/dist/**', 'packages/*/.example-build/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
