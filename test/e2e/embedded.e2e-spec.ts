@@ -33,6 +33,8 @@ describe('embedded mode (one process)', () => {
       BATON_PG_PORT: String(pgPort),
       DATABASE_URL: '',
       KAFKA_BROKERS: '',
+      // The worker SDK's example runs in the process as a native worker on the in-process bus.
+      BATON_EXAMPLE_WORKER: 'true',
     }).start();
     await baton.waitForOutput('Baton is running');
     await api.waitHealthy();
@@ -103,6 +105,17 @@ describe('embedded mode (one process)', () => {
       ['greet', 'COMPLETED'],
       ['shout', 'COMPLETED'],
     ]);
+  });
+
+  it('runs a KAFKA-delivered task on the in-process bus: the example native worker, with npm start alone', async () => {
+    await api.expectOk('POST', '/api/metadata/taskdefs', [{ name: 'greet', deliveryMode: 'KAFKA', retryCount: 1, responseTimeoutSeconds: 10 }]);
+    await api.registerWorkflow({ name: 'greeting_native', version: 1, tasks: [{ name: 'greet', taskReferenceName: 'greet', inputParameters: { name: '${workflow.input.name}' } }] });
+    const ids = await Promise.all(['ada', 'grace', 'linus'].map((name) => api.startWorkflow('greeting_native', { name })));
+    const done = await Promise.all(ids.map((id) => api.waitForStatus(id, 'COMPLETED')));
+    expect(done.map((wf) => wf.output)).toEqual([{ greeting: 'Hello, ada!' }, { greeting: 'Hello, grace!' }, { greeting: 'Hello, linus!' }]);
+    expect(done[0].tasks[0]).toMatchObject({ status: 'COMPLETED', workerId: 'embedded-example' });
+    // Its tasks never reach HTTP pollers.
+    expect(await api.poll('greet', 'http', 1, 100)).toEqual([]);
   });
 
   describe('bad input gets a Conductor error body and changes nothing', () => {

@@ -2,6 +2,11 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { REQUEST_TOPICS } from '@app/contracts';
 import { EmbeddedPostgresServer } from '@app/persistence';
+import { InProcessMessageBus, MessageBus } from '@app/bus';
+import type { INestApplication } from '@nestjs/common';
+// The worker SDK and its example: a native worker run in this process, on the in-process bus.
+import { silentLogger, Worker } from '../../../packages/worker-sdk/src';
+import { greeter, GREETER_TASK_TYPE } from '../../../packages/worker-sdk/examples/greeter-handler';
 import { exitOnBootFailure, host, loadHttpConfig, loadInfraConfig, onShutdownSignal } from '@app/runtime';
 // The composition root of embedded mode: the one place allowed to import the apps' root modules.
 import { ExecutorModule } from '../../executor/src/executor.module';
@@ -44,7 +49,9 @@ async function main(): Promise<void> {
       databaseUrl,
       migrations: 'run',
     });
+    const example = process.env.BATON_EXAMPLE_WORKER === 'true' ? await startExampleWorker(app) : null;
     onShutdownSignal(async () => {
+      await example?.stop({ timeoutMs: 5000 });
       await app.close();
       await stopPostgres();
     });
@@ -58,6 +65,7 @@ async function main(): Promise<void> {
         `  Swagger UI:     ${base}/${SWAGGER_UI_PATH}`,
         `  OpenAPI:        ${base}/${OPENAPI_JSON_PATH}`,
         `  Health:         ${base}/health`,
+        ...(example ? [`  Example worker: a native worker of "${GREETER_TASK_TYPE}" on the in-process bus (register the task definition with deliveryMode KAFKA)`] : []),
         '',
       ].join('\n'),
     );
@@ -65,6 +73,35 @@ async function main(): Promise<void> {
     await stopPostgres();
     throw err;
   }
+}
+
+/**
+ * BATON_EXAMPLE_WORKER=true: the worker SDK's example (a `greet` handler) runs in this process as a native
+ * worker, over the in-process bus — what a Kafka worker group is in distributed mode — so native delivery
+ * can be tried with `npm start` alone. With KAFKA_BROKERS set, run the example against the broker instead.
+ */
+async function startExampleWorker(app: INestApplication): Promise<Worker | null> {
+  const bus = app.get<MessageBus>(MessageBus);
+  if (!(bus instanceof InProcessMessageBus)) {
+    new Logger('example-worker').warn('BATON_EXAMPLE_WORKER runs on the in-process bus only; with KAFKA_BROKERS set, run packages/worker-sdk/examples/greeter.ts with BATON_TRANSPORT=kafka');
+    return null;
+  }
+  const worker = new Worker({
+    taskType: GREETER_TASK_TYPE,
+    workerId: 'embedded-example',
+    concurrency: 4,
+    logger: silentLogger,
+    transport: {
+      kind: 'bus',
+      bus: {
+        subscribe: (topic, handler) => bus.broker.subscribe(topic, (m) => handler({ key: m.key, value: m.value })),
+        publish: (topic, key, value) => bus.publish([{ topic, key, value }]),
+      },
+    },
+    handler: greeter,
+  });
+  await worker.start();
+  return worker;
 }
 
 main().catch(exitOnBootFailure);

@@ -10,27 +10,21 @@
  * KAFKA_BROKERS (default 127.0.0.1:9092), TASK_TYPE (default `greet`), CONCURRENCY (default 4),
  * LOG_LEVEL (debug | info | warn | error; default info).
  */
-import { consoleLogger, LogLevel, runUntilSignal, TaskOutcome, TerminalError, TransportOptions, Worker } from '../src';
+import { consoleLogger, LogLevel, runUntilSignal, TransportOptions, Worker } from '../src';
+import { greeter, GREETER_TASK_TYPE } from './greeter-handler';
 
 const env = process.env;
 const transport: TransportOptions =
   env.BATON_TRANSPORT === 'kafka'
-    ? { kind: 'kafka', brokers: (env.KAFKA_BROKERS || '127.0.0.1:9092').split(',') }
+    ? { kind: 'kafka', brokers: (env.KAFKA_BROKERS || '127.0.0.1:9092').split(','), topicPrefix: env.KAFKA_TOPIC_PREFIX || '' }
     : { kind: 'http', baseUrl: env.BATON_URL || 'http://localhost:8080' };
 
 const worker = new Worker({
-  taskType: env.TASK_TYPE || 'greet',
+  taskType: env.TASK_TYPE || GREETER_TASK_TYPE,
   concurrency: Number(env.CONCURRENCY || 4),
   transport,
   logger: consoleLogger((env.LOG_LEVEL as LogLevel | undefined) || 'info'),
-  handler: async (task, ctx) => {
-    const name = task.inputData.name;
-    // An input expression that finds nothing (`${workflow.input.name}` without a name) gives null.
-    if (name === undefined || name === null) return TaskOutcome.failed('inputData.name is missing'); // retried as the task definition says
-    if (typeof name !== 'string') throw new TerminalError(`inputData.name must be a string, got ${typeof name}`); // never retried
-    ctx.log(`greeting ${name} (attempt ${task.retryCount + 1})`);
-    return { greeting: `Hello, ${name}!` };
-  },
+  handler: greeter,
 });
 
 runUntilSignal(worker, { timeoutMs: 10_000 }).then(

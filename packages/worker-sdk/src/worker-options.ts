@@ -3,6 +3,7 @@ import type { KafkaConsumerTuning } from './kafka/kafka.transport';
 import type { WorkerLogger } from './logger';
 import { KAFKA_DELIVERABLE_NAME, TaskResult } from './protocol';
 import type { RetryPolicy } from './retry';
+import type { WorkerBus } from './bus/bus.transport';
 import type { TaskHandler } from './task-execution';
 
 /** Conductor's task API: batch long-poll, update-v2 (task chaining), update. */
@@ -38,7 +39,16 @@ export interface KafkaTransportOptions {
   readonly consumer?: KafkaConsumerTuning;
 }
 
-export type TransportOptions = HttpTransportOptions | KafkaTransportOptions;
+/**
+ * Native delivery over a message bus in this process — what the engine's embedded mode offers in place of
+ * a Kafka broker (its in-process bus), so a native worker runs with `npm start` alone.
+ */
+export interface BusTransportOptions {
+  readonly kind: 'bus';
+  readonly bus: WorkerBus;
+}
+
+export type TransportOptions = HttpTransportOptions | KafkaTransportOptions | BusTransportOptions;
 
 export interface WorkerOptions {
   /** The task definition name this worker executes. */
@@ -100,8 +110,11 @@ export function problemsOf(o: WorkerOptions): string[] {
   int('retry.maxDelayMs', o.retry?.maxDelayMs, 0);
 
   const t = o.transport as TransportOptions | undefined;
-  if (!t || (t.kind !== 'http' && t.kind !== 'kafka')) {
-    problems.push("transport must be { kind: 'http', baseUrl } or { kind: 'kafka', brokers }");
+  if (!t || (t.kind !== 'http' && t.kind !== 'kafka' && t.kind !== 'bus')) {
+    problems.push("transport must be { kind: 'http', baseUrl }, { kind: 'kafka', brokers } or { kind: 'bus', bus }");
+  } else if (t.kind === 'bus') {
+    if (typeof t.bus?.subscribe !== 'function' || typeof t.bus?.publish !== 'function') problems.push('transport.bus must have subscribe and publish');
+    if (o.domain !== undefined) problems.push('domain is an HTTP polling concept; the bus transport has none');
   } else if (t.kind === 'http') {
     if (!isHttpUrl(t.baseUrl)) problems.push(`transport.baseUrl must be an http(s) URL, got ${JSON.stringify(t.baseUrl)}`);
     int('transport.requestTimeoutMs', t.requestTimeoutMs, 1);

@@ -142,6 +142,10 @@ export class Worker implements Runnable {
     const o = this.options;
     const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...o.retry };
     const now = o.now ?? Date.now;
+    if (t.kind === 'bus') {
+      const { BusTransport } = await import('./bus/bus.transport');
+      return new BusTransport({ bus: t.bus, taskType: this.taskType, workerId: this.workerId, logger: this.logger, now, newId: o.newId ?? randomUUID });
+    }
     if (t.kind === 'http') {
       const client = new ConductorClient({ baseUrl: t.baseUrl, headers: t.headers, requestTimeoutMs: t.requestTimeoutMs, fetch: t.fetch });
       return new HttpTransport({ client, taskType: this.taskType, workerId: this.workerId, domain: o.domain, pollTimeoutMs: o.pollTimeoutMs ?? 1000, retry, logger: this.logger, now });
