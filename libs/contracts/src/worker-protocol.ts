@@ -9,7 +9,7 @@ import type { TaskResult } from './conductor/task-result';
  *   topic (`workerTopicOf(taskDefName)`), keyed by taskId. Workers of the type read it in one consumer
  *   group (`workerGroupOf(taskDefName)` unless configured otherwise); a worker commits a message's offset
  *   only after it reported the result, so a worker that dies leaves its messages to the rest of the group.
- * - start / monitor / result: a worker reports on `Topic.TaskEvents`, keyed by workflowId, with a
+ * - start / monitor / result: a worker reports on `Topic.WorkerTaskEvents`, keyed by workflowId, with a
  *   `WorkerTaskReport`: `start.begin` when it begins a task (its lease: IN_PROGRESS, responseTimeoutSeconds
  *   from now), `monitor.success` for a heartbeat or an IN_PROGRESS result (`result.extendLease`,
  *   `result.callbackAfterSeconds`), `start.success` / `start.failed` with the result.
@@ -40,7 +40,7 @@ export interface KafkaTaskMessage {
   readonly producedAt: number;
 }
 
-/** workers → engine, on `Topic.TaskEvents`; key = workflowId. Told apart from the engine's own TaskEvents by `source`. */
+/** workers → engine, on `Topic.WorkerTaskEvents`; key = workflowId. */
 export interface WorkerTaskReport {
   readonly source: 'worker';
   /** Unique per report (a uuid): a report delivered twice is applied once. */

@@ -17,7 +17,7 @@ export { HttpStatusError, NetworkError } from './http/conductor.client';
 export {
   TaskStatus,
   TaskResultStatus,
-  TASK_EVENTS_TOPIC,
+  WORKER_TASK_EVENTS_TOPIC,
   DEAD_LETTER_TOPIC,
   workerTopicOf,
   workerGroupOf,

@@ -111,8 +111,8 @@ export const workerTopicOf = (taskDefName: string): string => `baton.worker.task
 /** The consumer group workers of a type share by default. */
 export const workerGroupOf = (taskDefName: string): string => `baton.workers.${taskDefName}`;
 
-/** Where workers report (`Topic.TaskEvents`); key = workflowId. */
-export const TASK_EVENTS_TOPIC = 'baton.task.events.v1';
+/** Where workers report (`Topic.WorkerTaskEvents`: the task lifecycle events of native workers); key = workflowId. */
+export const WORKER_TASK_EVENTS_TOPIC = 'baton.worker.task-events.v1';
 
 /** Where a consumer parks a message it can never process (`Topic.DeadLetter`): `{topic, reason, payload}`. */
 export const DEAD_LETTER_TOPIC = 'baton.dead-letter.v1';
@@ -127,7 +127,7 @@ export interface KafkaTaskMessage {
 
 export type WorkerReportType = 'start.begin' | 'monitor.success' | 'start.success' | 'start.failed';
 
-/** workers → engine, on `TASK_EVENTS_TOPIC`. */
+/** workers → engine, on `WORKER_TASK_EVENTS_TOPIC`. */
 export interface WorkerTaskReport {
   readonly source: 'worker';
   /** Unique per report (a uuid): a report delivered twice is applied once. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Admin, Consumer, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
-import { DEAD_LETTER_TOPIC, KafkaTaskMessage, Task, TASK_EVENTS_TOPIC, WorkerTaskReport, workerTopicOf } from '../src/protocol';
+import { DEAD_LETTER_TOPIC, KafkaTaskMessage, Task, WORKER_TASK_EVENTS_TOPIC, WorkerTaskReport, workerTopicOf } from '../src/protocol';
 
 export interface ReceivedReport {
   readonly key: string;
@@ -39,11 +39,11 @@ export class EngineDouble {
     await this.admin.connect();
     await this.admin.createTopics({
       waitForLeaders: true,
-      topics: [{ topic: workerTopicOf(taskType), numPartitions: partitions }, { topic: TASK_EVENTS_TOPIC }, { topic: DEAD_LETTER_TOPIC }],
+      topics: [{ topic: workerTopicOf(taskType), numPartitions: partitions }, { topic: WORKER_TASK_EVENTS_TOPIC }, { topic: DEAD_LETTER_TOPIC }],
     });
     await this.producer.connect();
     await this.reader.connect();
-    await this.reader.subscribe({ topics: [TASK_EVENTS_TOPIC, DEAD_LETTER_TOPIC], fromBeginning: true });
+    await this.reader.subscribe({ topics: [WORKER_TASK_EVENTS_TOPIC, DEAD_LETTER_TOPIC], fromBeginning: true });
     await this.reader.run({
       eachMessage: async ({ topic, message }) => {
         const key = message.key?.toString('utf8') ?? '';

@@ -104,7 +104,7 @@ async function kafkaWorker(bus: Extract<BusConfig, { kind: 'kafka' }>): Promise<
     delivered,
     async report(type, task, result) {
       const report = aReport(type, task, result);
-      await producer.send({ topic: wire(Topic.TaskEvents), messages: [{ key: report.workflowId, value: JSON.stringify(report) }] });
+      await producer.send({ topic: wire(Topic.WorkerTaskEvents), messages: [{ key: report.workflowId, value: JSON.stringify(report) }] });
     },
     async close() {
       await consumer.disconnect();
@@ -122,7 +122,7 @@ function inProcessWorker(bus: InProcessMessageBus): TestWorker {
   return {
     delivered,
     // Resolves once the report was applied: the in-process bus hands it to its consumer before it answers.
-    report: (type, task, result) => bus.publish([{ topic: Topic.TaskEvents, key: task.workflowInstanceId, value: aReport(type, task, result) }]),
+    report: (type, task, result) => bus.publish([{ topic: Topic.WorkerTaskEvents, key: task.workflowInstanceId, value: aReport(type, task, result) }]),
     async close() {
       unsubscribe.forEach((off) => off());
     },

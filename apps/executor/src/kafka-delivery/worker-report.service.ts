@@ -81,8 +81,8 @@ export class WorkerReportService {
   }
 
   private async deadLetter(report: unknown, reason: string): Promise<void> {
-    this.logger.error(`dead-lettering a worker report from ${Topic.TaskEvents}: ${reason}`);
+    this.logger.error(`dead-lettering a worker report from ${Topic.WorkerTaskEvents}: ${reason}`);
     const key = (report as { workflowId?: unknown })?.workflowId;
-    await this.bus.publish([{ topic: Topic.DeadLetter, key: typeof key === 'string' ? key : 'unknown', value: { topic: Topic.TaskEvents, reason, payload: report } }]);
+    await this.bus.publish([{ topic: Topic.DeadLetter, key: typeof key === 'string' ? key : 'unknown', value: { topic: Topic.WorkerTaskEvents, reason, payload: report } }]);
   }
 }

@@ -11,7 +11,7 @@ import { WorkerReportService } from './worker-report.service';
 export class WorkerReportsConsumer {
   constructor(private readonly reports: WorkerReportService) {}
 
-  @EventPattern(Topic.TaskEvents)
+  @EventPattern(Topic.WorkerTaskEvents)
   async handle(@Payload() message: unknown): Promise<void> {
     if (!isWorkerTaskReport(message)) return;
     await this.reports.apply(message);

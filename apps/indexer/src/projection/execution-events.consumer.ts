@@ -1,6 +1,6 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { isWorkerTaskReport, TASK_EVENT_TYPES, TaskEvent, Topic, WorkflowEvent } from '@app/contracts';
+import { TASK_EVENT_TYPES, TaskEvent, Topic, WorkflowEvent } from '@app/contracts';
 import { MessageBus } from '@app/bus';
 import { ProjectionBatcher } from './projection-batcher';
 
@@ -27,8 +27,6 @@ export class ExecutionEventsConsumer {
 
   @EventPattern(Topic.TaskEvents)
   async onTaskEvent(@Payload() event: unknown): Promise<void> {
-    // Native workers report on this topic too (worker-protocol.ts): the executor's, not the projection's.
-    if (isWorkerTaskReport(event)) return;
     if (!isTaskEvent(event)) return this.deadLetter(Topic.TaskEvents, event, 'not a task event');
     await this.projection.addTask(event);
   }

@@ -1,6 +1,6 @@
 import { aTask } from '../../test-support/fixtures';
 import { silentLogger } from '../logger';
-import { TASK_EVENTS_TOPIC, workerTopicOf } from '../protocol';
+import { WORKER_TASK_EVENTS_TOPIC, workerTopicOf } from '../protocol';
 import type { WorkerTaskReport } from '../protocol';
 import { TaskOutcome } from '../task-outcome';
 import { Worker } from '../worker';
@@ -22,7 +22,7 @@ class MemoryBus implements WorkerBus {
   }
 
   reports(): WorkerTaskReport[] {
-    return this.published.filter((m) => m.topic === TASK_EVENTS_TOPIC).map((m) => m.value as WorkerTaskReport);
+    return this.published.filter((m) => m.topic === WORKER_TASK_EVENTS_TOPIC).map((m) => m.value as WorkerTaskReport);
   }
 
   async until(holds: () => boolean, ms = 2000): Promise<void> {

@@ -1,4 +1,4 @@
-import { parseKafkaTaskMessage, reportTypeOf, TASK_EVENTS_TOPIC, workerTopicOf } from '../protocol';
+import { parseKafkaTaskMessage, reportTypeOf, WORKER_TASK_EVENTS_TOPIC, workerTopicOf } from '../protocol';
 import type { Task, TaskResult, WorkerReportType, WorkerTaskReport } from '../protocol';
 import type { WorkerLogger } from '../logger';
 import type { Delivery, Dispatcher, Transport } from '../transport';
@@ -110,6 +110,6 @@ export class BusTransport implements Transport {
       occurredAt: this.s.now(),
       ...(result ? { result } : {}),
     };
-    return this.s.bus.publish(TASK_EVENTS_TOPIC, report.workflowId, report);
+    return this.s.bus.publish(WORKER_TASK_EVENTS_TOPIC, report.workflowId, report);
   }
 }

@@ -5,7 +5,7 @@ import {
   parseKafkaTaskMessage,
   reportTypeOf,
   Task,
-  TASK_EVENTS_TOPIC,
+  WORKER_TASK_EVENTS_TOPIC,
   TaskResult,
   WorkerReportType,
   WorkerTaskReport,
@@ -231,7 +231,7 @@ export class KafkaTransport implements Transport {
 
   private async send(report: WorkerTaskReport): Promise<void> {
     if (this.closed || !this.producer) throw new Error('the Kafka transport is closed');
-    await this.producer.send({ topic: `${this.s.topicPrefix}${TASK_EVENTS_TOPIC}`, acks: -1, messages: [{ key: report.workflowId, value: JSON.stringify(report) }] });
+    await this.producer.send({ topic: `${this.s.topicPrefix}${WORKER_TASK_EVENTS_TOPIC}`, acks: -1, messages: [{ key: report.workflowId, value: JSON.stringify(report) }] });
   }
 
   private onAssignment(partitions: readonly number[]): void {
