@@ -11,7 +11,7 @@ import { WorkflowService, WorkflowStatusView } from './workflow.service';
 /** How long a test run may take before it is answered as it stands. */
 const TEST_RUN_TIMEOUT_MS = 10_000;
 
-/** Conductor's `/api/workflow` (start in both forms, get by id; the rest arrives with later issues). */
+/** Conductor's `/api/workflow`: starts (both forms, execute, test), reads, and every operation on a workflow (pause, resume, terminate, restart, retry, rerun, skip, remove, decide, resetcallbacks). Bulk and search have controllers of their own. */
 @ApiTags('workflow')
 @Controller('api/workflow')
 export class WorkflowController {
