@@ -81,10 +81,21 @@ export interface StatusQualifiers {
   readonly nonRetriable?: boolean;
   /** an optional task failed for good: it completes with errors instead of failing the workflow. */
   readonly optional?: boolean;
+  /**
+   * a phase that ends the task (monitor.success after its start) — COMPLETED — or one that another phase
+   * follows (start.success before a monitor) — IN_PROGRESS.
+   */
+  readonly ends?: boolean;
+  readonly continues?: boolean;
+  /** monitor.failed because the worker said so (FAILED), not because the monitoring timed out (TIMED_OUT). */
+  readonly reported?: boolean;
 }
 
 /** Conductor status after `type`, or null when the event leaves the status as it was. */
 export function conductorTaskStatus(type: TaskEventType, q: StatusQualifiers = {}): TaskStatus | null {
+  if (q.continues) return TaskStatus.InProgress;
+  if (q.ends && type === 'monitor.success') return TaskStatus.Completed;
+  if (q.reported && type === 'monitor.failed') return q.nonRetriable ? TaskStatus.FailedWithTerminalError : q.optional ? TaskStatus.CompletedWithErrors : TaskStatus.Failed;
   const status = TASK_EVENT_STATUS[type];
   if (status === TaskStatus.Failed && q.optional) return TaskStatus.CompletedWithErrors;
   if (status === TaskStatus.Failed && q.nonRetriable) return TaskStatus.FailedWithTerminalError;

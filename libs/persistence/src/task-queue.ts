@@ -549,7 +549,10 @@ export class TaskQueue {
       `WITH gone AS (
          DELETE FROM task_queue q WHERE q.task_id IN (
            SELECT o.task_id FROM task_queue o LEFT JOIN task t ON t.task_id = o.task_id
-           WHERE o.created_at < now() - $1 * interval '1 millisecond' AND (t.task_id IS NULL OR t.status NOT IN ('SCHEDULED', 'IN_PROGRESS'))
+           WHERE o.created_at < now() - $1 * interval '1 millisecond'
+             AND (t.task_id IS NULL OR (t.status NOT IN ('SCHEDULED', 'IN_PROGRESS')
+               -- an ended task in a phase of its own (a completed task being rolled back) still needs its row
+               AND coalesce(t.data ->> 'phaseStatus', '') NOT IN ('rollback.begin', 'delete.begin', 'cancel.begin')))
            LIMIT $2 FOR UPDATE OF o SKIP LOCKED)
          RETURNING q.queue_name, q.limited AND q.leased_until IS NOT NULL AS freed),
        freed AS (

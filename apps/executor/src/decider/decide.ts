@@ -8,6 +8,8 @@ import {
   TaskResultStatus,
   ResumeStep,
   TaskStatus,
+  TaskResult,
+  implementsPhase,
   TimeoutPolicy,
   traitsOf,
   Workflow,
@@ -180,6 +182,12 @@ function onLeased(k: Kernel, e: Omit<TaskLeased, 'type'>): Readonly<Task> | unde
 
 /** The worker held the task past its lease without a word: a response timeout, retried per its definition. */
 function onLeaseExpired(k: Kernel, e: LeaseExpired): void {
+  const held = k.task(e.taskId);
+  if (held?.phase === 'rollback') {
+    if (held.phaseStatus === 'rollback.begin' && k.isCompensating) k.rollbackFailed(held, `no word from the worker within responseTimeoutSeconds (${held.responseTimeoutSeconds})`);
+    else k.command({ type: 'queue.remove', taskId: held.taskId });
+    return;
+  }
   const task = onLeased(k, { taskId: e.taskId, ...e.lease });
   if (!task) return;
   if (isTerminalTaskStatus(task.status) || !k.isActive) {
@@ -202,6 +210,8 @@ function onResult(k: Kernel, { result: r, taskRefName, byEngine, watch }: TaskRe
   if (!r.taskId && isTerminalTaskStatus(found.status)) {
     return { code: ErrorCode.TaskNotFound, message: `Found no running task ${taskRefName} of workflow ${k.workflow.workflowId} to update` };
   }
+  // The result of a rollback (saga compensation) of a completed task.
+  if (found.phase === 'rollback') return onRollbackResult(k, found, r);
   // A late or repeated result for an attempt that already ended (or a workflow that already ended) is
   // acknowledged and ignored, as Conductor does: workers retry their updates, and a worker whose lease
   // ran out learns nothing from an error.
@@ -216,6 +226,7 @@ function onResult(k: Kernel, { result: r, taskRefName, byEngine, watch }: TaskRe
     workerId: r.workerId ?? task.workerId,
     reasonForIncompletion: r.reasonForIncompletion ?? task.reasonForIncompletion,
   };
+  if (task.phase === 'monitor') return onMonitorResult(k, task, r, common);
   switch (r.status) {
     case TaskResultStatus.InProgress:
       return inProgress(k, task, r.extendLease === true, r.callbackAfterSeconds ?? 0, common);
@@ -227,6 +238,8 @@ function onResult(k: Kernel, { result: r, taskRefName, byEngine, watch }: TaskRe
         k.command({ type: 'queue.remove', taskId: task.taskId });
         return undefined;
       }
+      // A task whose workers implement `monitor` is not done when its start is: it is monitored next.
+      if (implementsPhase(taskDefOf(task.workflowTask), 'monitor')) return beginMonitor(k, task, common);
       k.completeTask(task, common);
       return undefined;
     case TaskResultStatus.Failed:
@@ -237,6 +250,68 @@ function onResult(k: Kernel, { result: r, taskRefName, byEngine, watch }: TaskRe
       return undefined;
     case TaskResultStatus.Canceled:
       k.failTask(task, { status: TaskStatus.Canceled, patch: common });
+      return undefined;
+  }
+}
+
+// ---- phases: monitor and rollback -------------------------------------------------------------------
+
+/** Default seconds between a monitored task's monitor polls. */
+const MONITOR_INTERVAL_SECONDS = 5;
+
+/**
+ * The start of a task with a `monitor` phase succeeded: the task stays IN_PROGRESS and goes back to its
+ * workers as a monitor poll every monitorIntervalSeconds, until a monitor says it is done (or failed), or
+ * monitorTimeoutSeconds runs out.
+ */
+function beginMonitor(k: Kernel, task: Readonly<Task>, common: Partial<Task>): undefined {
+  const def = taskDefOf(task.workflowTask);
+  k.transition(task.taskId, 'start.success', { ...common, phase: 'monitor' }, { continues: true });
+  const monitored = k.transition(task.taskId, 'monitor.begin', {});
+  if ((def.monitorTimeoutSeconds ?? 0) > 0) k.setTimer(TimerKind.MonitorTimeout, k.now + (def.monitorTimeoutSeconds as number) * 1000, task.taskId);
+  queueAgain(k, monitored, k.now + (def.monitorIntervalSeconds ?? MONITOR_INTERVAL_SECONDS) * 1000);
+  return undefined;
+}
+
+/** A monitor poll's answer: done (the task completes), failed (as a failed start would), or not yet (polled again). */
+function onMonitorResult(k: Kernel, task: Readonly<Task>, r: TaskResult, common: Partial<Task>): undefined {
+  const def = taskDefOf(task.workflowTask);
+  switch (r.status) {
+    case TaskResultStatus.Completed:
+      k.completeTask(task, common, { event: 'monitor.success' });
+      return undefined;
+    case TaskResultStatus.InProgress:
+      if (r.extendLease) {
+        k.patchTask(task.taskId, common);
+        k.command({ type: 'queue.extend', taskId: task.taskId, leaseMs: task.responseTimeoutSeconds * 1000 });
+        return undefined;
+      }
+      queueAgain(k, k.patchTask(task.taskId, common), k.now + (r.callbackAfterSeconds || def.monitorIntervalSeconds || MONITOR_INTERVAL_SECONDS) * 1000);
+      return undefined;
+    case TaskResultStatus.Failed:
+    case TaskResultStatus.Canceled:
+      k.failTask(task, { status: TaskStatus.Failed, patch: common, event: 'monitor.failed' });
+      return undefined;
+    case TaskResultStatus.FailedWithTerminalError:
+      k.failTask(task, { status: TaskStatus.FailedWithTerminalError, patch: common, event: 'monitor.failed' });
+      return undefined;
+  }
+}
+
+/** A worker's answer about a rollback: done, failed (retried per the definition), or still at it. */
+function onRollbackResult(k: Kernel, task: Readonly<Task>, r: TaskResult): Rejection | undefined {
+  // A late answer, once the rollback is over (or the compensation ended), changes nothing.
+  if (task.phaseStatus !== 'rollback.begin' || !k.isCompensating) return undefined;
+  switch (r.status) {
+    case TaskResultStatus.Completed:
+      k.rollbackSucceeded(task);
+      return undefined;
+    case TaskResultStatus.InProgress:
+      if (r.extendLease) k.command({ type: 'queue.extend', taskId: task.taskId, leaseMs: task.responseTimeoutSeconds * 1000 });
+      else queueAgain(k, task, k.now + (r.callbackAfterSeconds ?? 0) * 1000);
+      return undefined;
+    default:
+      k.rollbackFailed(task, r.reasonForIncompletion ?? `rollback ${r.status}`, r.status === TaskResultStatus.FailedWithTerminalError);
       return undefined;
   }
 }
@@ -440,6 +515,9 @@ function onTimer(k: Kernel, e: TimerFired): void {
       return timeOut(k, task, `Task ${task.taskId} was not polled within pollTimeoutSeconds (${def.pollTimeoutSeconds}), timeoutPolicy ${def.timeoutPolicy}`);
     case TimerKind.TaskTimeout:
       return timeOut(k, task, `Task ${task.taskId} timed out after timeoutSeconds (${def.timeoutSeconds}), timeoutPolicy ${def.timeoutPolicy}`);
+    case TimerKind.MonitorTimeout:
+      if (task.phase !== 'monitor') return;
+      return k.failTask(task, { status: TaskStatus.TimedOut, reason: `Task ${task.taskId} was still not done after monitorTimeoutSeconds (${def.monitorTimeoutSeconds})`, event: 'monitor.failed' });
     default:
       return handlerFor(task.workflowTask.type).onTimer?.(k, task, e.kind);
   }

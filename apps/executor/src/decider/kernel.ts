@@ -1,6 +1,7 @@
 import {
   buildDefinitionGraph,
   domainOf,
+  implementsPhase,
   conductorTaskStatus,
   DefinitionGraph,
   graphOf,
@@ -21,6 +22,7 @@ import {
   TaskStatus,
   traitsOf,
   Workflow,
+  Compensation,
   WorkflowDef,
   WorkflowEventType,
   WorkflowStatus,
@@ -32,7 +34,7 @@ import type { Evaluators } from './evaluators';
 import { expressionDocument } from './expression-document';
 import { resolveParameters } from './expressions';
 import { handlerFor } from './handlers/registry';
-import { NO_TASK_DEFS, retryDelayMs, TaskDefLookup, taskDefOf } from './task-defs';
+import { NO_TASK_DEFS, queueNameOf, retryDelayMs, TaskDefLookup, taskDefOf } from './task-defs';
 import { failureWorkflowIdFor, taskIdFor } from './task-ids';
 import { TimerKind, timerIdOf } from './timers';
 import { baseRefOf, latestByRef, latestTaskOf, loopRefOf, nextSeq, WorkflowRun } from './workflow-run';
@@ -58,6 +60,8 @@ export interface Failure {
   readonly retry?: boolean;
   /** Extra fields to record on the failed attempt (output, worker). */
   readonly patch?: Partial<Task>;
+  /** The lifecycle event of the failure when it is not the start's (a task with phases failed in its monitor phase). */
+  readonly event?: TaskEventType;
 }
 
 /** The statuses a workflow retry gives a new attempt (or, for a JOIN or DO_WHILE, reopens). */
@@ -231,7 +235,8 @@ export class Kernel {
     return this.skipped;
   }
 
-  addTask(task: Task, eventType: TaskEventType): Readonly<Task> {
+  addTask(created: Task, eventType: TaskEventType): Readonly<Task> {
+    const task: Task = hasPhases(created) ? { ...created, phase: created.phase ?? 'start', phaseStatus: eventType, phaseHistory: [{ event: eventType, time: this.now }] } : created;
     this.current = { ...this.current, tasks: [...this.current.tasks, task] };
     if (task.status === TaskStatus.Skipped) this.skipped?.add(task.referenceTaskName);
     this.command({ type: 'emit.task', eventType, taskId: task.taskId });
@@ -248,11 +253,17 @@ export class Kernel {
    * Moves a task through a lifecycle event: its Conductor status is the event's projection
    * (`conductorTaskStatus`, the one mapping there is), and the event is emitted.
    */
-  transition(taskId: string, eventType: TaskEventType, patch: Partial<Task> = {}, q: StatusQualifiers = {}): Readonly<Task> {
+  transition(taskId: string, eventType: TaskEventType, patch: Partial<Task> = {}, q: StatusQualifiers = {}, record: boolean | { readonly reason?: string } = true): Readonly<Task> {
     const current = this.task(taskId);
     if (!current) throw new Error(`no task ${taskId} in ${this.workflow.workflowId}`);
     const status = conductorTaskStatus(eventType, q) ?? current.status;
-    const updated: Task = { ...current, ...patch, status, updateTime: this.now };
+    // A task with phases keeps its lifecycle: the last event (SipRS's status) and every event in order.
+    const reason = typeof record === 'object' ? record.reason : patch.reasonForIncompletion;
+    const phased =
+      record && hasPhases(current)
+        ? { phaseStatus: eventType, phaseHistory: [...(current.phaseHistory ?? []), { event: eventType, time: this.now, ...(eventType.endsWith('.failed') && reason ? { reason } : {}) }] }
+        : {};
+    const updated: Task = { ...current, ...patch, ...phased, status, updateTime: this.now };
     this.current = { ...this.current, tasks: this.current.tasks.map((t) => (t.taskId === taskId ? updated : t)) };
     this.command({ type: 'emit.task', eventType, taskId });
     return updated;
@@ -273,7 +284,8 @@ export class Kernel {
 
   /** Records a change that is no lifecycle step (output so far, a heartbeat's worker). */
   patchTask(taskId: string, patch: Partial<Task>): Readonly<Task> {
-    return this.transition(taskId, 'monitor.success', patch);
+    // Not a lifecycle step: emitted (the indexer sees the change) but kept out of a task's phase history.
+    return this.transition(taskId, 'monitor.success', patch, {}, false);
   }
 
   // ---- building tasks -------------------------------------------------------------------------------
@@ -379,9 +391,13 @@ export class Kernel {
    * Completes an attempt and advances the flow. `withErrors`: it completed over failures it tolerates (a
    * JOIN whose optional tasks failed) and is COMPLETED_WITH_ERRORS — the projection of a tolerated failure.
    */
-  completeTask(task: Readonly<Task>, patch: Partial<Task> = {}, { withErrors = false }: { withErrors?: boolean } = {}): Readonly<Task> {
+  completeTask(task: Readonly<Task>, patch: Partial<Task> = {}, { withErrors = false, event }: { withErrors?: boolean; event?: TaskEventType } = {}): Readonly<Task> {
     const fields = { endTime: this.now, executed: true, ...patch };
-    const done = withErrors ? this.transition(task.taskId, 'start.failed', fields, { optional: true }) : this.transition(task.taskId, 'start.success', fields);
+    const done = event
+      ? this.transition(task.taskId, event, fields, { ends: true })
+      : withErrors
+        ? this.transition(task.taskId, 'start.failed', fields, { optional: true })
+        : this.transition(task.taskId, 'start.success', fields);
     this.release(done);
     this.advance(done);
     return done;
@@ -408,12 +424,12 @@ export class Kernel {
     // Permissive (not optional): the failure stands, but the flow goes on; the workflow fails at its end
     // (or at the JOIN that waits for it), as Conductor's does.
     const permitted = !canceled && !willRetry && !tolerated && failure.retry !== false && !!wt.permissive;
-    const eventType: TaskEventType = canceled ? 'cancel.success' : failure.status === TaskStatus.TimedOut && !tolerated ? 'monitor.failed' : 'start.failed';
+    const eventType: TaskEventType = failure.event ?? (canceled ? 'cancel.success' : failure.status === TaskStatus.TimedOut && !tolerated ? 'monitor.failed' : 'start.failed');
     const failed = this.transition(
       task.taskId,
       eventType,
       { endTime: this.now, executed: true, retried: willRetry, reasonForIncompletion: failure.reason ?? task.reasonForIncompletion, ...failure.patch },
-      { nonRetriable: failure.status === TaskStatus.FailedWithTerminalError, optional: tolerated },
+      { nonRetriable: failure.status === TaskStatus.FailedWithTerminalError, optional: tolerated, reported: failure.event === 'monitor.failed' && failure.status !== TaskStatus.TimedOut },
     );
     this.release(failed);
     const then = willRetry ? 'retry' : tolerated || permitted ? 'advance' : 'end';
@@ -498,6 +514,7 @@ export class Kernel {
       workflowDefinition: def,
       workflowVersion: def.version ?? 1,
       startTime: this.now,
+      compensation: undefined,
     });
     this.startWorkflow();
   }
@@ -516,7 +533,7 @@ export class Kernel {
     if (!from) return this.restartWorkflow(undefined);
     const node = this.nodeOf(from);
     this.dropTasks(new Set(this.current.tasks.filter((t) => t.seq >= from.seq).map((t) => t.taskId)));
-    this.setWorkflow({ status: WorkflowStatus.Running, output: {}, reasonForIncompletion: undefined, endTime: undefined, failedReferenceTaskNames: [], failedTaskNames: [] });
+    this.setWorkflow({ status: WorkflowStatus.Running, output: {}, reasonForIncompletion: undefined, endTime: undefined, failedReferenceTaskNames: [], failedTaskNames: [], compensation: undefined });
     this.workflowEvent = 'workflow.updated';
     const timeoutSeconds = this.definition.timeoutSeconds ?? 0;
     if (timeoutSeconds > 0) this.setTimer(TimerKind.WorkflowTimeout, this.now + timeoutSeconds * 1000);
@@ -567,6 +584,8 @@ export class Kernel {
    */
   endWorkflow(status: WorkflowStatus, patch: Partial<Omit<Workflow, 'tasks'>> = {}, failure?: { readonly failureWorkflow: true; readonly failedTaskId?: string }): void {
     if (!this.isActive) return;
+    // Saga compensation: a failing workflow that asks for it rolls its completed tasks back first.
+    if (failure && status !== WorkflowStatus.Completed && this.definition.rollbackOnFailure && !this.workflow.compensation && this.compensate(status, patch, failure.failedTaskId)) return;
     // Nothing may keep running for a workflow that has ended.
     for (const t of this.current.tasks) {
       if (isTerminalTaskStatus(t.status)) continue;
@@ -634,6 +653,138 @@ export class Kernel {
     this.command({ type: 'timer.cancel-all' }, { type: 'workflow.remove', archive });
   }
 
+  // ---- compensation (sagas) -------------------------------------------------------------------------
+
+  get isCompensating(): boolean {
+    return this.current.workflow.compensation?.status === 'RUNNING';
+  }
+
+  /**
+   * A failed workflow's compensation begins: whatever still runs is cancelled, and its completed tasks
+   * whose definitions implement `rollback` are rolled back — the latest to complete first, a fork's
+   * branches side by side. The workflow stays RUNNING meanwhile, its compensation RUNNING; it ends as it
+   * failed once every rollback has run (`finishCompensation`). False when there is nothing to roll back.
+   */
+  private compensate(status: WorkflowStatus, patch: Partial<Omit<Workflow, 'tasks'>>, failedTaskId: string | undefined): boolean {
+    if (!this.rollbackCandidates().length) return false;
+    for (const t of this.current.tasks) {
+      if (isTerminalTaskStatus(t.status)) continue;
+      this.release(this.transition(t.taskId, 'cancel.success', { endTime: this.now }));
+    }
+    this.setWorkflow({
+      compensation: {
+        status: 'RUNNING',
+        failure: {
+          status,
+          ...(patch.reasonForIncompletion !== undefined ? { reasonForIncompletion: patch.reasonForIncompletion } : {}),
+          failedReferenceTaskNames: patch.failedReferenceTaskNames ?? [],
+          failedTaskNames: patch.failedTaskNames ?? [],
+          ...(failedTaskId ? { failedTaskId } : {}),
+        },
+        rolledBack: [],
+      },
+    });
+    this.rollBackWhatIsReady();
+    return true;
+  }
+
+  /** The tasks a compensation rolls back: completed, and of a definition that implements `rollback`. */
+  private rollbackCandidates(): Array<Readonly<Task>> {
+    return this.current.tasks.filter((t) => t.status === TaskStatus.Completed && implementsPhase(taskDefOf(t.workflowTask), 'rollback'));
+  }
+
+  /** Completed after `t` — later end, or the same end and a later sequence number. */
+  private completedAfter(u: Readonly<Task>, t: Readonly<Task>): boolean {
+    return u.endTime > t.endTime || (u.endTime === t.endTime && u.seq > t.seq);
+  }
+
+  /** Two tasks on different branches of one fork ran side by side: their rollbacks may too. */
+  private sideBySide(a: Readonly<Task>, b: Readonly<Task>): boolean {
+    const lists = (t: Readonly<Task>) => {
+      const chain: TaskList[] = [];
+      for (let list: TaskList | undefined = this.nodeOf(t).list; list; list = list.owner?.list) chain.unshift(list);
+      return chain;
+    };
+    const [x, y] = [lists(a), lists(b)];
+    let i = 0;
+    while (i < x.length && i < y.length && x[i] === y[i]) i++;
+    if (i >= x.length || i >= y.length) return false;
+    const owner = x[i].owner;
+    return !!owner && owner === y[i].owner && (owner.type === SystemTaskType.ForkJoin || owner.type === SystemTaskType.ForkJoinDynamic);
+  }
+
+  /** Starts every rollback whose turn has come: each task completed after it, on its own line, is rolled back. */
+  private rollBackWhatIsReady(): void {
+    const candidates = this.rollbackCandidates();
+    const done = (t: Readonly<Task>) => t.phaseStatus === 'rollback.success';
+    const pending = candidates.filter((t) => !done(t));
+    if (!pending.length) return this.finishCompensation('COMPLETED');
+    for (const t of pending) {
+      if (t.phase === 'rollback') continue; // begun already
+      const blocked = candidates.some((u) => u !== t && !done(u) && this.completedAfter(u, t) && !this.sideBySide(u, t));
+      if (!blocked) this.beginRollback(t, 0);
+    }
+  }
+
+  /** Hands the task's rollback to its workers (the task stays COMPLETED: the phase is its own). */
+  private beginRollback(task: Readonly<Task>, retries: number, delayMs = 0): void {
+    const begun = this.transition(task.taskId, 'rollback.begin', { phase: 'rollback', phaseRetryCount: retries });
+    const def = taskDefOf(task.workflowTask);
+    this.command({
+      type: 'queue.push',
+      taskId: begun.taskId,
+      queueName: queueNameOf(begun),
+      taskDefName: begun.taskDefName,
+      visibleAt: this.now + delayMs,
+      priority: this.workflow.priority,
+      leaseMs: def.responseTimeoutSeconds * 1000,
+      pollCount: begun.pollCount,
+    });
+  }
+
+  /** A worker rolled the task back: the next rollbacks may start, or the compensation is over. */
+  rollbackSucceeded(task: Readonly<Task>): void {
+    this.transition(task.taskId, 'rollback.success', {});
+    this.command({ type: 'queue.remove', taskId: task.taskId });
+    const c = this.workflow.compensation as Compensation;
+    this.setWorkflow({ compensation: { ...c, rolledBack: [...c.rolledBack, task.taskId] } });
+    this.rollBackWhatIsReady();
+  }
+
+  /** A rollback failed: retried per the task's definition, then the compensation fails with it. */
+  rollbackFailed(task: Readonly<Task>, reason: string, final = false): void {
+    const def = taskDefOf(task.workflowTask);
+    const retries = task.phaseRetryCount ?? 0;
+    this.transition(task.taskId, 'rollback.failed', {}, {}, { reason });
+    this.command({ type: 'queue.remove', taskId: task.taskId });
+    if (!final && retries < def.retryCount) return this.beginRollback(task, retries + 1, retryDelayMs(def, retries, task.taskId));
+    this.finishCompensation('FAILED', task, reason);
+  }
+
+  /**
+   * The compensation is over: the workflow ends as it failed, its compensation COMPLETED — or FAILED, with
+   * the rollback that failed named (rollbacks still under way on other branches are called off; an
+   * operator can run a task's rollback again).
+   */
+  private finishCompensation(outcome: 'COMPLETED' | 'FAILED', failed?: Readonly<Task>, reason?: string): void {
+    const c = this.workflow.compensation as Compensation;
+    if (failed) {
+      for (const t of this.current.tasks) {
+        if (t.taskId === failed.taskId || t.phaseStatus !== 'rollback.begin') continue;
+        this.transition(t.taskId, 'rollback.canceled', {});
+        this.command({ type: 'queue.remove', taskId: t.taskId });
+      }
+    }
+    this.setWorkflow({ compensation: { ...c, status: outcome, ...(failed ? { failedTaskId: failed.taskId, ...(reason ? { reason } : {}) } : {}) } });
+    const f = c.failure;
+    const why = failed ? `${f.reasonForIncompletion ?? 'failed'}; compensation failed: the rollback of ${failed.referenceTaskName} failed: ${reason ?? 'no reason given'}` : f.reasonForIncompletion;
+    this.endWorkflow(
+      f.status,
+      { ...(why !== undefined ? { reasonForIncompletion: why } : {}), failedReferenceTaskNames: f.failedReferenceTaskNames, failedTaskNames: f.failedTaskNames },
+      { failureWorkflow: true, ...(f.failedTaskId ? { failedTaskId: f.failedTaskId } : {}) },
+    );
+  }
+
   /**
    * Conductor's pause: the workflow holds. Tasks already handed out run on (a worker may still poll one
    * already queued) and their results are recorded; everything that would follow waits for the resume.
@@ -661,6 +812,8 @@ export class Kernel {
    * then completes the workflow once its last task ran and nothing is left pending.
    */
   settle(): void {
+    // While a failed workflow is being compensated, nothing of its flow moves.
+    if (this.isCompensating) return;
     for (let round = 0; this.isRunning && round < MAX_SETTLE_ROUNDS; round++) {
       let changed = false;
       for (const t of this.current.tasks) {
@@ -730,8 +883,12 @@ export function timerKindsOf(task: Readonly<Task>): TimerKind[] {
   if (def.timeoutSeconds > 0) kinds.push(TimerKind.TaskTimeout);
   if ((def.pollTimeoutSeconds ?? 0) > 0 && isQueuedKind(traitsOf(task.workflowTask.type).kind)) kinds.push(TimerKind.PollTimeout);
   if (task.workflowTask.type === SystemTaskType.Wait) kinds.push(TimerKind.Wait);
+  if ((def.monitorTimeoutSeconds ?? 0) > 0 && implementsPhase(def, 'monitor')) kinds.push(TimerKind.MonitorTimeout);
   return kinds;
 }
+
+/** Whether the task's definition declares phases: its lifecycle is kept, and its workers are handed its phase. */
+export const hasPhases = (task: Pick<Task, 'taskDefinition' | 'workflowTask'>): boolean => !!(task.taskDefinition ?? task.workflowTask?.taskDefinition)?.phases?.length;
 
 /** The latest attempt of each reference (re-exported for handlers). */
 export { latestByRef };

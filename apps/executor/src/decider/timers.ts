@@ -13,6 +13,8 @@ export const TimerKind = {
   Wait: 'wait',
   /** A failed system task's retry backoff: the next attempt is created when it fires (owner: the failed attempt). */
   Retry: 'task.retry',
+  /** TaskDef.monitorTimeoutSeconds: the monitor phase of a task with phases lasted too long (from its start). */
+  MonitorTimeout: 'task.monitor-timeout',
 } as const;
 export type TimerKind = (typeof TimerKind)[keyof typeof TimerKind];
 

@@ -47,6 +47,10 @@ class Auditable {
   @IsOptional() @IsString() updatedBy?: string;
 }
 
+/** The phases a task definition may declare besides `start` (which every worker implements). */
+export const OPTIONAL_PHASES = ['monitor', 'rollback', 'cancel', 'delete', 'mock'] as const;
+export type OptionalPhase = (typeof OPTIONAL_PHASES)[number];
+
 export class TaskDef extends Auditable {
   @IsString({ message: 'TaskDef name cannot be null or empty' })
   @IsNotEmpty({ message: 'TaskDef name cannot be null or empty' })
@@ -83,7 +87,25 @@ export class TaskDef extends Auditable {
   @IsOptional()
   @IsIn(Object.values(TaskDeliveryMode), { message: `deliveryMode must be one of ${Object.values(TaskDeliveryMode).join(', ')}` })
   deliveryMode?: TaskDeliveryMode;
+  /**
+   * Baton's own: the lifecycle phases this definition's workers implement besides `start` (SipRS's task
+   * phases): `monitor` (poll until the asynchronous work is really done), `rollback` (undo a completed task
+   * when its workflow fails and asks for compensation), `cancel`, `delete`, `mock`. A worker is handed a
+   * task's `phase` with it; a definition that declares none is a Conductor task, handed only `start`.
+   */
+  @IsOptional()
+  @IsArray({ message: 'phases must be a list of phase names' })
+  @IsIn(OPTIONAL_PHASES, { each: true, message: `phases may only name ${OPTIONAL_PHASES.join(', ')}` })
+  phases?: OptionalPhase[];
+  /** With the `monitor` phase: seconds between monitor polls (default 5). */
+  @IsOptional() @IsInt() @Min(1) @Max(MAX_SECONDS) monitorIntervalSeconds?: number;
+  /** With the `monitor` phase: seconds the monitoring may last before it fails the task (TIMED_OUT; 0, the default: no limit). */
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_SECONDS) monitorTimeoutSeconds?: number;
 }
+
+
+/** Whether the task's definition declares a phase (its workers implement it). */
+export const implementsPhase = (def: Pick<TaskDef, 'phases'> | undefined, phase: OptionalPhase): boolean => !!def?.phases?.includes(phase);
 
 export class SubWorkflowParams {
   @IsString() @IsNotEmpty() name!: string;
@@ -162,6 +184,12 @@ export class WorkflowDef extends Auditable {
   @IsOptional() @IsInt() @Min(0) @Max(MAX_SECONDS) timeoutSeconds?: number;
   @IsOptional() @IsObject() variables?: Record<string, unknown>;
   @IsOptional() @IsObject() inputTemplate?: Record<string, unknown>;
+  /**
+   * Baton's own (saga compensation): when the workflow fails, its completed tasks whose definitions
+   * implement `rollback` are rolled back — in reverse order of completion, a fork's branches in parallel —
+   * before it ends FAILED, the outcome recorded in its `compensation`.
+   */
+  @IsOptional() @IsBoolean() rollbackOnFailure?: boolean;
 }
 
 /** A TaskDef with every defaulted field present (what is stored and served). */

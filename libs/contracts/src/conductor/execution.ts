@@ -1,4 +1,5 @@
 import type { TaskStatus, WorkflowStatus } from '../status';
+import type { TaskEventType, TaskPhase } from '../lifecycle';
 import type { ResolvedTaskDef, WorkflowDef, WorkflowTask } from './definitions';
 
 /**
@@ -41,6 +42,23 @@ export interface Task {
   subWorkflowId?: string;
   taskDefinition?: ResolvedTaskDef;
   loopOverTask: boolean;
+  /**
+   * Baton's own, on a task whose definition declares phases (TaskDef.phases): the phase a worker is to run
+   * (`start`, `monitor`, `rollback`, …), the last lifecycle event as SipRS names it (`phase.outcome`), and
+   * every lifecycle event of the task in order. Absent on a Conductor task (no phases declared).
+   */
+  phase?: TaskPhase;
+  phaseStatus?: TaskEventType;
+  phaseHistory?: PhaseRecord[];
+  /** Baton's own: attempts of the current phase beyond the first (a rollback retried per the task definition). */
+  phaseRetryCount?: number;
+}
+
+/** One lifecycle event of a task with phases: what happened and when (epoch ms), and why when it failed. */
+export interface PhaseRecord {
+  readonly event: TaskEventType;
+  readonly time: number;
+  readonly reason?: string;
 }
 
 export interface Workflow {
@@ -78,6 +96,29 @@ export interface Workflow {
   notifyChanges?: boolean;
   /** Engine-internal, never served: a test run's mocked worker results (`POST /api/workflow/test`). */
   testRun?: WorkflowTestMocks;
+  /**
+   * Baton's own (WorkflowDef.rollbackOnFailure): the compensation of a failed workflow — RUNNING while its
+   * completed tasks are rolled back, then COMPLETED (every rollback succeeded) or FAILED (one did not, named
+   * in `failedTaskId`); the workflow's own failure is kept in `failure` and is how it ends.
+   */
+  compensation?: Compensation;
+}
+
+export interface Compensation {
+  readonly status: 'RUNNING' | 'COMPLETED' | 'FAILED';
+  /** How the workflow failed: what it ends with once compensated. */
+  readonly failure: {
+    readonly status: WorkflowStatus;
+    readonly reasonForIncompletion?: string;
+    readonly failedReferenceTaskNames: string[];
+    readonly failedTaskNames: string[];
+    readonly failedTaskId?: string;
+  };
+  /** The tasks rolled back so far, in the order their rollbacks succeeded. */
+  readonly rolledBack: string[];
+  /** The rollback that failed for good, and why. */
+  readonly failedTaskId?: string;
+  readonly reason?: string;
 }
 
 /** A mocked result of one attempt of a worker task in a test run (Conductor's TaskMock). */
