@@ -10,6 +10,7 @@ import { executionCoreSuite } from './harness/execution-core.suite';
 import { workflowApiSuite } from './harness/workflow-api.suite';
 import { jsSdkSuite } from './harness/js-sdk.suite';
 import { pythonSdkSuite } from './harness/python-sdk.suite';
+import { phasesSuite } from './harness/phases.suite';
 import { kafkaWorkersSuite } from './harness/kafka-workers.suite';
 import { limitsSuite } from './harness/limits.suite';
 import { metadataApiSuite } from './harness/metadata-api.suite';
@@ -87,6 +88,8 @@ describe('distributed mode (separate processes over Kafka and Postgres)', () => 
   describe('the published Conductor JavaScript SDK', () => jsSdkSuite(() => api.baseUrl));
 
   describe('the published Conductor Python SDK (conductor-python 2.0.0)', () => pythonSdkSuite(() => api.baseUrl));
+
+  describe('task phases: monitor and saga compensation', () => phasesSuite(() => api));
 
   describe('native Kafka workers (the worker SDK over Kafka)', () => kafkaWorkersSuite(() => api, () => ({ KAFKA_BROKERS: infra.kafkaBrokers, KAFKA_TOPIC_PREFIX: namespace })));
 

@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { ConductorClient, TaskView } from './conductor-client';
+
+type PhasedTask = TaskView & { phase?: string; phaseStatus?: string; phaseHistory?: Array<{ event: string; time: number; reason?: string }> };
+type Answer = { status: 'COMPLETED' | 'FAILED' | 'IN_PROGRESS'; outputData?: Record<string, unknown>; reasonForIncompletion?: string; callbackAfterSeconds?: number };
+
+/**
+ * Task phases through the HTTP API, as a resource orchestrator uses them: workers handed each task's
+ * `phase` (start, monitor, rollback), a monitor that polls until the resource is ready, and a saga whose
+ * failure rolls back what it created — in reverse order, each rollback once.
+ */
+export function phasesSuite(getApi: () => ConductorClient): void {
+  const api = () => getApi();
+  const run = randomBytes(3).toString('hex');
+  const name = (base: string) => `phases_${base}_${run}`;
+
+  /** Polls each type and answers its tasks with `answer` until `until` holds (bounded), recording who did what. */
+  const work = async (types: string[], answer: (t: PhasedTask) => Answer, until: () => Promise<boolean>, journal: string[]) => {
+    const deadline = Date.now() + 60_000;
+    while (!(await until())) {
+      if (Date.now() > deadline) throw new Error(`the workers never got there; did: ${journal.join(', ')}`);
+      for (const type of types) {
+        for (const t of (await api().poll(type, 'phase-worker', 10, 200)) as PhasedTask[]) {
+          journal.push(`${t.referenceTaskName}:${t.phase ?? 'start'}`);
+          const a = answer(t);
+          await api().expectOk('POST', '/api/tasks', { workflowInstanceId: t.workflowInstanceId, taskId: t.taskId, workerId: 'phase-worker', ...a });
+        }
+      }
+    }
+  };
+
+  it('monitors a created resource until it is ready, then rolls back what the saga created when a later step fails, in reverse order, each once', async () => {
+    const [vm, disk, attach] = [name('create_vm'), name('create_disk'), name('attach_disk')];
+    await api().expectOk('POST', '/api/metadata/taskdefs', [
+      { name: vm, phases: ['rollback'], retryCount: 0, responseTimeoutSeconds: 30 },
+      { name: disk, phases: ['monitor', 'rollback'], monitorIntervalSeconds: 1, monitorTimeoutSeconds: 60, retryCount: 0, responseTimeoutSeconds: 30 },
+      { name: attach, retryCount: 0 },
+    ]);
+    expect((await api().expectOk<{ phases: string[] }>('GET', `/api/metadata/taskdefs/${disk}`)).body.phases).toEqual(['monitor', 'rollback']);
+    await api().registerWorkflow({
+      name: name('saga'),
+      version: 1,
+      rollbackOnFailure: true,
+      tasks: [
+        { name: vm, taskReferenceName: 'vm' },
+        { name: disk, taskReferenceName: 'disk', inputParameters: { vm: '${vm.output.id}' } },
+        { name: attach, taskReferenceName: 'attach', inputParameters: { vm: '${vm.output.id}', disk: '${disk.output.id}' } },
+      ],
+    });
+    const id = await api().startWorkflow(name('saga'), {});
+    const journal: string[] = [];
+    let monitorPolls = 0;
+    await work(
+      [vm, disk, attach],
+      (t) => {
+        if (t.phase === 'rollback') return { status: 'COMPLETED', outputData: { deleted: true } };
+        if (t.phase === 'monitor') return ++monitorPolls < 3 ? { status: 'IN_PROGRESS', outputData: { progress: monitorPolls * 40 } } : { status: 'COMPLETED', outputData: { ready: true } };
+        if (t.referenceTaskName === 'attach') return { status: 'FAILED', reasonForIncompletion: 'no free slot on the vm' };
+        return { status: 'COMPLETED', outputData: { id: `${t.referenceTaskName}-1` } };
+      },
+      async () => (await api().workflow(id)).status !== 'RUNNING',
+      journal,
+    );
+    // Every task of a type is handed out with its phase; a Conductor task (attach) has none.
+    expect(journal).toEqual(['vm:start', 'disk:start', 'disk:monitor', 'disk:monitor', 'disk:monitor', 'attach:start', 'disk:rollback', 'vm:rollback']);
+    const wf = (await api().workflow(id)) as unknown as { status: string; reasonForIncompletion: string; compensation: { status: string; rolledBack: string[] }; tasks: PhasedTask[] };
+    expect(wf).toMatchObject({ status: 'FAILED', reasonForIncompletion: 'no free slot on the vm', compensation: { status: 'COMPLETED' } });
+    const byRef = Object.fromEntries(wf.tasks.map((t) => [t.referenceTaskName, t]));
+    expect(wf.compensation.rolledBack).toEqual([byRef.disk.taskId, byRef.vm.taskId]);
+    expect(byRef.disk.outputData).toMatchObject({ id: 'disk-1', ready: true });
+    expect(byRef.disk.phaseHistory?.map((h) => h.event)).toEqual([
+      'produce.success',
+      'start.begin',
+      'start.success',
+      'monitor.begin',
+      'monitor.success',
+      'rollback.begin',
+      'rollback.success',
+    ]);
+    expect(byRef.attach).not.toHaveProperty('phase');
+  });
+}
