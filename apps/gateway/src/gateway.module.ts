@@ -19,6 +19,7 @@ import { AdminController } from './tasks/admin.controller';
 import { WorkflowController } from './workflows/workflow.controller';
 import { VersionController } from './health/version.controller';
 import { SearchController } from './workflows/search.controller';
+import { SipRsTaskController } from './tasks/siprs-task.controller';
 import { ExternalStorageController } from './workflows/external-storage.controller';
 import { SyncExecution } from './workflows/sync-execution';
 import { SignalService } from './tasks/signal.service';
@@ -27,7 +28,7 @@ import { WorkflowService } from './workflows/workflow.service';
 
 /** The HTTP edge: Conductor's REST API. Stateless; commands go over the bus, reads through the owners' query modules. */
 @Module({
-  controllers: [HealthController, VersionController, SearchController, ExternalStorageController, MetadataController, EventController, WorkflowBulkController, WorkflowController, TaskController, QueueController, AdminController, RillFlowController],
+  controllers: [HealthController, VersionController, SearchController, ExternalStorageController, MetadataController, EventController, WorkflowBulkController, WorkflowController, TaskController, QueueController, AdminController, RillFlowController, SipRsTaskController],
   providers: [
     { provide: APP_FILTER, useClass: ConductorErrorFilter },
     MetadataService,

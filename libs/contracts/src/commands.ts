@@ -1,5 +1,5 @@
 import type { TaskDef, WorkflowDef } from './conductor/definitions';
-import type { WorkflowTestMocks } from './conductor/execution';
+import type { RunMode, WorkflowTestMocks } from './conductor/execution';
 import type { EventHandler } from './conductor/event-handler';
 import type { BulkResponse } from './conductor/bulk';
 import type { TaskResult } from './conductor/task-result';
@@ -55,6 +55,8 @@ export interface StartWorkflowCommand extends CommandBase {
   readonly watched?: boolean;
   /** A test run (`POST /api/workflow/test`): worker tasks take these mocked results instead of being queued. */
   readonly testRun?: WorkflowTestMocks;
+  /** Debug or mock mode (Workflow.runMode). */
+  readonly runMode?: RunMode;
 }
 
 /** The SUB_WORKFLOW (or START_WORKFLOW) task that started a workflow. */
@@ -121,6 +123,16 @@ export interface VerifyWorkflowReply {
   readonly repaired: number;
 }
 
+/** SipRS's `PUT /task/{taskId}/reRun`: run one phase of a task again (start with new parameters, monitor with outputs). */
+export interface RerunTaskPhaseCommand extends CommandBase {
+  readonly type: 'task.rerun-phase';
+  readonly workflowId: string;
+  readonly taskId: string;
+  readonly phase: string;
+  readonly parameters?: Record<string, unknown>;
+  readonly outputs?: Record<string, unknown>;
+}
+
 /** Terminate a workflow through the API (`DELETE /api/workflow/{id}`): answered, unlike the notice. */
 export interface TerminateWorkflowCommand extends CommandBase {
   readonly type: 'workflow.terminate.request';
@@ -159,7 +171,7 @@ export interface SkipTaskCommand extends CommandBase {
   readonly taskOutput?: Record<string, unknown>;
 }
 
-export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand | RestartWorkflowCommand | RerunWorkflowCommand | RemoveWorkflowCommand | VerifyWorkflowCommand | TerminateWorkflowCommand | RetryWorkflowCommand | WorkflowNudgeCommand | SkipTaskCommand;
+export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand | RestartWorkflowCommand | RerunWorkflowCommand | RemoveWorkflowCommand | VerifyWorkflowCommand | RerunTaskPhaseCommand | TerminateWorkflowCommand | RetryWorkflowCommand | WorkflowNudgeCommand | SkipTaskCommand;
 
 /**
  * Messages for a workflow's owner that nobody waits on (no reply), on the same topic and key as the
@@ -257,6 +269,7 @@ export interface ExecutorReplies {
   'workflow.rerun': Record<string, never>;
   'workflow.remove': Record<string, never>;
   'workflow.verify': VerifyWorkflowReply;
+  'task.rerun-phase': Record<string, never>;
   'workflow.terminate.request': Record<string, never>;
   'workflow.retry': Record<string, never>;
   'workflow.reset-callbacks': Record<string, never>;

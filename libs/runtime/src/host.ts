@@ -78,6 +78,8 @@ export async function host(spec: HostSpec): Promise<INestApplication> {
   // Not strict: a JSON body may be a bare string (a task log line, as Conductor's clients send one); every
   // endpoint checks the shape of what it takes.
   app.useBodyParser('json', { limit: BODY_LIMIT, reviver: rejectNul, strict: false });
+  // SipRS's task API takes form fields (PUT /task/{id}/reRun).
+  app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   // YAML definitions (Rill Flow descriptors) arrive as text.
   app.useBodyParser('text', { limit: BODY_LIMIT, type: ['text/plain', 'text/yaml', 'application/yaml', 'application/x-yaml'] });
   if (spec.consumes) {

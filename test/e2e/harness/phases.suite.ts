@@ -79,4 +79,43 @@ export function phasesSuite(getApi: () => ConductorClient): void {
     ]);
     expect(byRef.attach).not.toHaveProperty('phase');
   });
+
+  it("debugs a run through SipRS's task API: paused at the failed task, re-run with new parameters, resumed to COMPLETED", async () => {
+    const type = name('provision');
+    await api().registerTaskDefs([{ name: type, retryCount: 0 }]);
+    await api().registerWorkflow({
+      name: name('debugged'),
+      version: 1,
+      tasks: [
+        { name: type, taskReferenceName: 'provision', inputParameters: { size: '${workflow.input.size}' } },
+        { name: 'report', taskReferenceName: 'report', type: 'INLINE', inputParameters: { evaluatorType: 'javascript', expression: '$.size * 10', size: '${provision.output.size}' } },
+      ],
+      outputParameters: { result: '${report.output.result}' },
+    });
+    const started = await api().call('POST', '/api/workflow', { name: name('debugged'), input: { size: 3 }, runMode: 'debug' });
+    expect(started.status).toBe(200);
+    const id = started.text;
+    const answer = (t: PhasedTask): Answer => (Number(t.inputData.size) > 5 ? { status: 'COMPLETED', outputData: { size: t.inputData.size } } : { status: 'FAILED', reasonForIncompletion: `size ${String(t.inputData.size)} is too small` });
+    await work([type], answer, async () => (await api().workflow(id)).status === 'PAUSED', []);
+
+    type SipRs = { id: string; processInstanceId: string; taskId: string; name: string; namespace: string; stone: string; status: string; reason?: string; params: Record<string, unknown>; outputs: Record<string, unknown>; progress: number };
+    const listed = (await api().expectOk<SipRs[]>('GET', `/task?processInstanceId=${id}`)).body;
+    expect(listed).toEqual([expect.objectContaining({ processInstanceId: id, namespace: 'provision', stone: type, status: 'start.failed', reason: 'size 3 is too small', params: { size: 3 }, progress: 100 })]);
+    const failedId = listed[0].id;
+    expect((await api().expectOk<SipRs>('GET', `/task/${failedId}`)).body).toEqual(listed[0]);
+    expect((await api().call('GET', '/task?processInstanceId=00000000-0000-4000-8000-00000000abcd')).status).toBe(404);
+    expect((await api().call('GET', '/task')).status).toBe(400);
+
+    // Re-run its start with new parameters, as a form, as SipRS's clients send it.
+    const rerun = await api().call<SipRs>('PUT', `/task/${failedId}/reRun`, undefined, `queueType=start&parameters=${encodeURIComponent(JSON.stringify({ size: 8 }))}`, 'application/x-www-form-urlencoded');
+    expect(rerun.status).toBe(200);
+    expect(rerun.body).toMatchObject({ id: failedId, status: 'produce.success', params: { size: 8 } });
+    expect((await api().call('PUT', `/task/${failedId}/reRun`, undefined, 'queueType=teleport', 'application/x-www-form-urlencoded')).status).toBe(400);
+    await work([type], answer, async () => (await api().workflow(id)).tasks[0].status === 'COMPLETED', []);
+    expect((await api().workflow(id)).status).toBe('PAUSED');
+
+    expect((await api().expectOk<SipRs>('PUT', `/task/${failedId}/resume`)).body.status).toBe('start.success');
+    const done = await api().waitForStatus(id, 'COMPLETED');
+    expect(done.output).toEqual({ result: 80 });
+  });
 }

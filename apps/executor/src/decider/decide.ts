@@ -18,7 +18,7 @@ import {
   WorkflowTimeoutPolicy,
 } from '@app/contracts';
 import type { Decision, Rejection } from './commands';
-import type { ChildEnded, DeciderEvent, LeaseExpired, Reconcile, RerunRequested, RestartRequested, SkipTaskRequested, StartOutcome, TaskLeased, TaskResultReported, TimerFired, VariablesUpdated, WorkflowStartRequested } from './events';
+import type { ChildEnded, DeciderEvent, LeaseExpired, PhaseRerunRequested, Reconcile, RerunRequested, RestartRequested, SkipTaskRequested, StartOutcome, TaskLeased, TaskResultReported, TimerFired, VariablesUpdated, WorkflowStartRequested } from './events';
 import { Evaluators, NO_EVALUATORS } from './evaluators';
 import { handlerFor } from './handlers/registry';
 import { MAX_WORKFLOW_VARIABLES_BYTES } from './handlers/set-variable.handler';
@@ -79,6 +79,8 @@ function apply(k: Kernel, event: Exclude<DeciderEvent, WorkflowStartRequested>):
     case 'child.retry':
       onChildRetry(k);
       break;
+    case 'task.rerun-phase':
+      return onPhaseRerun(k, event);
     case 'timer.fired':
       onTimer(k, event);
       break;
@@ -146,6 +148,7 @@ function onStart(def: WorkflowDef, e: WorkflowStartRequested, now: number, evalu
     ...(e.idempotencyKey !== undefined ? { idempotencyKey: e.idempotencyKey } : {}),
     ...(e.notifyChanges ? { notifyChanges: true } : {}),
     ...(e.testRun ? { testRun: e.testRun } : {}),
+    ...(e.runMode ? { runMode: e.runMode } : {}),
     ...(e.parent ? { parentWorkflowId: e.parent.workflowId, parentWorkflowTaskId: e.parent.taskId } : {}),
     workflowDefinition: def,
   };
@@ -295,6 +298,40 @@ function onMonitorResult(k: Kernel, task: Readonly<Task>, r: TaskResult, common:
     case TaskResultStatus.FailedWithTerminalError:
       k.failTask(task, { status: TaskStatus.FailedWithTerminalError, patch: common, event: 'monitor.failed' });
       return undefined;
+  }
+}
+
+/** Statuses a task's start can be re-run from: it ended without success. */
+const RERUNNABLE = new Set<string>([TaskStatus.Failed, TaskStatus.FailedWithTerminalError, TaskStatus.TimedOut, TaskStatus.Canceled]);
+
+/**
+ * SipRS's re-run of one phase of a task: `start` (a failed worker task goes back to its queue, with
+ * `parameters` as its input when given — a debug run paused at it goes on when it is resumed) or
+ * `monitor` (monitoring starts over, `outputs` merged into the task's output). The task keeps its id.
+ */
+function onPhaseRerun(k: Kernel, e: PhaseRerunRequested): Rejection | undefined {
+  const task = k.task(e.taskId);
+  if (!task) return { code: ErrorCode.TaskNotFound, message: `No such task found by id: ${e.taskId}` };
+  if (!k.isActive) return { code: ErrorCode.WorkflowConflict, message: `Workflow ${k.workflow.workflowId} has ended (${k.workflow.status}): its tasks cannot be re-run (rerun or retry the workflow)` };
+  if (traitsOf(task.workflowTask.type).kind !== 'worker') return { code: ErrorCode.InvalidArgument, message: `Task ${task.taskId} is a ${task.taskType} task: only a worker task's phases can be re-run` };
+  if (k.latest(task.referenceTaskName)?.taskId !== task.taskId) return { code: ErrorCode.WorkflowConflict, message: `Task ${task.taskId} was retried as a newer attempt: re-run that one` };
+  const def = taskDefOf(task.workflowTask);
+  switch (e.phase) {
+    case 'start':
+      if (!RERUNNABLE.has(task.status)) return { code: ErrorCode.WorkflowConflict, message: `Task ${task.taskId} is ${task.status}: only a task that failed, timed out or was cancelled can run its start again` };
+      k.rerunStart(task, e.parameters);
+      return undefined;
+    case 'monitor': {
+      if (!implementsPhase(def, 'monitor')) return { code: ErrorCode.InvalidArgument, message: `Task ${task.taskId}'s definition ${task.taskDefName} implements no monitor phase` };
+      const monitoring = task.phase === 'monitor' && (task.status === TaskStatus.InProgress || RERUNNABLE.has(task.status));
+      if (!monitoring) return { code: ErrorCode.WorkflowConflict, message: `Task ${task.taskId} is not being monitored (${task.phaseStatus ?? task.status})` };
+      const again = k.rerunMonitor(task, e.outputs);
+      queueAgain(k, again, k.now);
+      if ((def.monitorTimeoutSeconds ?? 0) > 0) k.setTimer(TimerKind.MonitorTimeout, k.now + (def.monitorTimeoutSeconds as number) * 1000, task.taskId);
+      return undefined;
+    }
+    default:
+      return { code: ErrorCode.InvalidArgument, message: `queueType ${e.phase}: only the start and monitor phases of a task can be re-run here` };
   }
 }
 

@@ -1,8 +1,8 @@
-import type { ChildEndedNotice, WorkflowTestMocks, ParentLink, StartOutcomeNotice, TaskLeasedNotice, TaskResult, TerminateWorkflowNotice, UpdateVariablesNotice, WorkflowDef } from '@app/contracts';
+import type { ChildEndedNotice, RunMode, WorkflowTestMocks, ParentLink, StartOutcomeNotice, TaskLeasedNotice, TaskResult, TerminateWorkflowNotice, UpdateVariablesNotice, WorkflowDef } from '@app/contracts';
 import type { TimerKind } from './timers';
 
 /** The inputs of the decider: everything that can happen to a workflow. */
-export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated | Reconcile | RestartRequested | RetryRequested | ResetCallbacks | DecideRequested | SkipTaskRequested | PauseRequested | ResumeRequested | RerunRequested | RemoveRequested | ChildRetry;
+export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated | Reconcile | RestartRequested | RetryRequested | ResetCallbacks | DecideRequested | SkipTaskRequested | PauseRequested | ResumeRequested | RerunRequested | RemoveRequested | ChildRetry | PhaseRerunRequested;
 
 export interface WorkflowStartRequested {
   readonly type: 'workflow.start';
@@ -21,6 +21,7 @@ export interface WorkflowStartRequested {
   readonly notifyChanges?: boolean;
   /** A test run: its worker tasks take mocked results. */
   readonly testRun?: WorkflowTestMocks;
+  readonly runMode?: RunMode;
 }
 
 /** A poller holds the task's queue row: the task is IN_PROGRESS from `leasedAt`. (The notice, less its envelope.) */
@@ -114,6 +115,19 @@ export interface RetryRequested {
   readonly type: 'workflow.retry';
   /** A failed SUB_WORKFLOW task is taken up again and its child retried in place (not started anew). */
   readonly resumeSubworkflowTasks?: boolean;
+}
+
+/**
+ * Run a phase of a task again (SipRS's `PUT /task/{taskId}/reRun`): `start` with new `parameters` (its
+ * input) for a task that failed — a debug run paused at it — or `monitor` with `outputs` (what the monitor
+ * reads) for one being monitored or whose monitoring failed.
+ */
+export interface PhaseRerunRequested {
+  readonly type: 'task.rerun-phase';
+  readonly taskId: string;
+  readonly phase: string;
+  readonly parameters?: Record<string, unknown>;
+  readonly outputs?: Record<string, unknown>;
 }
 
 /** The parent retried with resumeSubworkflowTasks: retry in place (a notice, less its envelope). */

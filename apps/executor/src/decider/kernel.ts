@@ -433,6 +433,9 @@ export class Kernel {
     );
     this.release(failed);
     const then = willRetry ? 'retry' : tolerated || permitted ? 'advance' : 'end';
+    // Debug mode: a task that fails for good holds the workflow at it (no rollback, no end) for an operator
+    // to inspect, re-run a phase of, and resume — which carries the failure out unless the re-run mended it.
+    if (then === 'end' && this.workflow.runMode === 'debug' && this.isRunning && failure.retry !== false) this.pauseWorkflow();
     // Paused: the failure is recorded; what it leads to waits for the resume.
     if (this.isPaused) return this.putOff({ kind: 'failed', taskId: failed.taskId, then, delayMs });
     this.afterFailure(failed, then, delayMs);
@@ -651,6 +654,41 @@ export class Kernel {
   removeWorkflow(archive: boolean): void {
     for (const t of this.current.tasks) if (!isTerminalTaskStatus(t.status) && isQueuedKind(traitsOf(t.workflowTask.type).kind)) this.command({ type: 'queue.remove', taskId: t.taskId });
     this.command({ type: 'timer.cancel-all' }, { type: 'workflow.remove', archive });
+  }
+
+  // ---- re-running a phase (SipRS) ----------------------------------------------------------------------
+
+  /**
+   * A failed worker task runs its start again under the same id (with `parameters` as its input when
+   * given): back to SCHEDULED and its queue. What its failure was to lead to (put off while a debug run is
+   * paused) is dropped: the re-run decides anew.
+   */
+  rerunStart(task: Readonly<Task>, parameters?: Record<string, unknown>): void {
+    this.forgetPutOff(task.taskId);
+    const again = this.transition(task.taskId, 'produce.success', {
+      ...(parameters ? { inputData: parameters } : {}),
+      ...(hasPhases(task) ? { phase: 'start' as const } : {}),
+      reasonForIncompletion: undefined,
+      startTime: 0,
+      endTime: 0,
+      executed: false,
+      retried: false,
+      callbackAfterSeconds: 0,
+      workerId: undefined,
+    });
+    const def = taskDefOf(task.workflowTask);
+    this.command({ type: 'queue.push', taskId: again.taskId, queueName: queueNameOf(again), taskDefName: again.taskDefName, visibleAt: this.now, priority: this.workflow.priority, leaseMs: def.responseTimeoutSeconds * 1000, pollCount: again.pollCount });
+  }
+
+  /** A task's monitoring starts over (`outputs` merged into its output, for the monitor to read). */
+  rerunMonitor(task: Readonly<Task>, outputs?: Record<string, unknown>): Readonly<Task> {
+    this.forgetPutOff(task.taskId);
+    return this.transition(task.taskId, 'monitor.begin', { outputData: { ...task.outputData, ...(outputs ?? {}) }, reasonForIncompletion: undefined, endTime: 0, retried: false }, { continues: true });
+  }
+
+  private forgetPutOff(taskId: string): void {
+    const steps = this.current.workflow.onResume;
+    if (steps?.some((s) => s.kind !== 'timer' && s.taskId === taskId)) this.setWorkflow({ onResume: steps.filter((s) => s.kind === 'timer' || s.taskId !== taskId) });
   }
 
   // ---- compensation (sagas) -------------------------------------------------------------------------

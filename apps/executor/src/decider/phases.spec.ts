@@ -172,3 +172,69 @@ describe('task phases', () => {
     });
   });
 });
+
+describe('debug mode and re-running a phase', () => {
+  const def = aDefinition([aSimpleTask('create', {}, { retryCount: 0 }), aSimpleTask('after')], { rollbackOnFailure: true });
+  const debugRun = () =>
+    run(def, [
+      [T0, started({ size: 1 }, { runMode: 'debug' })],
+      [T0 + 1, fails('create', 'FAILED', 'quota exceeded')],
+    ]);
+
+  it('pauses a debug run at the task that failed for good, instead of failing it (or rolling it back)', () => {
+    const s = debugRun();
+    expect(s.state.workflow).toMatchObject({ status: WorkflowStatus.Paused, runMode: 'debug' });
+    expect(taskOf(s.state, 'create')).toMatchObject({ status: TaskStatus.Failed, reasonForIncompletion: 'quota exceeded' });
+    expect(s.state.workflow.compensation).toBeUndefined();
+  });
+
+  it('re-runs the failed start with new parameters under the same id; resumed, the run goes on to COMPLETED', () => {
+    const s = debugRun();
+    const id = taskOf(s.state, 'create').taskId;
+    const rerun = decide(def, s.state, { type: 'task.rerun-phase', taskId: id, phase: 'start', parameters: { size: 2 } }, T0 + 2);
+    expect(rerun.rejection).toBeUndefined();
+    expect(taskOf(rerun.state, 'create')).toMatchObject({ taskId: id, status: TaskStatus.Scheduled, inputData: { size: 2 } });
+    expect(taskOf(rerun.state, 'create').reasonForIncompletion).toBeUndefined();
+    expect(commandsOf([...rerun.commands], 'queue.push')).toEqual([expect.objectContaining({ taskId: id })]);
+    const done = decide(def, rerun.state, reported(id, 'COMPLETED', { outputData: { ok: true } }), T0 + 3);
+    expect(done.state.workflow.status).toBe(WorkflowStatus.Paused);
+    const resumed = decide(def, done.state, { type: 'workflow.resume' }, T0 + 4);
+    expect(taskOf(resumed.state, 'after').status).toBe(TaskStatus.Scheduled);
+    const finished = decide(def, resumed.state, reported(taskOf(resumed.state, 'after').taskId, 'COMPLETED'), T0 + 5);
+    expect(finished.state.workflow.status).toBe(WorkflowStatus.Completed);
+  });
+
+  it('resumed without a mending re-run, the failure stands: the workflow fails', () => {
+    const s = debugRun();
+    const resumed = decide(def, s.state, { type: 'workflow.resume' }, T0 + 2);
+    expect(resumed.state.workflow).toMatchObject({ status: WorkflowStatus.Failed, reasonForIncompletion: 'quota exceeded' });
+  });
+
+  it('refuses a re-run of a task that did not fail, an unknown phase, or one of a run that ended', () => {
+    const s = debugRun();
+    const running = run(def, [[T0, started()]]);
+    expect(decide(def, running.state, { type: 'task.rerun-phase', taskId: taskOf(running.state, 'create').taskId, phase: 'start' }, T0 + 1).rejection).toMatchObject({ code: 'WORKFLOW_CONFLICT' });
+    expect(decide(def, s.state, { type: 'task.rerun-phase', taskId: taskOf(s.state, 'create').taskId, phase: 'teleport' }, T0 + 2).rejection).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(decide(def, s.state, { type: 'task.rerun-phase', taskId: 'nope', phase: 'start' }, T0 + 2).rejection).toMatchObject({ code: 'TASK_NOT_FOUND' });
+  });
+
+  it('re-runs a monitor with outputs for it to read', () => {
+    const monitored = aDefinition([phased('disk', ['monitor'], { monitorIntervalSeconds: 10 })]);
+    const s = run(monitored, [
+      [T0, started()],
+      [T0 + 1, completes('disk', { id: 'd-1' })],
+      [T0 + 2, (st) => reported(taskOf(st, 'disk').taskId, 'FAILED', { reasonForIncompletion: 'lost track' })],
+    ]);
+    expect(s.state.workflow.status).toBe(WorkflowStatus.Failed);
+    const paused = run(monitored, [
+      [T0, started({}, { runMode: 'debug' })],
+      [T0 + 1, completes('disk', { id: 'd-1' })],
+      [T0 + 2, (st) => reported(taskOf(st, 'disk').taskId, 'FAILED', { reasonForIncompletion: 'lost track' })],
+    ]);
+    expect(paused.state.workflow.status).toBe(WorkflowStatus.Paused);
+    const again = decide(monitored, paused.state, { type: 'task.rerun-phase', taskId: taskOf(paused.state, 'disk').taskId, phase: 'monitor', outputs: { handle: 'h-9' } }, T0 + 3);
+    expect(again.rejection).toBeUndefined();
+    expect(taskOf(again.state, 'disk')).toMatchObject({ status: TaskStatus.InProgress, phaseStatus: 'monitor.begin', outputData: { id: 'd-1', handle: 'h-9' } });
+    expect(commandsOf([...again.commands], 'queue.push')).toEqual([expect.objectContaining({ visibleAt: T0 + 3 })]);
+  });
+});

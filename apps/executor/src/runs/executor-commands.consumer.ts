@@ -49,6 +49,8 @@ export class ExecutorCommandsConsumer {
         return this.executions.remove(command);
       case 'workflow.verify':
         return this.executions.verify(command);
+      case 'task.rerun-phase':
+        return this.executions.rerunPhase(command);
       case 'workflow.terminate.request':
         return this.executions.terminate(command);
       case 'workflow.retry':

@@ -8,6 +8,7 @@ import {
   isTerminalWorkflowStatus,
   RestartWorkflowCommand,
   RemoveWorkflowCommand,
+  RerunTaskPhaseCommand,
   VerifyWorkflowCommand,
   VerifyWorkflowReply,
   RerunWorkflowCommand,
@@ -89,6 +90,7 @@ export class WorkflowExecutionService {
           ...(cmd.idempotency ? { idempotencyKey: cmd.idempotency.key } : {}),
           ...(cmd.watched ? { notifyChanges: true } : {}),
           ...(cmd.testRun ? { testRun: cmd.testRun } : {}),
+          ...(cmd.runMode ? { runMode: cmd.runMode } : {}),
         },
       },
     });
@@ -193,6 +195,12 @@ export class WorkflowExecutionService {
    */
   remove(cmd: RemoveWorkflowCommand): Promise<Record<string, never>> {
     return this.decideOrRefuse(cmd.workflowId, { type: 'workflow.remove', archive: cmd.archiveWorkflow, ...(cmd.terminate ? { terminate: cmd.terminate } : {}) });
+  }
+
+  /** SipRS's re-run of a task's phase, decided by the workflow's owner (refusals: no such task, a phase that cannot run again now). */
+  rerunPhase(cmd: RerunTaskPhaseCommand): Promise<Record<string, never>> {
+    const { taskId, phase, parameters, outputs } = cmd;
+    return this.decideOrRefuse(cmd.workflowId, { type: 'task.rerun-phase', taskId, phase, ...(parameters ? { parameters } : {}), ...(outputs ? { outputs } : {}) });
   }
 
   /** Retries an ended workflow from its failed tasks (new attempts); 404 while it runs, 409 with nothing to retry. */

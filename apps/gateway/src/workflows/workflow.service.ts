@@ -27,6 +27,7 @@ import {
   unwrapReply,
   Workflow,
   WorkflowTestMocks,
+  RunMode,
 } from '@app/contracts';
 import { MessageBus, ownerDeadlineMs } from '@app/bus';
 import { ExecutionQueries } from '@app/persistence';
@@ -44,6 +45,8 @@ export interface WorkflowStatusView {
 
 export interface StartRequest {
   readonly name: string;
+  /** Debug or mock mode (Workflow.runMode). */
+  readonly runMode?: RunMode;
   readonly version?: number;
   readonly input: Record<string, unknown>;
   readonly correlationId?: string;
@@ -108,6 +111,7 @@ export class WorkflowService {
       ...(idempotency ? { idempotency } : {}),
       ...(watched ? { watched } : {}),
       ...(testRun ? { testRun } : {}),
+      ...(req.runMode ? { runMode: req.runMode } : {}),
     };
     const reply = await this.bus.request<CommandReply<StartWorkflowReply>>({ topic: Topic.ExecutorCommands, key: command.workflowId, value: command });
     return unwrapReply(reply).workflowId;
@@ -148,6 +152,7 @@ export class WorkflowService {
       taskToDomain: req.taskToDomain,
       workflowDef: req.workflowDef ? { ...req.workflowDef, name: req.name } : undefined,
       createdBy: req.createdBy,
+      ...(req.runMode ? { runMode: req.runMode } : {}),
     };
     if (req.idempotencyKey === undefined) return this.start(start, undefined, undefined, watched, testRun);
     const strategy = req.idempotencyStrategy ?? IdempotencyStrategy.Fail;

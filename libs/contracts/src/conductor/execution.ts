@@ -102,7 +102,15 @@ export interface Workflow {
    * in `failedTaskId`); the workflow's own failure is kept in `failure` and is how it ends.
    */
   compensation?: Compensation;
+  /**
+   * Baton's own: how the workflow runs — `debug` (a task that fails for good pauses the workflow at it, for
+   * an operator to inspect, re-run a phase of, and resume; no rollback meanwhile) or `mock` (a dry run:
+   * worker tasks get their `mock` phase instead of `start`, and those without one are passed over).
+   */
+  runMode?: RunMode;
 }
+
+export type RunMode = 'debug' | 'mock';
 
 export interface Compensation {
   readonly status: 'RUNNING' | 'COMPLETED' | 'FAILED';

@@ -38,6 +38,8 @@ export class StartWorkflowRequest {
   @IsOptional()
   @IsIn(Object.values(IdempotencyStrategy), { message: `idempotencyStrategy must be one of ${Object.values(IdempotencyStrategy).join(', ')}` })
   idempotencyStrategy?: IdempotencyStrategy;
+  /** Baton's own: `debug` (pause at a task that fails for good) or `mock` (a dry run); see Workflow.runMode. */
+  @IsOptional() @IsIn(['debug', 'mock'], { message: 'runMode must be debug or mock' }) runMode?: 'debug' | 'mock';
 }
 
 /**
