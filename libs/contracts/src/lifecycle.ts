@@ -95,6 +95,8 @@ export interface StatusQualifiers {
 export function conductorTaskStatus(type: TaskEventType, q: StatusQualifiers = {}): TaskStatus | null {
   if (q.continues) return TaskStatus.InProgress;
   if (q.ends && type === 'monitor.success') return TaskStatus.Completed;
+  // A cancel the worker could not carry out still ends the task: CANCELED, the failure in its lifecycle.
+  if (q.ends && type === 'cancel.failed') return TaskStatus.Canceled;
   if (q.reported && type === 'monitor.failed') return q.nonRetriable ? TaskStatus.FailedWithTerminalError : q.optional ? TaskStatus.CompletedWithErrors : TaskStatus.Failed;
   const status = TASK_EVENT_STATUS[type];
   if (status === TaskStatus.Failed && q.optional) return TaskStatus.CompletedWithErrors;

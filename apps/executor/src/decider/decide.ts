@@ -22,7 +22,7 @@ import type { ChildEnded, DeciderEvent, LeaseExpired, PhaseRerunRequested, Recon
 import { Evaluators, NO_EVALUATORS } from './evaluators';
 import { handlerFor } from './handlers/registry';
 import { MAX_WORKFLOW_VARIABLES_BYTES } from './handlers/set-variable.handler';
-import { Kernel } from './kernel';
+import { AfterPhase, Kernel } from './kernel';
 import { NO_TASK_DEFS, queueNameOf, TaskDefLookup, taskDefOf } from './task-defs';
 import { isTimerKind, TimerKind } from './timers';
 import type { WorkflowRun } from './workflow-run';
@@ -186,8 +186,8 @@ function onLeased(k: Kernel, e: Omit<TaskLeased, 'type'>): Readonly<Task> | unde
 /** The worker held the task past its lease without a word: a response timeout, retried per its definition. */
 function onLeaseExpired(k: Kernel, e: LeaseExpired): void {
   const held = k.task(e.taskId);
-  if (held?.phase === 'rollback') {
-    if (held.phaseStatus === 'rollback.begin' && k.isCompensating) k.rollbackFailed(held, `no word from the worker within responseTimeoutSeconds (${held.responseTimeoutSeconds})`);
+  if (held && isAfterPhase(held.phase)) {
+    if (held.phaseStatus === `${held.phase}.begin`) k.phaseFailed(held, `no word from the worker within responseTimeoutSeconds (${held.responseTimeoutSeconds})`);
     else k.command({ type: 'queue.remove', taskId: held.taskId });
     return;
   }
@@ -213,8 +213,10 @@ function onResult(k: Kernel, { result: r, taskRefName, byEngine, watch }: TaskRe
   if (!r.taskId && isTerminalTaskStatus(found.status)) {
     return { code: ErrorCode.TaskNotFound, message: `Found no running task ${taskRefName} of workflow ${k.workflow.workflowId} to update` };
   }
-  // The result of a rollback (saga compensation) of a completed task.
-  if (found.phase === 'rollback') return onRollbackResult(k, found, r);
+  // A result for another phase than the one the task is in now (its worker says which): too late to count.
+  if (r.phase !== undefined && r.phase !== (found.phase ?? 'start')) return undefined;
+  // The result of a phase the workflow called for after the task's start: a rollback, a cancel, a delete.
+  if (isAfterPhase(found.phase)) return onAfterPhaseResult(k, found, r);
   // A late or repeated result for an attempt that already ended (or a workflow that already ended) is
   // acknowledged and ignored, as Conductor does: workers retry their updates, and a worker whose lease
   // ran out learns nothing from an error.
@@ -230,6 +232,7 @@ function onResult(k: Kernel, { result: r, taskRefName, byEngine, watch }: TaskRe
     reasonForIncompletion: r.reasonForIncompletion ?? task.reasonForIncompletion,
   };
   if (task.phase === 'monitor') return onMonitorResult(k, task, r, common);
+  if (task.phase === 'mock') return onMockResult(k, task, r, common);
   switch (r.status) {
     case TaskResultStatus.InProgress:
       return inProgress(k, task, r.extendLease === true, r.callbackAfterSeconds ?? 0, common);
@@ -335,20 +338,36 @@ function onPhaseRerun(k: Kernel, e: PhaseRerunRequested): Rejection | undefined 
   }
 }
 
-/** A worker's answer about a rollback: done, failed (retried per the definition), or still at it. */
-function onRollbackResult(k: Kernel, task: Readonly<Task>, r: TaskResult): Rejection | undefined {
-  // A late answer, once the rollback is over (or the compensation ended), changes nothing.
-  if (task.phaseStatus !== 'rollback.begin' || !k.isCompensating) return undefined;
+const isAfterPhase = (phase: string | undefined): phase is AfterPhase => phase === 'rollback' || phase === 'cancel' || phase === 'delete';
+
+/** A dry run's answer: the mock passed (COMPLETED, its output what a start would give) or failed. */
+function onMockResult(k: Kernel, task: Readonly<Task>, r: TaskResult, common: Partial<Task>): undefined {
   switch (r.status) {
     case TaskResultStatus.Completed:
-      k.rollbackSucceeded(task);
+      k.completeTask(task, common, { event: 'mock.success' });
+      return undefined;
+    case TaskResultStatus.InProgress:
+      return inProgress(k, task, r.extendLease === true, r.callbackAfterSeconds ?? 0, common);
+    default:
+      k.failTask(task, { status: r.status === TaskResultStatus.FailedWithTerminalError ? TaskStatus.FailedWithTerminalError : TaskStatus.Failed, patch: common, event: 'mock.failed' });
+      return undefined;
+  }
+}
+
+/** A worker's answer about a rollback, cancel or delete: done, failed (retried per the definition), or still at it. */
+function onAfterPhaseResult(k: Kernel, task: Readonly<Task>, r: TaskResult): Rejection | undefined {
+  // A late answer, once the phase is over, changes nothing.
+  if (task.phaseStatus !== `${task.phase}.begin`) return undefined;
+  switch (r.status) {
+    case TaskResultStatus.Completed:
+      k.phaseSucceeded(task);
       return undefined;
     case TaskResultStatus.InProgress:
       if (r.extendLease) k.command({ type: 'queue.extend', taskId: task.taskId, leaseMs: task.responseTimeoutSeconds * 1000 });
       else queueAgain(k, task, k.now + (r.callbackAfterSeconds ?? 0) * 1000);
       return undefined;
     default:
-      k.rollbackFailed(task, r.reasonForIncompletion ?? `rollback ${r.status}`, r.status === TaskResultStatus.FailedWithTerminalError);
+      k.phaseFailed(task, r.reasonForIncompletion ?? `${task.phase} ${r.status}`, r.status === TaskResultStatus.FailedWithTerminalError);
       return undefined;
   }
 }

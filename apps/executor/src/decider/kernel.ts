@@ -23,6 +23,7 @@ import {
   traitsOf,
   Workflow,
   Compensation,
+  Removal,
   WorkflowDef,
   WorkflowEventType,
   WorkflowStatus,
@@ -592,6 +593,14 @@ export class Kernel {
     // Nothing may keep running for a workflow that has ended.
     for (const t of this.current.tasks) {
       if (isTerminalTaskStatus(t.status)) continue;
+      // Terminated: a task a worker is at, of a definition that implements `cancel`, is told to stop — it
+      // ends CANCELED when its worker says it stopped (or could not).
+      if (status === WorkflowStatus.Terminated && t.status === TaskStatus.InProgress && t.phase !== 'cancel' && implementsPhase(taskDefOf(t.workflowTask), 'cancel')) {
+        for (const kind of timerKindsOf(t)) this.cancelTimer(kind, t.taskId);
+        this.beginPhase(t, 'cancel');
+        continue;
+      }
+      if (t.phase === 'cancel') continue; // being cancelled by its worker
       // timer.cancel-all below takes every timer of the workflow.
       this.release(this.transition(t.taskId, 'cancel.success', { endTime: this.now }), false);
     }
@@ -646,15 +655,6 @@ export class Kernel {
     this.setWorkflow({ output: { ...w.output, 'conductor.failure_workflow': failureWorkflowId } });
   }
 
-  /**
-   * Removes the workflow from the execution store: whatever it still runs lets go of its queue rows and
-   * timers (a workflow removed while running, without archiving, is simply gone — as in Conductor, its
-   * children and its parent are not told), and the shell deletes it after this decision.
-   */
-  removeWorkflow(archive: boolean): void {
-    for (const t of this.current.tasks) if (!isTerminalTaskStatus(t.status) && isQueuedKind(traitsOf(t.workflowTask.type).kind)) this.command({ type: 'queue.remove', taskId: t.taskId });
-    this.command({ type: 'timer.cancel-all' }, { type: 'workflow.remove', archive });
-  }
 
   // ---- re-running a phase (SipRS) ----------------------------------------------------------------------
 
@@ -753,20 +753,73 @@ export class Kernel {
 
   /** Starts every rollback whose turn has come: each task completed after it, on its own line, is rolled back. */
   private rollBackWhatIsReady(): void {
-    const candidates = this.rollbackCandidates();
-    const done = (t: Readonly<Task>) => t.phaseStatus === 'rollback.success';
-    const pending = candidates.filter((t) => !done(t));
-    if (!pending.length) return this.finishCompensation('COMPLETED');
-    for (const t of pending) {
-      if (t.phase === 'rollback') continue; // begun already
-      const blocked = candidates.some((u) => u !== t && !done(u) && this.completedAfter(u, t) && !this.sideBySide(u, t));
-      if (!blocked) this.beginRollback(t, 0);
-    }
+    if (this.inReverse('rollback', this.rollbackCandidates())) this.finishCompensation('COMPLETED');
   }
 
-  /** Hands the task's rollback to its workers (the task stays COMPLETED: the phase is its own). */
-  private beginRollback(task: Readonly<Task>, retries: number, delayMs = 0): void {
-    const begun = this.transition(task.taskId, 'rollback.begin', { phase: 'rollback', phaseRetryCount: retries });
+  /**
+   * Begins `phase` for each candidate whose turn has come — undoing in reverse: a task waits for every
+   * candidate completed after it on its own line (a fork's branches are separate lines). True when every
+   * candidate has done the phase.
+   */
+  private inReverse(phase: 'rollback' | 'delete', candidates: ReadonlyArray<Readonly<Task>>): boolean {
+    const done = (t: Readonly<Task>) => t.phaseStatus === `${phase}.success`;
+    const pending = candidates.filter((t) => !done(t));
+    if (!pending.length) return true;
+    for (const t of pending) {
+      if (t.phaseStatus === `${phase}.begin`) continue; // under way
+      const blocked = candidates.some((u) => u !== t && !done(u) && this.completedAfter(u, t) && !this.sideBySide(u, t));
+      if (!blocked) this.beginPhase(t, phase);
+    }
+    return false;
+  }
+
+  // ---- removal with delete phases -----------------------------------------------------------------------
+
+  /** The tasks a removal cleans up after: completed, and of a definition that implements `delete`. */
+  private deleteCandidates(): Array<Readonly<Task>> {
+    return this.current.tasks.filter((t) => t.status === TaskStatus.Completed && implementsPhase(taskDefOf(t.workflowTask), 'delete'));
+  }
+
+  /**
+   * Removes the workflow from the execution store — once the tasks whose workers implement `delete` have
+   * cleaned up after themselves (in reverse order of completion, a fork's branches side by side). A
+   * workflow still running is terminated first. Until then it stays, its `removal` RUNNING.
+   */
+  removeWorkflow(archive: boolean): void {
+    if (this.workflow.removal?.status === 'RUNNING') return;
+    if (!this.deleteCandidates().some((t) => t.phaseStatus !== 'delete.success')) return this.removeNow(archive);
+    if (this.isActive) this.endWorkflow(WorkflowStatus.Terminated, { reasonForIncompletion: this.workflow.reasonForIncompletion ?? 'removed' });
+    this.setWorkflow({ removal: { status: 'RUNNING', archive } });
+    this.deleteWhatIsLeft();
+  }
+
+  private deleteWhatIsLeft(): void {
+    if (this.inReverse('delete', this.deleteCandidates())) this.finishRemoval('COMPLETED');
+  }
+
+  /** The deletes are over: the workflow goes — or, when one failed for good, stays with its removal FAILED. */
+  private finishRemoval(outcome: 'COMPLETED' | 'FAILED', failed?: Readonly<Task>, reason?: string): void {
+    const removal = this.workflow.removal as Removal;
+    if (outcome === 'COMPLETED') return this.removeNow(removal.archive);
+    for (const t of this.current.tasks) {
+      if (t.taskId === failed?.taskId || t.phaseStatus !== 'delete.begin') continue;
+      this.transition(t.taskId, 'delete.canceled', {});
+      this.command({ type: 'queue.remove', taskId: t.taskId });
+    }
+    this.setWorkflow({ removal: { ...removal, status: 'FAILED', ...(failed ? { failedTaskId: failed.taskId } : {}), ...(reason ? { reason } : {}) } });
+  }
+
+  private removeNow(archive: boolean): void {
+    for (const t of this.current.tasks) if (!isTerminalTaskStatus(t.status) && isQueuedKind(traitsOf(t.workflowTask.type).kind)) this.command({ type: 'queue.remove', taskId: t.taskId });
+    this.command({ type: 'timer.cancel-all' }, { type: 'workflow.remove', archive });
+  }
+
+  /**
+   * Hands one of a task's own phases (rollback, cancel, delete) to its workers: the task keeps its status
+   * (a completed task being rolled back is still COMPLETED) and goes back to its queue with the phase.
+   */
+  beginPhase(task: Readonly<Task>, phase: AfterPhase, retries = 0, delayMs = 0): void {
+    const begun = this.transition(task.taskId, `${phase}.begin`, { phase, phaseRetryCount: retries });
     const def = taskDefOf(task.workflowTask);
     this.command({
       type: 'queue.push',
@@ -780,23 +833,35 @@ export class Kernel {
     });
   }
 
-  /** A worker rolled the task back: the next rollbacks may start, or the compensation is over. */
-  rollbackSucceeded(task: Readonly<Task>): void {
-    this.transition(task.taskId, 'rollback.success', {});
+  /** A worker did the task's phase: a cancel ends the task CANCELED; a rollback or delete lets what waits on it go on. */
+  phaseSucceeded(task: Readonly<Task>): void {
+    const phase = task.phase as AfterPhase;
+    this.transition(task.taskId, `${phase}.success`, phase === 'cancel' ? { endTime: this.now } : {});
     this.command({ type: 'queue.remove', taskId: task.taskId });
-    const c = this.workflow.compensation as Compensation;
-    this.setWorkflow({ compensation: { ...c, rolledBack: [...c.rolledBack, task.taskId] } });
-    this.rollBackWhatIsReady();
+    if (phase === 'rollback') {
+      const c = this.workflow.compensation as Compensation;
+      this.setWorkflow({ compensation: { ...c, rolledBack: [...c.rolledBack, task.taskId] } });
+      this.rollBackWhatIsReady();
+    } else if (phase === 'delete') {
+      this.deleteWhatIsLeft();
+    }
   }
 
-  /** A rollback failed: retried per the task's definition, then the compensation fails with it. */
-  rollbackFailed(task: Readonly<Task>, reason: string, final = false): void {
+  /**
+   * A phase failed: retried per the task's definition; then a rollback fails the compensation, a delete
+   * stops the removal (the workflow stays, for an operator to see), and a cancel ends the task CANCELED
+   * all the same (its worker could not stop it: the failure is in its lifecycle).
+   */
+  phaseFailed(task: Readonly<Task>, reason: string, final = false): void {
+    const phase = task.phase as AfterPhase;
     const def = taskDefOf(task.workflowTask);
     const retries = task.phaseRetryCount ?? 0;
-    this.transition(task.taskId, 'rollback.failed', {}, {}, { reason });
+    const retry = !final && retries < def.retryCount;
+    this.transition(task.taskId, `${phase}.failed`, phase === 'cancel' && !retry ? { endTime: this.now } : {}, { ends: phase === 'cancel' && !retry }, { reason });
     this.command({ type: 'queue.remove', taskId: task.taskId });
-    if (!final && retries < def.retryCount) return this.beginRollback(task, retries + 1, retryDelayMs(def, retries, task.taskId));
-    this.finishCompensation('FAILED', task, reason);
+    if (retry) return this.beginPhase(task, phase, retries + 1, retryDelayMs(def, retries, task.taskId));
+    if (phase === 'rollback') this.finishCompensation('FAILED', task, reason);
+    else if (phase === 'delete') this.finishRemoval('FAILED', task, reason);
   }
 
   /**
@@ -924,6 +989,9 @@ export function timerKindsOf(task: Readonly<Task>): TimerKind[] {
   if ((def.monitorTimeoutSeconds ?? 0) > 0 && implementsPhase(def, 'monitor')) kinds.push(TimerKind.MonitorTimeout);
   return kinds;
 }
+
+/** The phases a task runs after its start, at the workflow's call: undo it, stop it, clean up after it. */
+export type AfterPhase = 'rollback' | 'cancel' | 'delete';
 
 /** Whether the task's definition declares phases: its lifecycle is kept, and its workers are handed its phase. */
 export const hasPhases = (task: Pick<Task, 'taskDefinition' | 'workflowTask'>): boolean => !!(task.taskDefinition ?? task.workflowTask?.taskDefinition)?.phases?.length;

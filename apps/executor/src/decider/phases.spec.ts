@@ -238,3 +238,61 @@ describe('debug mode and re-running a phase', () => {
     expect(commandsOf([...again.commands], 'queue.push')).toEqual([expect.objectContaining({ visibleAt: T0 + 3 })]);
   });
 });
+
+describe('mock runs, cancel on terminate, delete on remove', () => {
+  it('runs a dry run: workers that implement mock get their mock phase; other tasks are passed over', () => {
+    const def = aDefinition([phased('vm', ['mock']), aSimpleTask('plain'), phased('disk', ['mock', 'rollback'])]);
+    const s = run(def, [[T0, started({}, { runMode: 'mock' })]]);
+    expect(taskOf(s.state, 'vm')).toMatchObject({ status: TaskStatus.Scheduled, phase: 'mock' });
+    const a = decide(def, s.state, reported(taskOf(s.state, 'vm').taskId, 'COMPLETED', { outputData: { cost: 3 } }), T0 + 1);
+    expect(taskOf(a.state, 'vm')).toMatchObject({ status: TaskStatus.Completed, phaseStatus: 'mock.success', outputData: { cost: 3 } });
+    expect(taskOf(a.state, 'plain').status).toBe(TaskStatus.Skipped);
+    expect(taskOf(a.state, 'disk')).toMatchObject({ status: TaskStatus.Scheduled, phase: 'mock' });
+    const b = decide(def, a.state, reported(taskOf(a.state, 'disk').taskId, 'COMPLETED', { outputData: { cost: 1 } }), T0 + 2);
+    expect(b.state.workflow).toMatchObject({ status: WorkflowStatus.Completed, runMode: 'mock' });
+  });
+
+  it("tells a worker at a task that implements cancel to stop when the workflow is terminated; the task ends CANCELED when it did", () => {
+    const def = aDefinition([phased('vm', ['cancel']), aSimpleTask('other')]);
+    const s = run(def, [
+      [T0, started()],
+      [T0 + 1, (st) => leased(taskOf(st, 'vm').taskId, T0 + 1)],
+    ]);
+    const ended = decide(def, s.state, { type: 'workflow.terminate', reason: 'stop', refuseEnded: true }, T0 + 2);
+    expect(ended.state.workflow.status).toBe(WorkflowStatus.Terminated);
+    expect(taskOf(ended.state, 'vm')).toMatchObject({ status: TaskStatus.InProgress, phase: 'cancel', phaseStatus: 'cancel.begin' });
+    expect(commandsOf([...ended.commands], 'queue.push')).toEqual([expect.objectContaining({ taskId: taskOf(s.state, 'vm').taskId })]);
+    // The start's own result, arriving now (its worker says which phase it is for), no longer counts.
+    const late = decide(def, ended.state, reported(taskOf(s.state, 'vm').taskId, 'COMPLETED', { phase: 'start' }), T0 + 3);
+    expect(late.state).toBe(ended.state);
+    const stopped = decide(def, ended.state, reported(taskOf(s.state, 'vm').taskId, 'COMPLETED', { phase: 'cancel' }), T0 + 4);
+    expect(taskOf(stopped.state, 'vm')).toMatchObject({ status: TaskStatus.Canceled, phaseStatus: 'cancel.success', endTime: T0 + 4 });
+    const couldNot = decide(def, ended.state, reported(taskOf(s.state, 'vm').taskId, 'FAILED', { reasonForIncompletion: 'stuck' }), T0 + 4);
+    expect(taskOf(couldNot.state, 'vm')).toMatchObject({ status: TaskStatus.Canceled, phaseStatus: 'cancel.failed' });
+  });
+
+  it('runs the delete phase of the tasks that implement it before a workflow is removed; a failed delete keeps it', () => {
+    const def = aDefinition([phased('vm', ['delete']), phased('disk', ['delete'], { retryCount: 0 })]);
+    const s = run(def, [
+      [T0, started()],
+      [T0 + 1, completes('vm')],
+      [T0 + 2, completes('disk')],
+    ]);
+    expect(s.state.workflow.status).toBe(WorkflowStatus.Completed);
+    const removing = decide(def, s.state, { type: 'workflow.remove', archive: true }, T0 + 3);
+    expect(commandsOf([...removing.commands], 'workflow.remove')).toEqual([]);
+    expect(removing.state.workflow.removal).toEqual({ status: 'RUNNING', archive: true });
+    expect(commandsOf([...removing.commands], 'queue.push').map((c) => c.taskId)).toEqual([taskOf(s.state, 'disk').taskId]);
+    const disk = decide(def, removing.state, reported(taskOf(s.state, 'disk').taskId, 'COMPLETED'), T0 + 4);
+    expect(commandsOf([...disk.commands], 'queue.push').map((c) => c.taskId)).toEqual([taskOf(s.state, 'vm').taskId]);
+    const vm = decide(def, disk.state, reported(taskOf(s.state, 'vm').taskId, 'COMPLETED'), T0 + 5);
+    expect(commandsOf([...vm.commands], 'workflow.remove')).toEqual([{ type: 'workflow.remove', archive: true }]);
+
+    const failed = decide(def, removing.state, reported(taskOf(s.state, 'disk').taskId, 'FAILED', { reasonForIncompletion: 'in use' }), T0 + 4);
+    expect(failed.state.workflow.removal).toMatchObject({ status: 'FAILED', failedTaskId: taskOf(s.state, 'disk').taskId, reason: 'in use' });
+    expect(commandsOf([...failed.commands], 'workflow.remove')).toEqual([]);
+    // Removing again runs what is left: the failed delete again.
+    const again = decide(def, failed.state, { type: 'workflow.remove', archive: true }, T0 + 5);
+    expect(commandsOf([...again.commands], 'queue.push').map((c) => c.taskId)).toEqual([taskOf(s.state, 'disk').taskId]);
+  });
+});

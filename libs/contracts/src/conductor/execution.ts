@@ -108,6 +108,19 @@ export interface Workflow {
    * worker tasks get their `mock` phase instead of `start`, and those without one are passed over).
    */
   runMode?: RunMode;
+  /**
+   * Baton's own: a removal waiting on delete phases (`DELETE …/remove` of a workflow whose tasks implement
+   * `delete`) — RUNNING while they clean up; FAILED when one could not (the workflow stays, the task named).
+   */
+  removal?: Removal;
+}
+
+export interface Removal {
+  readonly status: 'RUNNING' | 'FAILED';
+  /** Kept in search once removed (`archiveWorkflow`). */
+  readonly archive: boolean;
+  readonly failedTaskId?: string;
+  readonly reason?: string;
 }
 
 export type RunMode = 'debug' | 'mock';

@@ -21,6 +21,13 @@ export class TaskResult {
   @IsOptional() @IsObject() outputData?: Record<string, unknown>;
   @IsOptional() @IsArray() logs?: unknown[];
   @IsOptional() @IsBoolean() extendLease?: boolean;
+  /**
+   * Baton's own: the phase this result is for (`start`, `monitor`, `rollback`, `cancel`, `delete`, `mock`),
+   * as a worker of a task with phases sends it. A result for another phase than the task's current one (a
+   * start that finished after its cancel began) is acknowledged and ignored; without it, a result is for
+   * the current phase.
+   */
+  @IsOptional() @IsIn(['start', 'monitor', 'rollback', 'cancel', 'delete', 'mock'], { message: 'phase must be start, monitor, rollback, cancel, delete or mock' }) phase?: string;
   @IsOptional() @IsString() subWorkflowId?: string;
   @IsOptional() @IsString() externalOutputPayloadStoragePath?: string;
 }

@@ -1,4 +1,4 @@
-import { Task, TaskMock, TaskNode, TaskStatus } from '@app/contracts';
+import { implementsPhase, Task, TaskMock, TaskNode, TaskStatus } from '@app/contracts';
 import type { Kernel, ScheduleOptions } from '../kernel';
 import { queueNameOf, taskDefOf } from '../task-defs';
 import { TimerKind } from '../timers';
@@ -14,6 +14,15 @@ export const workerHandler: TaskHandler = {
   schedule(k, node, opts) {
     const mock = mockOf(k, node, opts);
     if (mock) return runMocked(k, node, opts, mock);
+    // A dry run (runMode mock): a worker that implements `mock` is handed the task in that phase; any
+    // other task is passed over (mock.passed: SKIPPED), the flow going on past it.
+    if (k.workflow.runMode === 'mock') {
+      if (!implementsPhase(taskDefOf(node.task), 'mock')) {
+        return k.advance(k.addTask(k.newTask(node, opts, { status: TaskStatus.Skipped, startTime: k.now, endTime: k.now }), 'mock.passed'));
+      }
+      enqueue(k, node, opts, taskDefOf(node.task).responseTimeoutSeconds * 1000, { phase: 'mock' });
+      return;
+    }
     enqueue(k, node, opts, taskDefOf(node.task).responseTimeoutSeconds * 1000);
   },
 };
@@ -37,9 +46,9 @@ function runMocked(k: Kernel, node: TaskNode, opts: ScheduleOptions, mock: TaskM
  * Creates the task SCHEDULED and queues it for a lease of `leaseMs` (how long a worker may hold it before
  * it is handed out again as a new attempt).
  */
-export function enqueue(k: Kernel, node: TaskNode, opts: ScheduleOptions, leaseMs: number): Readonly<Task> {
+export function enqueue(k: Kernel, node: TaskNode, opts: ScheduleOptions, leaseMs: number, fields: Partial<Task> = {}): Readonly<Task> {
   const def = taskDefOf(node.task);
-  const task = k.addTask(k.newTask(node, opts, { status: TaskStatus.Scheduled }), 'produce.success');
+  const task = k.addTask(k.newTask(node, opts, { ...fields, status: TaskStatus.Scheduled }), 'produce.success');
   const visibleAt = k.now + (node.task.startDelay ?? 0) * 1000 + (opts.delayMs ?? 0);
   k.command({ type: 'queue.push', taskId: task.taskId, queueName: queueNameOf(task), taskDefName: task.taskDefName, visibleAt, priority: k.workflow.priority, leaseMs, pollCount: 0 });
   const pollTimeoutSeconds = def.pollTimeoutSeconds ?? 0;
