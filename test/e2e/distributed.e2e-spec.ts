@@ -89,7 +89,7 @@ describe('distributed mode (separate processes over Kafka and Postgres)', () => 
 
   describe('the published Conductor Python SDK (conductor-python 2.0.0)', () => pythonSdkSuite(() => api.baseUrl));
 
-  describe('task phases: monitor and saga compensation', () => phasesSuite(() => api));
+  describe('task phases: monitor and saga compensation', () => phasesSuite(() => api, () => ({ brokers: infra.kafkaBrokers, prefix: namespace })));
 
   describe('native Kafka workers (the worker SDK over Kafka)', () => kafkaWorkersSuite(() => api, () => ({ KAFKA_BROKERS: infra.kafkaBrokers, KAFKA_TOPIC_PREFIX: namespace })));
 

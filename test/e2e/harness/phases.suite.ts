@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
 import { ConductorClient, TaskView } from './conductor-client';
 
 type PhasedTask = TaskView & { phase?: string; phaseStatus?: string; phaseHistory?: Array<{ event: string; time: number; reason?: string }> };
@@ -9,10 +10,12 @@ type Answer = { status: 'COMPLETED' | 'FAILED' | 'IN_PROGRESS'; outputData?: Rec
  * `phase` (start, monitor, rollback), a monitor that polls until the resource is ready, and a saga whose
  * failure rolls back what it created — in reverse order, each rollback once.
  */
-export function phasesSuite(getApi: () => ConductorClient): void {
+export function phasesSuite(getApi: () => ConductorClient, kafka?: () => { readonly brokers: string; readonly prefix: string }): void {
   const api = () => getApi();
   const run = randomBytes(3).toString('hex');
   const name = (base: string) => `phases_${base}_${run}`;
+
+  let sagaId = '';
 
   /** Polls each type and answers its tasks with `answer` until `until` holds (bounded), recording who did what. */
   const work = async (types: string[], answer: (t: PhasedTask) => Answer, until: () => Promise<boolean>, journal: string[]) => {
@@ -48,6 +51,7 @@ export function phasesSuite(getApi: () => ConductorClient): void {
       ],
     });
     const id = await api().startWorkflow(name('saga'), {});
+    sagaId = id;
     const journal: string[] = [];
     let monitorPolls = 0;
     await work(
@@ -118,4 +122,87 @@ export function phasesSuite(getApi: () => ConductorClient): void {
     const done = await api().waitForStatus(id, 'COMPLETED');
     expect(done.output).toEqual({ result: 80 });
   });
+
+  it('tells the worker of an in-flight task to cancel it when the workflow is terminated, and runs delete phases before a removal', async () => {
+    const [vm, disk] = [name('cancellable'), name('deletable')];
+    await api().expectOk('POST', '/api/metadata/taskdefs', [
+      { name: vm, phases: ['cancel'], retryCount: 0, responseTimeoutSeconds: 30 },
+      { name: disk, phases: ['delete'], retryCount: 0, responseTimeoutSeconds: 30 },
+    ]);
+    await api().registerWorkflow({ name: name('cancel'), version: 1, tasks: [{ name: vm, taskReferenceName: 'vm' }] });
+    await api().registerWorkflow({ name: name('delete'), version: 1, tasks: [{ name: disk, taskReferenceName: 'disk' }] });
+
+    // Terminate while a worker is at the task: it is handed the cancel phase; the start's late result does not count.
+    const id = await api().startWorkflow(name('cancel'), {});
+    const [held] = (await api().poll(vm, 'w', 1, 2000)) as PhasedTask[];
+    expect(held.phase).toBe('start');
+    await api().expectOk('DELETE', `/api/workflow/${id}?reason=stop`);
+    expect((await api().workflow(id)).status).toBe('TERMINATED');
+    const [cancel] = (await api().poll(vm, 'w', 1, 2000)) as PhasedTask[];
+    expect(cancel).toMatchObject({ taskId: held.taskId, phase: 'cancel' });
+    await api().expectOk('POST', '/api/tasks', { workflowInstanceId: id, taskId: held.taskId, status: 'COMPLETED', phase: 'start' });
+    expect(((await api().workflow(id)).tasks[0] as PhasedTask).phaseStatus).toBe('cancel.begin');
+    await api().expectOk('POST', '/api/tasks', { workflowInstanceId: id, taskId: held.taskId, status: 'COMPLETED', phase: 'cancel' });
+    expect((await api().workflow(id)).tasks[0]).toMatchObject({ status: 'CANCELED', phaseStatus: 'cancel.success' });
+
+    // A removal waits for the delete phase of the tasks that implement it.
+    const done = await api().startWorkflow(name('delete'), {});
+    await work([disk], () => ({ status: 'COMPLETED', outputData: { id: 'disk-9' } }), async () => (await api().workflow(done)).status === 'COMPLETED', []);
+    await api().expectOk('DELETE', `/api/workflow/${done}/remove`);
+    expect(((await api().workflow(done)) as unknown as { removal: { status: string } }).removal).toEqual({ status: 'RUNNING', archive: true });
+    const deleted: string[] = [];
+    await work([disk], (t) => (deleted.push(`${t.phase}:${String(t.outputData?.id)}`), { status: 'COMPLETED' }), async () => (await api().call('GET', `/api/workflow/${done}`)).status === 404, []);
+    expect(deleted).toEqual(['delete:disk-9']);
+  });
+
+  it('dry-runs a workflow: the workers that implement mock get that phase, the others are passed over', async () => {
+    const [priced, plain] = [name('priced'), name('unpriced')];
+    await api().expectOk('POST', '/api/metadata/taskdefs', [{ name: priced, phases: ['mock'], retryCount: 0 }, { name: plain, retryCount: 0 }]);
+    await api().registerWorkflow({ name: name('mock'), version: 1, tasks: [{ name: plain, taskReferenceName: 'plain' }, { name: priced, taskReferenceName: 'priced' }], outputParameters: { cost: '${priced.output.cost}' } });
+    const id = (await api().call('POST', '/api/workflow', { name: name('mock'), runMode: 'mock' })).text;
+    const phases: string[] = [];
+    await work([priced, plain], (t) => (phases.push(`${t.referenceTaskName}:${t.phase}`), { status: 'COMPLETED', outputData: { cost: 42 } }), async () => (await api().workflow(id)).status !== 'RUNNING', []);
+    expect(phases).toEqual(['priced:mock']);
+    const wf = await api().workflow(id);
+    expect(wf).toMatchObject({ status: 'COMPLETED', output: { cost: 42 } });
+    expect(wf.tasks.map((t) => [t.referenceTaskName, t.status])).toEqual([
+      ['plain', 'SKIPPED'],
+      ['priced', 'COMPLETED'],
+    ]);
+  });
+
+  if (kafka) {
+    it("publishes every phase of the saga's tasks on the task-event topic, in order", async () => {
+      expect(sagaId).not.toBe('');
+      const { brokers, prefix } = kafka();
+      const consumer = new Kafka({ clientId: `phases-${run}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING }).consumer({ groupId: `phases-e2e-${run}` });
+      const seen = new Map<string, string[]>();
+      const wf = await api().workflow(sagaId);
+      const disk = (wf.tasks as PhasedTask[]).find((t) => t.referenceTaskName === 'disk') as PhasedTask;
+      try {
+        await consumer.connect();
+        await consumer.subscribe({ topic: `${prefix}baton.task.events.v1`, fromBeginning: true });
+        const complete = new Promise<void>((resolve) => {
+          void consumer.run({
+            eachMessage: async ({ message }) => {
+              const e = JSON.parse(message.value?.toString() ?? '{}') as { workflowId?: string; taskId?: string; type?: string };
+              if (e.workflowId !== sagaId || !e.taskId || !e.type) return;
+              seen.set(e.taskId, [...(seen.get(e.taskId) ?? []), e.type]);
+              if (e.taskId === disk.taskId && e.type === 'rollback.success') resolve();
+            },
+          });
+        });
+        await Promise.race([complete, new Promise((_, reject) => setTimeout(() => reject(new Error(`saw ${JSON.stringify([...seen])}`)), 60_000))]);
+      } finally {
+        await consumer.disconnect();
+      }
+      // The topic carries the task's whole lifecycle, in the order its history keeps it (with the progress
+      // updates of its monitor polls between, which are no lifecycle step).
+      const onTopic = seen.get(disk.taskId) ?? [];
+      const history = (disk.phaseHistory ?? []).map((h) => h.event);
+      let next = 0;
+      for (const type of onTopic) if (type === history[next]) next++;
+      expect({ matched: history.slice(0, next), onTopic }).toEqual({ matched: history, onTopic });
+    });
+  }
 }
