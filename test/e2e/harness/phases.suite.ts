@@ -84,6 +84,39 @@ export function phasesSuite(getApi: () => ConductorClient, kafka?: () => { reado
     expect(byRef.attach).not.toHaveProperty('phase');
   });
 
+  it("rolls back a fork's branches side by side, each in reverse, when a monitor times out after the join", async () => {
+    const [res, slow] = [name('resource'), name('slow_disk')];
+    await api().expectOk('POST', '/api/metadata/taskdefs', [
+      { name: res, phases: ['rollback'], retryCount: 0, responseTimeoutSeconds: 30 },
+      { name: slow, phases: ['monitor', 'rollback'], monitorIntervalSeconds: 1, monitorTimeoutSeconds: 2, retryCount: 0, responseTimeoutSeconds: 30 },
+    ]);
+    await api().registerWorkflow({
+      name: name('fork_saga'),
+      version: 1,
+      rollbackOnFailure: true,
+      tasks: [
+        { name: 'fork', taskReferenceName: 'fork', type: 'FORK_JOIN', forkTasks: [[{ name: res, taskReferenceName: 'a1' }, { name: res, taskReferenceName: 'a2' }], [{ name: res, taskReferenceName: 'b1' }]] },
+        { name: 'join', taskReferenceName: 'join', type: 'JOIN', joinOn: ['a2', 'b1'] },
+        { name: slow, taskReferenceName: 'never_ready' },
+      ],
+    });
+    const id = await api().startWorkflow(name('fork_saga'), {});
+    const journal: string[] = [];
+    await work(
+      [res, slow],
+      (t) => (t.phase === 'monitor' ? { status: 'IN_PROGRESS' } : { status: 'COMPLETED', outputData: { id: t.referenceTaskName } }),
+      async () => (await api().workflow(id)).status !== 'RUNNING',
+      journal,
+    );
+    const rollbacks = journal.filter((j) => j.endsWith(':rollback'));
+    // Each once; a2 before a1 (their branch, in reverse); never_ready (it never completed) not at all.
+    expect([...rollbacks].sort()).toEqual(['a1:rollback', 'a2:rollback', 'b1:rollback']);
+    expect(rollbacks.indexOf('a2:rollback')).toBeLessThan(rollbacks.indexOf('a1:rollback'));
+    const wf = (await api().workflow(id)) as unknown as { status: string; compensation: { status: string }; tasks: PhasedTask[] };
+    expect(wf).toMatchObject({ status: 'TIMED_OUT', compensation: { status: 'COMPLETED' } });
+    expect(wf.tasks.find((t) => t.referenceTaskName === 'never_ready')).toMatchObject({ status: 'TIMED_OUT', phaseStatus: 'monitor.failed' });
+  });
+
   it("debugs a run through SipRS's task API: paused at the failed task, re-run with new parameters, resumed to COMPLETED", async () => {
     const type = name('provision');
     await api().registerTaskDefs([{ name: type, retryCount: 0 }]);
