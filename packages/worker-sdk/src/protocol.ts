@@ -77,6 +77,11 @@ export interface Task {
   subWorkflowId?: string;
   taskDefinition?: Record<string, unknown>;
   loopOverTask: boolean;
+  /**
+   * Baton's own, on a task whose definition declares phases: the phase to run — `start`, `monitor` (is the
+   * asynchronous work done yet?), `rollback` (undo it), `cancel`, `delete`, `mock` (a dry run).
+   */
+  phase?: 'start' | 'monitor' | 'rollback' | 'cancel' | 'delete' | 'mock';
 }
 
 /** A log line attached to a result (Conductor `TaskExecLog`). */
@@ -98,6 +103,8 @@ export interface TaskResult {
   logs?: TaskExecLog[];
   /** Only refreshes the lease (a heartbeat): the task stays with this worker. */
   extendLease?: boolean;
+  /** The phase this result is for (the task's `phase`): a result for a phase the task has left is ignored. */
+  phase?: Task['phase'];
 }
 
 // ---- native Kafka workers (libs/contracts/src/worker-protocol.ts) ---------------------------------

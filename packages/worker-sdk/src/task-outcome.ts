@@ -54,7 +54,8 @@ const MAX_STACK_CHARS = 4000;
 
 /** The TaskResult a worker reports for a handler's run. */
 export function resultOf(task: Task, workerId: string, settled: Settled, logs: readonly TaskExecLog[] = [], now: number = Date.now()): TaskResult {
-  const base = { workflowInstanceId: task.workflowInstanceId, taskId: task.taskId, workerId };
+  // A task with phases: the result says which phase it is for, so a late one for a phase left behind is ignored.
+  const base = { workflowInstanceId: task.workflowInstanceId, taskId: task.taskId, workerId, ...(task.phase ? { phase: task.phase } : {}) };
   const withLogs = (extra: TaskExecLog[] = []): { logs?: TaskExecLog[] } => (logs.length || extra.length ? { logs: [...logs, ...extra] } : {});
   if (!settled.ok) {
     const err = settled.error;

@@ -143,6 +143,14 @@ export const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
       subWorkflowId: { type: 'string', description: 'SUB_WORKFLOW: the child workflow' },
       workflowTask: schemaRef('WorkflowTask'),
       taskDefinition: schemaRef('TaskDef'),
+      phase: { type: 'string', enum: ['start', 'monitor', 'rollback', 'cancel', 'delete', 'mock'], description: "Baton's own, on a task whose definition declares phases: the phase a worker is to run" },
+      phaseStatus: { type: 'string', description: "Baton's own: the task's last lifecycle event, `phase.outcome` (SipRS's status)" },
+      phaseHistory: {
+        type: 'array',
+        description: "Baton's own: every lifecycle event of a task with phases, in order",
+        items: { type: 'object', required: ['event', 'time'], properties: { event: { type: 'string' }, time: int64, reason: { type: 'string' } } },
+      },
+      phaseRetryCount: { type: 'integer', description: "Baton's own: retries of the current phase (a rollback retried per the task definition)" },
     },
   },
   Workflow: {
@@ -172,6 +180,23 @@ export const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
       parentWorkflowTaskId: { type: 'string' },
       workflowDefinition: schemaRef('WorkflowDef'),
       tasks: { type: 'array', items: schemaRef('Task') },
+      runMode: { type: 'string', enum: ['debug', 'mock'], description: "Baton's own: a debug run (paused at a task that fails for good) or a dry run (mock phases)" },
+      compensation: {
+        type: 'object',
+        description: "Baton's own (rollbackOnFailure): the rollback of a failed workflow's completed tasks",
+        properties: {
+          status: { type: 'string', enum: ['RUNNING', 'COMPLETED', 'FAILED'] },
+          failure: { type: 'object', additionalProperties: true, description: 'How the workflow failed (what it ends with)' },
+          rolledBack: { type: 'array', items: { type: 'string' } },
+          failedTaskId: { type: 'string' },
+          reason: { type: 'string' },
+        },
+      },
+      removal: {
+        type: 'object',
+        description: "Baton's own: a removal waiting on its tasks' delete phases",
+        properties: { status: { type: 'string', enum: ['RUNNING', 'FAILED'] }, archive: { type: 'boolean' }, failedTaskId: { type: 'string' }, reason: { type: 'string' } },
+      },
     },
   },
   WorkflowStatus: {
