@@ -7,6 +7,8 @@ export interface BusMessage<T = unknown> {
   readonly topic: string;
   readonly key: string;
   readonly value: T;
+  /** Kafka record headers (the in-process bus has none to carry; its consumers read the value). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface RequestOptions {

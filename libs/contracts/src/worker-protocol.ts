@@ -31,7 +31,10 @@ export const workerTopicOf = (taskDefName: string): string => `baton.worker.task
 /** The consumer group workers of a type share by default. */
 export const workerGroupOf = (taskDefName: string): string => `baton.workers.${taskDefName}`;
 
-/** engine → workers, on `workerTopicOf(task.taskDefName)`; key = taskId. */
+/**
+ * engine → workers, on `workerTopicOf(task.taskDefName)`; key = taskId. A task whose definition declares
+ * phases carries the one to run in `task.phase`, and in a `phase` record header.
+ */
 export interface KafkaTaskMessage {
   readonly type: 'produce';
   /** The task as a poll would hand it out (SCHEDULED; its inputData, ids, pollCount, responseTimeoutSeconds). */

@@ -32,6 +32,7 @@ const TYPES = {
   beat: { name: `kd_beat_${RUN}`, def: { responseTimeoutSeconds: 2, retryCount: 0 } },
   failing: { name: `kd_fail_${RUN}`, def: { responseTimeoutSeconds: 30, retryCount: 1, retryDelaySeconds: 0 } },
   limited: { name: `kd_lim_${RUN}`, def: { responseTimeoutSeconds: 30, retryCount: 0, concurrentExecLimit: 1 } },
+  phased: { name: `kd_phased_${RUN}`, def: { responseTimeoutSeconds: 30, retryCount: 0, phases: ['monitor'], monitorIntervalSeconds: 1 } },
 } as const;
 type TypeKey = keyof typeof TYPES;
 
@@ -52,6 +53,8 @@ interface Delivered {
   readonly key: string;
   readonly topic: string;
   readonly message: KafkaTaskMessage;
+  /** The `phase` record header (Kafka only: the in-process bus carries none). */
+  readonly phase?: string;
 }
 
 /** A native worker as the protocol has it: takes tasks from its types' topics, reports on the task-event topic. */
@@ -95,7 +98,12 @@ async function kafkaWorker(bus: Extract<BusConfig, { kind: 'kafka' }>): Promise<
   await consumer.subscribe({ topics, fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ topic, message }) => {
-      delivered.push({ topic: topic.slice(bus.topicPrefix.length), key: String(message.key), message: JSON.parse(String(message.value)) as KafkaTaskMessage });
+      delivered.push({
+        topic: topic.slice(bus.topicPrefix.length),
+        key: String(message.key),
+        message: JSON.parse(String(message.value)) as KafkaTaskMessage,
+        ...(message.headers?.phase ? { phase: String(message.headers.phase) } : {}),
+      });
     },
   });
   const producer = kafka.producer();
@@ -220,6 +228,21 @@ describe.each<['Kafka' | 'the in-process bus']>([['Kafka'], ['the in-process bus
     await until(async () => (await workflowStatus(workflowId)) === 'COMPLETED', 'the workflow to complete');
     expect(await reads.task(taskId)).toMatchObject({ status: 'COMPLETED', outputData: { done: true }, workerId: 'native-worker-1' });
     expect(await ds.query('SELECT 1 FROM task_queue WHERE task_id = $1', [taskId])).toEqual([]);
+  });
+
+  it('hands a task with phases its phase, in the task and (over Kafka) as a header: start, then monitor', async () => {
+    const workflowId = await start('phased');
+    const first = await nthDelivery(workflowId, 1);
+    expect(first.message.task.phase).toBe('start');
+    if (busKind === 'Kafka') expect(first.phase).toBe('start');
+    await worker.report('start.begin', first.message.task);
+    await worker.report('start.success', first.message.task, { workflowInstanceId: workflowId, taskId: first.message.task.taskId, status: 'COMPLETED', outputData: { id: 'r-1' } });
+    const second = await nthDelivery(workflowId, 2);
+    expect(second.message.task).toMatchObject({ taskId: first.message.task.taskId, phase: 'monitor', status: 'IN_PROGRESS' });
+    if (busKind === 'Kafka') expect(second.phase).toBe('monitor');
+    await worker.report('start.success', second.message.task, { workflowInstanceId: workflowId, taskId: second.message.task.taskId, status: 'COMPLETED', outputData: { ready: true } });
+    await until(async () => (await workflowStatus(workflowId)) === 'COMPLETED', 'the monitored task to complete');
+    expect(await reads.task(first.message.task.taskId)).toMatchObject({ phaseStatus: 'monitor.success', outputData: { id: 'r-1', ready: true } });
   });
 
   it('times out a task no worker begins after responseTimeoutSeconds and produces its retry; a late report for the old attempt changes nothing', async () => {

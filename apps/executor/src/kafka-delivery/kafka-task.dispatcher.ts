@@ -149,7 +149,13 @@ export class KafkaTaskDispatcher implements OnApplicationBootstrap, BeforeApplic
   private async produce(taskDefName: string, leased: readonly LeasedTask[]): Promise<void> {
     const producedAt = this.clock.now();
     const topic = workerTopicOf(taskDefName);
-    const messages: BusMessage<KafkaTaskMessage>[] = leased.map((l) => ({ topic, key: l.taskId, value: { type: 'produce', task: l.task, producedAt } }));
+    // The phase a worker is to run travels in the task and, for a task with phases, as a header too.
+    const messages: BusMessage<KafkaTaskMessage>[] = leased.map((l) => ({
+      topic,
+      key: l.taskId,
+      value: { type: 'produce', task: l.task, producedAt },
+      ...(l.task.phase ? { headers: { phase: l.task.phase } } : {}),
+    }));
     try {
       await this.bus.publish(messages);
     } catch (err) {

@@ -244,7 +244,7 @@ export class KafkaMessageBus extends MessageBus {
       acks: -1,
       topicMessages: [...byTopic].map(([topic, ms]) => ({
         topic: wireTopic(this.config, topic),
-        messages: ms.map((m) => ({ key: m.key, value: JSON.stringify(m.value) })),
+        messages: ms.map((m) => ({ key: m.key, value: JSON.stringify(m.value), ...(m.headers ? { headers: { ...m.headers } } : {}) })),
       })),
     });
   }
