@@ -11,6 +11,7 @@ import { workflowApiSuite } from './harness/workflow-api.suite';
 import { jsSdkSuite } from './harness/js-sdk.suite';
 import { pythonSdkSuite } from './harness/python-sdk.suite';
 import { phasesSuite } from './harness/phases.suite';
+import { daprSuite } from './harness/dapr.suite';
 import { kafkaWorkersSuite } from './harness/kafka-workers.suite';
 import { limitsSuite } from './harness/limits.suite';
 import { metadataApiSuite } from './harness/metadata-api.suite';
@@ -88,6 +89,8 @@ describe('distributed mode (separate processes over Kafka and Postgres)', () => 
   describe('the published Conductor JavaScript SDK', () => jsSdkSuite(() => api.baseUrl));
 
   describe('the published Conductor Python SDK (conductor-python 2.0.0)', () => pythonSdkSuite(() => api.baseUrl));
+
+  describe('the Dapr Workflow HTTP API', () => daprSuite(() => api));
 
   describe('task phases: monitor and saga compensation', () => phasesSuite(() => api, () => ({ brokers: infra.kafkaBrokers, prefix: namespace })));
 

@@ -9,6 +9,7 @@ import { workflowApiSuite } from './harness/workflow-api.suite';
 import { jsSdkSuite } from './harness/js-sdk.suite';
 import { pythonSdkSuite } from './harness/python-sdk.suite';
 import { phasesSuite } from './harness/phases.suite';
+import { daprSuite } from './harness/dapr.suite';
 import { limitsSuite } from './harness/limits.suite';
 import { metadataApiSuite } from './harness/metadata-api.suite';
 import { rillFlowApiSuite } from './harness/rill-flow-api.suite';
@@ -201,6 +202,8 @@ describe('embedded mode (one process)', () => {
   describe('the published Conductor JavaScript SDK', () => jsSdkSuite(() => api.baseUrl));
 
   describe('the published Conductor Python SDK (conductor-python 2.0.0)', () => pythonSdkSuite(() => api.baseUrl));
+
+  describe('the Dapr Workflow HTTP API', () => daprSuite(() => api));
 
   describe('task phases: monitor and saga compensation', () => phasesSuite(() => api));
 

@@ -20,6 +20,7 @@ import { WorkflowController } from './workflows/workflow.controller';
 import { VersionController } from './health/version.controller';
 import { SearchController } from './workflows/search.controller';
 import { SipRsTaskController } from './tasks/siprs-task.controller';
+import { DaprWorkflowController } from './dapr/dapr-workflow.controller';
 import { ExternalStorageController } from './workflows/external-storage.controller';
 import { SyncExecution } from './workflows/sync-execution';
 import { SignalService } from './tasks/signal.service';
@@ -28,7 +29,7 @@ import { WorkflowService } from './workflows/workflow.service';
 
 /** The HTTP edge: Conductor's REST API. Stateless; commands go over the bus, reads through the owners' query modules. */
 @Module({
-  controllers: [HealthController, VersionController, SearchController, ExternalStorageController, MetadataController, EventController, WorkflowBulkController, WorkflowController, TaskController, QueueController, AdminController, RillFlowController, SipRsTaskController],
+  controllers: [HealthController, VersionController, SearchController, ExternalStorageController, MetadataController, EventController, WorkflowBulkController, WorkflowController, TaskController, QueueController, AdminController, RillFlowController, SipRsTaskController, DaprWorkflowController],
   providers: [
     { provide: APP_FILTER, useClass: ConductorErrorFilter },
     MetadataService,

@@ -133,6 +133,14 @@ export interface RerunTaskPhaseCommand extends CommandBase {
   readonly outputs?: Record<string, unknown>;
 }
 
+/** An event raised for a workflow (Dapr's raiseEvent): completes the WAIT or HUMAN task waiting for the name, or is kept for it. */
+export interface RaiseEventCommand extends CommandBase {
+  readonly type: 'workflow.raise-event';
+  readonly workflowId: string;
+  readonly name: string;
+  readonly data: Record<string, unknown>;
+}
+
 /** Terminate a workflow through the API (`DELETE /api/workflow/{id}`): answered, unlike the notice. */
 export interface TerminateWorkflowCommand extends CommandBase {
   readonly type: 'workflow.terminate.request';
@@ -171,7 +179,7 @@ export interface SkipTaskCommand extends CommandBase {
   readonly taskOutput?: Record<string, unknown>;
 }
 
-export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand | RestartWorkflowCommand | RerunWorkflowCommand | RemoveWorkflowCommand | VerifyWorkflowCommand | RerunTaskPhaseCommand | TerminateWorkflowCommand | RetryWorkflowCommand | WorkflowNudgeCommand | SkipTaskCommand;
+export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand | RestartWorkflowCommand | RerunWorkflowCommand | RemoveWorkflowCommand | VerifyWorkflowCommand | RerunTaskPhaseCommand | RaiseEventCommand | TerminateWorkflowCommand | RetryWorkflowCommand | WorkflowNudgeCommand | SkipTaskCommand;
 
 /**
  * Messages for a workflow's owner that nobody waits on (no reply), on the same topic and key as the
@@ -270,6 +278,7 @@ export interface ExecutorReplies {
   'workflow.remove': Record<string, never>;
   'workflow.verify': VerifyWorkflowReply;
   'task.rerun-phase': Record<string, never>;
+  'workflow.raise-event': Record<string, never>;
   'workflow.terminate.request': Record<string, never>;
   'workflow.retry': Record<string, never>;
   'workflow.reset-callbacks': Record<string, never>;

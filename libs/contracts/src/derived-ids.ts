@@ -18,3 +18,11 @@ export const eventStartIdFor = (messageId: string, handlerName: string, actionIn
  */
 export const idempotentWorkflowIdFor = (workflowName: string, idempotencyKey: string, generation: number): string =>
   uuidv5(`idempotency:${workflowName}:${idempotencyKey}:${generation}`, DERIVED_ID_NAMESPACE);
+
+/**
+ * The workflow id of a Dapr instance id: the id itself when it is a uuid (the same id through every door),
+ * else one derived from it — Baton's ids are uuids, Dapr's any letters, digits, `_` and `-`. The Dapr id is
+ * kept as the workflow's correlationId, so Conductor's correlation lookups find it too.
+ */
+export const daprWorkflowIdFor = (instanceId: string): string =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(instanceId) ? instanceId.toLowerCase() : uuidv5(`dapr:${instanceId}`, DERIVED_ID_NAMESPACE);

@@ -81,6 +81,10 @@ function apply(k: Kernel, event: Exclude<DeciderEvent, WorkflowStartRequested>):
       break;
     case 'task.rerun-phase':
       return onPhaseRerun(k, event);
+    case 'workflow.event':
+      if (!k.isActive) return { code: ErrorCode.WorkflowConflict, message: `Workflow ${k.workflow.workflowId} has ended (${k.workflow.status}): no task of it waits for event ${event.name}` };
+      k.raiseEvent(event.name, event.data);
+      break;
     case 'timer.fired':
       onTimer(k, event);
       break;

@@ -2,7 +2,7 @@ import type { ChildEndedNotice, RunMode, WorkflowTestMocks, ParentLink, StartOut
 import type { TimerKind } from './timers';
 
 /** The inputs of the decider: everything that can happen to a workflow. */
-export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated | Reconcile | RestartRequested | RetryRequested | ResetCallbacks | DecideRequested | SkipTaskRequested | PauseRequested | ResumeRequested | RerunRequested | RemoveRequested | ChildRetry | PhaseRerunRequested;
+export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated | Reconcile | RestartRequested | RetryRequested | ResetCallbacks | DecideRequested | SkipTaskRequested | PauseRequested | ResumeRequested | RerunRequested | RemoveRequested | ChildRetry | PhaseRerunRequested | EventRaised;
 
 export interface WorkflowStartRequested {
   readonly type: 'workflow.start';
@@ -128,6 +128,17 @@ export interface PhaseRerunRequested {
   readonly phase: string;
   readonly parameters?: Record<string, unknown>;
   readonly outputs?: Record<string, unknown>;
+}
+
+/**
+ * An event raised for the workflow (Dapr's raiseEvent): it completes the oldest WAIT or HUMAN task waiting
+ * for that name (`inputParameters.eventName`), its data the task's output — or, with none waiting yet, is
+ * kept for the first one that will.
+ */
+export interface EventRaised {
+  readonly type: 'workflow.event';
+  readonly name: string;
+  readonly data: Record<string, unknown>;
 }
 
 /** The parent retried with resumeSubworkflowTasks: retry in place (a notice, less its envelope). */

@@ -656,6 +656,37 @@ export class Kernel {
   }
 
 
+  // ---- raised events (Dapr) -------------------------------------------------------------------------------
+
+  /** The name of the event a WAIT or HUMAN task waits for (`inputParameters.eventName`), if it names one. */
+  static eventNameOf(task: Readonly<Task>): string | undefined {
+    const name = task.inputData?.eventName;
+    return typeof name === 'string' && name ? name : undefined;
+  }
+
+  /** An event raised for the workflow: the oldest task waiting for it completes with its data; else it is kept. */
+  raiseEvent(name: string, data: Record<string, unknown>): void {
+    const waiting = this.current.tasks.find(
+      (t) => t.status === TaskStatus.InProgress && (t.workflowTask.type === SystemTaskType.Wait || t.workflowTask.type === SystemTaskType.Human) && Kernel.eventNameOf(t) === name,
+    );
+    if (waiting) {
+      this.completeTask(waiting, { outputData: { ...waiting.outputData, ...data } });
+      return;
+    }
+    this.setWorkflow({ raisedEvents: [...(this.current.workflow.raisedEvents ?? []), { name, data, at: this.now }] });
+  }
+
+  /** A WAIT or HUMAN task that names an event takes one raised before it waited, if any (the oldest). */
+  takeRaisedEvent(task: Readonly<Task>): boolean {
+    const name = Kernel.eventNameOf(task);
+    const events = this.current.workflow.raisedEvents ?? [];
+    const i = name ? events.findIndex((e) => e.name === name) : -1;
+    if (i < 0) return false;
+    this.setWorkflow({ raisedEvents: events.length > 1 ? [...events.slice(0, i), ...events.slice(i + 1)] : undefined });
+    this.completeTask(task, { outputData: { ...task.outputData, ...events[i].data } });
+    return true;
+  }
+
   // ---- re-running a phase (SipRS) ----------------------------------------------------------------------
 
   /**

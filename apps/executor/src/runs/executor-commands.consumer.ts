@@ -51,6 +51,8 @@ export class ExecutorCommandsConsumer {
         return this.executions.verify(command);
       case 'task.rerun-phase':
         return this.executions.rerunPhase(command);
+      case 'workflow.raise-event':
+        return this.executions.raiseEvent(command);
       case 'workflow.terminate.request':
         return this.executions.terminate(command);
       case 'workflow.retry':

@@ -8,6 +8,7 @@ import {
   isTerminalWorkflowStatus,
   RestartWorkflowCommand,
   RemoveWorkflowCommand,
+  RaiseEventCommand,
   RerunTaskPhaseCommand,
   VerifyWorkflowCommand,
   VerifyWorkflowReply,
@@ -201,6 +202,11 @@ export class WorkflowExecutionService {
   rerunPhase(cmd: RerunTaskPhaseCommand): Promise<Record<string, never>> {
     const { taskId, phase, parameters, outputs } = cmd;
     return this.decideOrRefuse(cmd.workflowId, { type: 'task.rerun-phase', taskId, phase, ...(parameters ? { parameters } : {}), ...(outputs ? { outputs } : {}) });
+  }
+
+  /** An event raised for the workflow (Dapr): its waiting task completes, or the event is kept for it; 409 once it has ended. */
+  raiseEvent(cmd: RaiseEventCommand): Promise<Record<string, never>> {
+    return this.decideOrRefuse(cmd.workflowId, { type: 'workflow.event', name: cmd.name, data: cmd.data });
   }
 
   /** Retries an ended workflow from its failed tasks (new attempts); 404 while it runs, 409 with nothing to retry. */

@@ -6,6 +6,7 @@ import {
   IdempotencyStrategy,
   isUuid,
   RemoveWorkflowCommand,
+  RaiseEventCommand,
   VerifyWorkflowCommand,
   VerifyWorkflowReply,
   RerunWorkflowCommand,
@@ -175,6 +176,11 @@ export class WorkflowService {
     const { reRunFromTaskId, workflowInput, taskInput, correlationId } = req;
     await this.toOwner<RerunWorkflowCommand>({ type: 'workflow.rerun', workflowId, reRunFromTaskId, workflowInput, taskInput, correlationId });
     return workflowId;
+  }
+
+  /** An event raised for a workflow (Dapr's raiseEvent). */
+  raiseEvent(workflowId: string, name: string, data: Record<string, unknown>): Promise<void> {
+    return this.toOwner<RaiseEventCommand>({ type: 'workflow.raise-event', workflowId, name, data });
   }
 
   /** verifyAndRepair: how many of the workflow's queued tasks lacked their queue row (and were repaired). */

@@ -113,6 +113,17 @@ export interface Workflow {
    * `delete`) — RUNNING while they clean up; FAILED when one could not (the workflow stays, the task named).
    */
   removal?: Removal;
+  /**
+   * Engine-internal, never served: events raised for the workflow (Dapr's raiseEvent) before a task waited
+   * for them — kept, oldest first, for the WAIT or HUMAN task that names them (`inputParameters.eventName`).
+   */
+  raisedEvents?: RaisedEvent[];
+}
+
+export interface RaisedEvent {
+  readonly name: string;
+  readonly data: Record<string, unknown>;
+  readonly at: number;
 }
 
 export interface Removal {
@@ -169,8 +180,8 @@ export type ResumeStep =
   | { readonly kind: 'timer'; readonly timerKind: string; readonly taskId?: string };
 
 /** A workflow as the API and the events show it: without what is the engine's own. */
-export function servedWorkflow<W extends Partial<Workflow>>(w: W): Omit<W, 'onResume' | 'notifyChanges' | 'testRun'> {
-  if (w.onResume === undefined && w.notifyChanges === undefined && w.testRun === undefined) return w;
-  const { onResume: _steps, notifyChanges: _notify, testRun: _mocks, ...served } = w;
+export function servedWorkflow<W extends Partial<Workflow>>(w: W): Omit<W, 'onResume' | 'notifyChanges' | 'testRun' | 'raisedEvents'> {
+  if (w.onResume === undefined && w.notifyChanges === undefined && w.testRun === undefined && w.raisedEvents === undefined) return w;
+  const { onResume: _steps, notifyChanges: _notify, testRun: _mocks, raisedEvents: _events, ...served } = w;
   return served;
 }

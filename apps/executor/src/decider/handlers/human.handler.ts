@@ -9,6 +9,8 @@ import type { TaskHandler } from './task-handler';
 export const humanHandler: TaskHandler = {
   acceptsResults: true,
   schedule(k, node, opts) {
-    k.addTask(k.newTask(node, opts, { status: TaskStatus.InProgress, startTime: k.now }), 'start.begin');
+    const task = k.addTask(k.newTask(node, opts, { status: TaskStatus.InProgress, startTime: k.now }), 'start.begin');
+    // A task that names an event (Dapr's raiseEvent) takes one raised before it waited.
+    k.takeRaisedEvent(task);
   },
 };

@@ -26,7 +26,9 @@ export const waitHandler: TaskHandler = {
       if (at === undefined) return k.failTask(task, { status: TaskStatus.FailedWithTerminalError, reason: `Unable to parse date '${String(until)}': use yyyy-MM-dd HH:mm, yyyy-MM-dd HH:mm <zone> or yyyy-MM-dd` });
       return k.setTimer(TimerKind.Wait, at, task.taskId);
     }
-    // Neither: the task waits for an update from outside.
+    // Neither: the task waits for an update from outside — or for a raised event it names (Dapr), which
+    // may have come already.
+    k.takeRaisedEvent(task);
   },
   onTimer(k, task) {
     k.completeTask(task);
