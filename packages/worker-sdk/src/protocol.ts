@@ -180,3 +180,13 @@ export function parseKafkaTaskMessage(value: Buffer | null): { ok: true; message
   if (typeof task.workflowInstanceId !== 'string' || !task.workflowInstanceId) return { ok: false, reason: 'task without a workflowInstanceId' };
   return { ok: true, message: parsed as KafkaTaskMessage };
 }
+
+/** A worker's report about a task (the same for every native transport): one eventId, applied once. */
+export function workerReport(
+  type: WorkerReportType,
+  task: Pick<Task, 'workflowInstanceId' | 'taskId'>,
+  by: { readonly workerId: string; readonly now: () => number; readonly newId: () => string },
+  result?: TaskResult,
+): WorkerTaskReport {
+  return { source: 'worker', eventId: by.newId(), type, workflowId: task.workflowInstanceId, taskId: task.taskId, workerId: by.workerId, occurredAt: by.now(), ...(result ? { result } : {}) };
+}

@@ -1,5 +1,5 @@
-import { parseKafkaTaskMessage, reportTypeOf, WORKER_TASK_EVENTS_TOPIC, workerTopicOf } from '../protocol';
-import type { Task, TaskResult, WorkerReportType, WorkerTaskReport } from '../protocol';
+import { parseKafkaTaskMessage, reportTypeOf, WORKER_TASK_EVENTS_TOPIC, workerReport, workerTopicOf } from '../protocol';
+import type { Task, TaskResult, WorkerReportType } from '../protocol';
 import type { WorkerLogger } from '../logger';
 import type { Delivery, Dispatcher, Transport } from '../transport';
 
@@ -100,16 +100,7 @@ export class BusTransport implements Transport {
   }
 
   private send(type: WorkerReportType, task: Task, result?: TaskResult): Promise<void> {
-    const report: WorkerTaskReport = {
-      source: 'worker',
-      eventId: this.s.newId(),
-      type,
-      workflowId: task.workflowInstanceId,
-      taskId: task.taskId,
-      workerId: this.s.workerId,
-      occurredAt: this.s.now(),
-      ...(result ? { result } : {}),
-    };
+    const report = workerReport(type, task, this.s, result);
     return this.s.bus.publish(WORKER_TASK_EVENTS_TOPIC, report.workflowId, report);
   }
 }

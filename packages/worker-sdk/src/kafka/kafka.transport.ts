@@ -9,6 +9,7 @@ import {
   TaskResult,
   WorkerReportType,
   WorkerTaskReport,
+  workerReport,
   workerTopicOf,
 } from '../protocol';
 import { retrying, RetryPolicy } from '../retry';
@@ -206,16 +207,7 @@ export class KafkaTransport implements Transport {
   }
 
   private report(type: WorkerReportType, task: Task, result: TaskResult | undefined): WorkerTaskReport {
-    return {
-      source: 'worker',
-      eventId: this.s.newId(),
-      type,
-      workflowId: task.workflowInstanceId,
-      taskId: task.taskId,
-      workerId: this.s.workerId,
-      occurredAt: this.s.now(),
-      ...(result ? { result } : {}),
-    };
+    return workerReport(type, task, this.s, result);
   }
 
   private sendReport(type: WorkerReportType, task: Task, result: TaskResult | undefined, signal: AbortSignal): Promise<void> {
