@@ -16,6 +16,7 @@ import { kafkaWorkersSuite } from './harness/kafka-workers.suite';
 import { limitsSuite } from './harness/limits.suite';
 import { metadataApiSuite } from './harness/metadata-api.suite';
 import { rillFlowApiSuite } from './harness/rill-flow-api.suite';
+import { rillFlowRunSuite } from './harness/rill-flow-run.suite';
 import { freePort, ServiceProcess } from './harness/service-process';
 import { PollingWorker } from './harness/worker';
 
@@ -83,6 +84,7 @@ describe('distributed mode (separate processes over Kafka and Postgres)', () => 
   describe('the metadata and event-handler API (through Kafka to the metadata app)', () => metadataApiSuite(() => api));
 
   describe('Rill Flow descriptors', () => rillFlowApiSuite(() => api));
+  describe('running Rill Flow DAGs', () => rillFlowRunSuite(() => api));
 
   describe('the workflow API: StartWorkflowRequest, idempotency keys', () => workflowApiSuite(() => api));
 

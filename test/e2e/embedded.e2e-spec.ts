@@ -13,6 +13,7 @@ import { daprSuite } from './harness/dapr.suite';
 import { limitsSuite } from './harness/limits.suite';
 import { metadataApiSuite } from './harness/metadata-api.suite';
 import { rillFlowApiSuite } from './harness/rill-flow-api.suite';
+import { rillFlowRunSuite } from './harness/rill-flow-run.suite';
 import { freePort, ServiceProcess } from './harness/service-process';
 
 jest.setTimeout(180_000);
@@ -196,6 +197,7 @@ describe('embedded mode (one process)', () => {
   describe('the metadata and event-handler API', () => metadataApiSuite(() => api));
 
   describe('Rill Flow descriptors', () => rillFlowApiSuite(() => api));
+  describe('running Rill Flow DAGs', () => rillFlowRunSuite(() => api));
 
   describe('the workflow API: StartWorkflowRequest, idempotency keys', () => workflowApiSuite(() => api));
 

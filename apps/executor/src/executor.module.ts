@@ -21,7 +21,9 @@ import { ScriptEvaluators } from './runs/script-evaluators';
 import { WorkflowExecutionService } from './runs/workflow-execution.service';
 import { WorkflowRunRepository } from './runs/workflow-run.repository';
 import { HttpTaskWorker } from './system-tasks/http-task.worker';
+import { CallbackSender } from './callbacks/callback.sender';
 import { KafkaPublishTaskWorker } from './system-tasks/kafka-publish-task.worker';
+import { RillFunctionWorker } from './system-tasks/rill/rill-function.worker';
 import { TimerWakeup } from './timers/timer-wakeup';
 import { TimerRepository } from './timers/timer.repository';
 import { TimerSweeper } from './timers/timer.sweeper';
@@ -31,7 +33,7 @@ import { TimerSweeper } from './timers/timer.sweeper';
  * process that hosts it (its own main, or the embedded one).
  */
 @Module({
-  controllers: [ExecutorCommandsConsumer, ConductorEventsConsumer, WorkerReportsConsumer],
+  controllers: [ExecutorCommandsConsumer, ConductorEventsConsumer, WorkerReportsConsumer, CallbackSender],
   providers: [
     WorkflowExecutionService,
     DecisionBatcher,
@@ -54,6 +56,7 @@ import { TimerSweeper } from './timers/timer.sweeper';
     Reconciler,
     HttpTaskWorker,
     KafkaPublishTaskWorker,
+    RillFunctionWorker,
     // Native Kafka workers: the dispatcher produces KAFKA-delivered tasks, the service applies their reports.
     KafkaTaskDispatcher,
     WorkerReportService,

@@ -6,6 +6,8 @@ import { ConductorErrorFilter } from './errors/conductor-error.filter';
 import { EventController } from './events/event.controller';
 import { HealthController } from './health/health.controller';
 import { RillFlowController } from './rill-flow/rill-flow.controller';
+import { RillDescriptors } from './rill-flow/rill-descriptors';
+import { RillRuntimeController } from './rill-flow/rill-runtime.controller';
 import { MetadataController } from './metadata/metadata.controller';
 import { MetadataService } from './metadata/metadata.service';
 import { QueueWaiter } from './tasks/queue-waiter';
@@ -29,11 +31,12 @@ import { WorkflowService } from './workflows/workflow.service';
 
 /** The HTTP edge: Conductor's REST API. Stateless; commands go over the bus, reads through the owners' query modules. */
 @Module({
-  controllers: [HealthController, VersionController, SearchController, ExternalStorageController, MetadataController, EventController, WorkflowBulkController, WorkflowController, TaskController, QueueController, AdminController, RillFlowController, SipRsTaskController, DaprWorkflowController],
+  controllers: [HealthController, VersionController, SearchController, ExternalStorageController, MetadataController, EventController, WorkflowBulkController, WorkflowController, TaskController, QueueController, AdminController, RillFlowController, RillRuntimeController, SipRsTaskController, DaprWorkflowController],
   providers: [
     { provide: APP_FILTER, useClass: ConductorErrorFilter },
     MetadataService,
     DefinitionQueries,
+    RillDescriptors,
     WorkflowService,
     WorkflowWatcher,
     SyncExecution,

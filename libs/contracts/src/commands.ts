@@ -141,6 +141,18 @@ export interface RaiseEventCommand extends CommandBase {
   readonly data: Record<string, unknown>;
 }
 
+/**
+ * Rill Flow's trigger or wakeup of a `suspense` task: `context` is merged into the DAG's context (the
+ * workflow's variables), and every suspense looks at its conditions again; the named one, when it has no
+ * conditions, is woken by the call itself. Refused (404) when the named task is not waiting.
+ */
+export interface WakeUpCommand extends CommandBase {
+  readonly type: 'rill.wake-up';
+  readonly workflowId: string;
+  readonly taskRefName: string;
+  readonly context: Record<string, unknown>;
+}
+
 /** Terminate a workflow through the API (`DELETE /api/workflow/{id}`): answered, unlike the notice. */
 export interface TerminateWorkflowCommand extends CommandBase {
   readonly type: 'workflow.terminate.request';
@@ -179,7 +191,7 @@ export interface SkipTaskCommand extends CommandBase {
   readonly taskOutput?: Record<string, unknown>;
 }
 
-export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand | RestartWorkflowCommand | RerunWorkflowCommand | RemoveWorkflowCommand | VerifyWorkflowCommand | RerunTaskPhaseCommand | RaiseEventCommand | TerminateWorkflowCommand | RetryWorkflowCommand | WorkflowNudgeCommand | SkipTaskCommand;
+export type ExecutorCommand = StartWorkflowCommand | UpdateTaskCommand | RestartWorkflowCommand | RerunWorkflowCommand | RemoveWorkflowCommand | VerifyWorkflowCommand | RerunTaskPhaseCommand | RaiseEventCommand | WakeUpCommand | TerminateWorkflowCommand | RetryWorkflowCommand | WorkflowNudgeCommand | SkipTaskCommand;
 
 /**
  * Messages for a workflow's owner that nobody waits on (no reply), on the same topic and key as the
@@ -246,6 +258,14 @@ export interface UpdateVariablesNotice extends ExecutorNoticeBase {
   readonly appendArray?: boolean;
 }
 
+/** An ended workflow's HTTP callback (Topic.Callbacks): POST `body` as JSON to `url`. */
+export interface CallbackMessage {
+  readonly eventId: string;
+  readonly workflowId: string;
+  readonly url: string;
+  readonly body: Record<string, unknown>;
+}
+
 export type ExecutorNotice = TaskLeasedNotice | ChildEndedNotice | ChildRetryNotice | TerminateWorkflowNotice | StartOutcomeNotice | UpdateVariablesNotice;
 
 /**
@@ -279,6 +299,7 @@ export interface ExecutorReplies {
   'workflow.verify': VerifyWorkflowReply;
   'task.rerun-phase': Record<string, never>;
   'workflow.raise-event': Record<string, never>;
+  'rill.wake-up': Record<string, never>;
   'workflow.terminate.request': Record<string, never>;
   'workflow.retry': Record<string, never>;
   'workflow.reset-callbacks': Record<string, never>;

@@ -26,3 +26,19 @@ export const idempotentWorkflowIdFor = (workflowName: string, idempotencyKey: st
  */
 export const daprWorkflowIdFor = (instanceId: string): string =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(instanceId) ? instanceId.toLowerCase() : uuidv5(`dapr:${instanceId}`, DERIVED_ID_NAMESPACE);
+
+/** Rill Flow's `ReservedConstant.EXECUTION_ID_CONNECTOR`: an execution id is `<workspace>:<dagName>_c_<uuid>`. */
+const RILL_EXECUTION_CONNECTOR = '_c_';
+
+/**
+ * A Rill Flow execution id as Rill Flow forms it (`ExecutionIdUtil`): the descriptor's `<business>:<feature>`,
+ * `_c_`, and — in Baton — the workflow's id, so the execution and the workflow are one id read two ways.
+ */
+export const rillExecutionIdOf = (descriptorId: string, workflowId: string): string => `${descriptorId}${RILL_EXECUTION_CONNECTOR}${workflowId}`;
+
+/** The workflow id inside a Rill Flow execution id, or undefined when it is not one Baton made. */
+export function workflowIdOfRillExecution(executionId: string): string | undefined {
+  const at = executionId.lastIndexOf(RILL_EXECUTION_CONNECTOR);
+  const id = at > 0 ? executionId.slice(at + RILL_EXECUTION_CONNECTOR.length) : '';
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id) ? id : undefined;
+}

@@ -17,3 +17,4 @@ export * from './derived-ids';
 export * from './conductor/start-workflow-request';
 export * from './worker-protocol';
 export * from './version';
+export * from './rill-flow/model';

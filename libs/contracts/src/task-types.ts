@@ -27,6 +27,16 @@ export const SystemTaskType = {
   JsonJqTransform: 'JSON_JQ_TRANSFORM',
   SetVariable: 'SET_VARIABLE',
   Noop: 'NOOP',
+  // Baton's own: the categories of a Rill Flow DAG, which runs as a graph-shaped workflow. Never valid in
+  // a Conductor definition (the registry refuses them there); the Rill Flow translation is their only source.
+  RillFunction: 'RILL_FUNCTION',
+  RillSubFlow: 'RILL_SUBFLOW',
+  RillPass: 'RILL_PASS',
+  RillReturn: 'RILL_RETURN',
+  RillSwitch: 'RILL_SWITCH',
+  RillSuspense: 'RILL_SUSPENSE',
+  RillChoice: 'RILL_CHOICE',
+  RillForeach: 'RILL_FOREACH',
 } as const;
 export type SystemTaskType = (typeof SystemTaskType)[keyof typeof SystemTaskType];
 
@@ -89,6 +99,14 @@ export const TASK_TYPE_TRAITS = {
   JSON_JQ_TRANSFORM: { kind: 'sync', children: [], controlFlow: false, runnable: true },
   SET_VARIABLE: { kind: 'sync', children: [], controlFlow: false, runnable: true },
   NOOP: { kind: 'sync', children: [], controlFlow: false, runnable: true },
+  RILL_FUNCTION: { kind: 'system', children: [], controlFlow: false, runnable: true },
+  RILL_SUBFLOW: { kind: 'async', children: [], controlFlow: false, runnable: true },
+  RILL_PASS: { kind: 'sync', children: [], controlFlow: false, runnable: true },
+  RILL_RETURN: { kind: 'sync', children: [], controlFlow: true, runnable: true },
+  RILL_SWITCH: { kind: 'sync', children: [], controlFlow: true, runnable: true },
+  RILL_SUSPENSE: { kind: 'async', children: [], controlFlow: false, runnable: true },
+  RILL_CHOICE: { kind: 'async', children: [], controlFlow: true, runnable: false },
+  RILL_FOREACH: { kind: 'async', children: [], controlFlow: true, runnable: false },
 } as const satisfies Record<SystemTaskType, TaskTypeTraits>;
 
 /** The built-in types the engine runs: the executor's handler registry is keyed by exactly these. */

@@ -27,6 +27,11 @@ export const Topic = {
    * (`conductor:<workflow>:<name>`), for the event handlers listening on them; key = the queue name.
    */
   ConductorEvents: 'baton.conductor.events.v1',
+  /**
+   * executor → executor (its callback sender): an ended workflow's HTTP callback (a Rill Flow submit's
+   * `callback`), written with the decision that ended it, POSTed at least once; key = workflowId.
+   */
+  Callbacks: 'baton.callbacks.v1',
   /** where a consumer parks a message it can never process, with the reason in a header. */
   DeadLetter: 'baton.dead-letter.v1',
 } as const;

@@ -68,6 +68,8 @@ export type EngineCommand =
    * tell search: `archive` keeps it findable as it last was.
    */
   | { readonly type: 'workflow.remove'; readonly archive: boolean }
+  /** The workflow ended and asked to be called back (a Rill Flow submit's `callback`): POST `body` to `url`, at least once. */
+  | { readonly type: 'callback.send'; readonly url: string; readonly body: Record<string, unknown> }
   /** Publish a task lifecycle event carrying the task as it is in the new state. */
   | { readonly type: 'emit.task'; readonly eventType: TaskEventType; readonly taskId: string }
   /** Publish a workflow event carrying the workflow as it is in the new state. */

@@ -23,6 +23,7 @@ import { Evaluators, NO_EVALUATORS } from './evaluators';
 import { handlerFor } from './handlers/registry';
 import { MAX_WORKFLOW_VARIABLES_BYTES } from './handlers/set-variable.handler';
 import { AfterPhase, Kernel } from './kernel';
+import { wakeUp } from './rill/wake-up';
 import { NO_TASK_DEFS, queueNameOf, TaskDefLookup, taskDefOf } from './task-defs';
 import { isTimerKind, TimerKind } from './timers';
 import type { WorkflowRun } from './workflow-run';
@@ -85,6 +86,8 @@ function apply(k: Kernel, event: Exclude<DeciderEvent, WorkflowStartRequested>):
       if (!k.isActive) return { code: ErrorCode.WorkflowConflict, message: `Workflow ${k.workflow.workflowId} has ended (${k.workflow.status}): no task of it waits for event ${event.name}` };
       k.raiseEvent(event.name, event.data);
       break;
+    case 'rill.wake-up':
+      return wakeUp(k, event);
     case 'timer.fired':
       onTimer(k, event);
       break;
@@ -144,7 +147,8 @@ function onStart(def: WorkflowDef, e: WorkflowStartRequested, now: number, evalu
     failedTaskNames: [],
     taskToDomain: e.taskToDomain ?? {},
     priority: e.priority,
-    variables: { ...(def.variables ?? {}) },
+    // A Rill Flow DAG's context is its variables: the submitted context over the DAG's defaultContext.
+    variables: { ...(def.variables ?? {}), ...(def.rill ? e.input : {}) },
     createTime: now,
     updateTime: now,
     startTime: now,

@@ -2,7 +2,7 @@ import type { ChildEndedNotice, RunMode, WorkflowTestMocks, ParentLink, StartOut
 import type { TimerKind } from './timers';
 
 /** The inputs of the decider: everything that can happen to a workflow. */
-export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated | Reconcile | RestartRequested | RetryRequested | ResetCallbacks | DecideRequested | SkipTaskRequested | PauseRequested | ResumeRequested | RerunRequested | RemoveRequested | ChildRetry | PhaseRerunRequested | EventRaised;
+export type DeciderEvent = WorkflowStartRequested | TaskLeased | TaskResultReported | TimerFired | LeaseExpired | ChildEnded | TerminateRequested | StartOutcome | VariablesUpdated | Reconcile | RestartRequested | RetryRequested | ResetCallbacks | DecideRequested | SkipTaskRequested | PauseRequested | ResumeRequested | RerunRequested | RemoveRequested | ChildRetry | PhaseRerunRequested | EventRaised | WakeUp;
 
 export interface WorkflowStartRequested {
   readonly type: 'workflow.start';
@@ -139,6 +139,13 @@ export interface EventRaised {
   readonly type: 'workflow.event';
   readonly name: string;
   readonly data: Record<string, unknown>;
+}
+
+/** Rill Flow's trigger of a suspense task (a WakeUpCommand, less its envelope). */
+export interface WakeUp {
+  readonly type: 'rill.wake-up';
+  readonly taskRefName: string;
+  readonly context: Record<string, unknown>;
 }
 
 /** The parent retried with resumeSubworkflowTasks: retry in place (a notice, less its envelope). */

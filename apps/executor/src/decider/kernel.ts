@@ -34,6 +34,7 @@ import type { Decision, EngineCommand, Rejection } from './commands';
 import type { Evaluators } from './evaluators';
 import { expressionDocument } from './expression-document';
 import { resolveParameters } from './expressions';
+import { advanceInGraph, enterGraph, graphEnded, isGraphList } from './graph-flow';
 import { handlerFor } from './handlers/registry';
 import { NO_TASK_DEFS, queueNameOf, retryDelayMs, TaskDefLookup, taskDefOf } from './task-defs';
 import { failureWorkflowIdFor, taskIdFor } from './task-ids';
@@ -364,8 +365,9 @@ export class Kernel {
     handlerFor(node.type).schedule(this, node, opts);
   }
 
-  /** Schedules the first task of a list, or reports the (empty) list as ended. */
+  /** Schedules the first task of a list (the first tasks of a graph), or reports the (empty) list as ended. */
   enterList(list: TaskList): void {
+    if (isGraphList(this, list)) return enterGraph(this);
     const first = list.nodes[0];
     if (first) this.schedule(first);
     else this.listEnded(list);
@@ -376,6 +378,7 @@ export class Kernel {
     if (this.isPaused) return this.putOff({ kind: 'advance', taskId: task.taskId });
     if (!this.isRunning) return;
     const node = this.nodeOf(task);
+    if (isGraphList(this, node.list)) return advanceInGraph(this, node, task);
     const next = nextInList(node);
     if (next) this.schedule(next);
     else this.listEnded(node.list);
@@ -394,6 +397,13 @@ export class Kernel {
    */
   completeTask(task: Readonly<Task>, patch: Partial<Task> = {}, { withErrors = false, event }: { withErrors?: boolean; event?: TaskEventType } = {}): Readonly<Task> {
     const fields = { endTime: this.now, executed: true, ...patch };
+    // What the type does with the result before it counts (a Rill task maps its output into the context);
+    // a result it cannot take fails the attempt instead.
+    const refused = withErrors ? undefined : handlerFor(task.workflowTask.type).onCompleting?.(this, { ...task, ...fields });
+    if (refused) {
+      this.failTask(task, { status: TaskStatus.Failed, reason: refused, patch: { ...patch, reasonForIncompletion: refused } });
+      return this.task(task.taskId) as Readonly<Task>;
+    }
     const done = event
       ? this.transition(task.taskId, event, fields, { ends: true })
       : withErrors
@@ -620,6 +630,12 @@ export class Kernel {
         output: w.output,
         reasonForIncompletion: w.reasonForIncompletion,
       });
+    }
+    const rill = this.definition.rill;
+    if (rill?.callbackUrl) {
+      const dagStatus = status === WorkflowStatus.Completed ? 'succeed' : 'failed';
+      const body = { execution_id: w.correlationId ?? w.workflowId, descriptor_id: rill.descriptorId, dag_status: dagStatus, context: w.variables ?? {}, ...(w.reasonForIncompletion ? { message: w.reasonForIncompletion } : {}) };
+      this.command({ type: 'callback.send', url: rill.callbackUrl, body });
     }
   }
 
@@ -962,6 +978,7 @@ export class Kernel {
   }
 
   private isDone(): boolean {
+    if (isGraphList(this, this.graph.root)) return graphEnded(this) && this.current.tasks.every((t) => isTerminalTaskStatus(t.status));
     const last = this.graph.root.nodes[this.graph.root.nodes.length - 1];
     const lastTask = last?.ref ? this.latest(last.ref) : undefined;
     if (!lastTask || !isTerminalTaskStatus(lastTask.status)) return false;
@@ -973,7 +990,10 @@ export class Kernel {
   private completeWorkflow(): void {
     const outputParameters = this.definition.outputParameters ?? {};
     const lastTask = this.current.tasks.reduce<Readonly<Task> | undefined>((a, t) => (!a || t.seq > a.seq ? t : a), undefined);
-    const output = Object.keys(outputParameters).length
+    // A Rill Flow DAG's result is its context.
+    const output = this.definition.rill
+      ? { ...(this.workflow.variables ?? {}) }
+      : Object.keys(outputParameters).length
       ? resolveParameters(outputParameters, expressionDocument(this.current))
       : { ...(lastTask?.outputData ?? {}) };
     // A permissive task that failed lets the flow run to its end, and then fails the workflow.

@@ -66,7 +66,7 @@ export function retryDelayMs(def: ResolvedTaskDef, retryCount: number, failedTas
       seconds = base * def.backoffScaleFactor * (retryCount + 1);
       break;
     case RetryLogic.ExponentialBackoff:
-      seconds = base * 2 ** retryCount;
+      seconds = base * (def.backoffBase ?? 2) ** retryCount;
       break;
     default:
       seconds = base;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ChildEndedNotice, ChildRetryNotice, ConductorEventMessage, ParentLink, StartOutcomeNotice, StartWorkflowCommand, Task, TaskEvent, servedWorkflow, TerminateWorkflowNotice, Topic, withoutDefinitionParts, WorkflowEvent, WorkflowStatus } from '@app/contracts';
+import { CallbackMessage, ChildEndedNotice, ChildRetryNotice, ConductorEventMessage, ParentLink, StartOutcomeNotice, StartWorkflowCommand, Task, TaskEvent, servedWorkflow, TerminateWorkflowNotice, Topic, withoutDefinitionParts, WorkflowEvent, WorkflowStatus } from '@app/contracts';
 import { BusMessage, ShardOwnership } from '@app/bus';
 import { QueuedTask } from '@app/persistence';
 import { IdGenerator } from '@app/runtime';
@@ -90,6 +90,11 @@ export class DecisionEffects {
           case 'event.publish':
             messages.push(this.eventMessage(c, at));
             break;
+          case 'callback.send': {
+            const callback: CallbackMessage = { eventId: this.ids.next(), workflowId, url: c.url, body: c.body };
+            messages.push({ topic: Topic.Callbacks, key: workflowId, value: callback });
+            break;
+          }
         }
       }
     }

@@ -53,6 +53,8 @@ export class ExecutorCommandsConsumer {
         return this.executions.rerunPhase(command);
       case 'workflow.raise-event':
         return this.executions.raiseEvent(command);
+      case 'rill.wake-up':
+        return this.executions.wakeUp(command);
       case 'workflow.terminate.request':
         return this.executions.terminate(command);
       case 'workflow.retry':

@@ -9,6 +9,7 @@ import {
   RestartWorkflowCommand,
   RemoveWorkflowCommand,
   RaiseEventCommand,
+  WakeUpCommand,
   RerunTaskPhaseCommand,
   VerifyWorkflowCommand,
   VerifyWorkflowReply,
@@ -207,6 +208,11 @@ export class WorkflowExecutionService {
   /** An event raised for the workflow (Dapr): its waiting task completes, or the event is kept for it; 409 once it has ended. */
   raiseEvent(cmd: RaiseEventCommand): Promise<Record<string, never>> {
     return this.decideOrRefuse(cmd.workflowId, { type: 'workflow.event', name: cmd.name, data: cmd.data });
+  }
+
+  /** Rill Flow's trigger of a suspense task: the context merged in, the suspense woken; 404 when it is not waiting. */
+  wakeUp(cmd: WakeUpCommand): Promise<Record<string, never>> {
+    return this.decideOrRefuse(cmd.workflowId, { type: 'rill.wake-up', taskRefName: cmd.taskRefName, context: cmd.context });
   }
 
   /** Retries an ended workflow from its failed tasks (new attempts); 404 while it runs, 409 with nothing to retry. */

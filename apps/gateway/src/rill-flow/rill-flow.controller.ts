@@ -5,9 +5,9 @@ import { MessageBus, ownerDeadlineMs } from '@app/bus';
 import { DefinitionQueries } from '@app/persistence';
 import { Clock, IdGenerator } from '@app/runtime';
 import { rillErrorResponses, schemaRef } from '../openapi/openapi.schemas';
+import { DEFAULT_ALIAS, RillDescriptors } from './rill-descriptors';
 import { RillFlowErrorFilter } from './rill-flow.filter';
 
-const DEFAULT_ALIAS = 'release';
 
 /**
  * Rill Flow's descriptor management (`/flow/bg/manage/descriptor`): register a YAML DAG, read it back by
@@ -19,7 +19,8 @@ const DEFAULT_ALIAS = 'release';
 export class RillFlowController {
   constructor(
     @Inject(MessageBus) private readonly bus: MessageBus,
-    private readonly descriptors: DefinitionQueries,
+    private readonly queries: DefinitionQueries,
+    private readonly descriptors: RillDescriptors,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
   ) {}
@@ -66,19 +67,8 @@ export class RillFlowController {
   @ApiOkResponse({ schema: schemaRef('RillDescriptor') })
   @rillErrorResponses(400, 404)
   async getDescriptor(@Query('descriptor_id') descriptorId?: string) {
-    const [businessId, featureName, selector, ...rest] = (descriptorId ?? '').split(':');
-    if (!businessId || !featureName || rest.length) {
-      throw new BatonError(ErrorCode.ValidationFailed, 'descriptor_id must look like <business>:<feature>[:<alias>|:v<version>]', [
-        { path: 'descriptor_id', message: 'malformed descriptor id', invalidValue: descriptorId },
-      ]);
-    }
-    const version = /^v(\d{1,10})$/.exec(selector ?? '');
-    const versionNumber = version ? Number(version[1]) : undefined;
-    const ref = versionNumber !== undefined ? { version: versionNumber } : { alias: selector || DEFAULT_ALIAS };
-    // A version beyond what is stored (32-bit) cannot exist.
-    const found = versionNumber !== undefined && versionNumber > 2_147_483_647 ? null : await this.descriptors.rillDescriptor(businessId, featureName, ref);
-    if (!found) throw new BatonError(ErrorCode.RillDescriptorNotFound, `No descriptor found for ${descriptorId}`);
-    return { ret: true, descriptor_id: `${businessId}:${featureName}`, version: found.version, create_time: found.createTime, descriptor: found.yaml, dag: found.dag };
+    const found = await this.descriptors.resolve(descriptorId);
+    return { ret: true, descriptor_id: found.descriptorId, version: found.version, create_time: found.createTime, descriptor: found.yaml, dag: found.dag };
   }
 
   @Get('get_version.json')
@@ -94,7 +84,7 @@ export class RillFlowController {
         ...(featureName ? [] : [{ path: 'feature_name', message: 'feature_name is required' }]),
       ]);
     }
-    const versions = await this.descriptors.rillDescriptorVersions(businessId, featureName);
+    const versions = await this.queries.rillDescriptorVersions(businessId, featureName);
     if (!versions.length) throw new BatonError(ErrorCode.RillDescriptorNotFound, `No descriptor found for ${businessId}:${featureName}`);
     return { ret: true, descriptor_id: `${businessId}:${featureName}`, versions: versions.map((v) => ({ version: v.version, create_time: v.createTime, aliases: v.aliases })) };
   }

@@ -7,6 +7,7 @@ import {
   isUuid,
   RemoveWorkflowCommand,
   RaiseEventCommand,
+  WakeUpCommand,
   VerifyWorkflowCommand,
   VerifyWorkflowReply,
   RerunWorkflowCommand,
@@ -176,6 +177,11 @@ export class WorkflowService {
     const { reRunFromTaskId, workflowInput, taskInput, correlationId } = req;
     await this.toOwner<RerunWorkflowCommand>({ type: 'workflow.rerun', workflowId, reRunFromTaskId, workflowInput, taskInput, correlationId });
     return workflowId;
+  }
+
+  /** Rill Flow's trigger of a suspense task: `context` merged into the DAG's, the task woken. */
+  wakeUp(workflowId: string, taskRefName: string, context: Record<string, unknown>): Promise<void> {
+    return this.toOwner<WakeUpCommand>({ type: 'rill.wake-up', workflowId, taskRefName, context });
   }
 
   /** An event raised for a workflow (Dapr's raiseEvent). */

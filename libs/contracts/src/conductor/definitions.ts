@@ -8,6 +8,7 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
+  IsNumber,
   IsObject,
   IsOptional,
   IsString,
@@ -17,6 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { TaskDeliveryMode } from '../worker-protocol';
+import type { RillMapping, RillTask } from '../rill-flow/model';
 
 /**
  * Conductor's definition models (`TaskDef`, `WorkflowDef`, `WorkflowTask`), field for field, with the
@@ -76,6 +78,11 @@ export class TaskDef extends Auditable {
   @IsOptional() @IsInt() @Min(0) @Max(MAX_SECONDS) pollTimeoutSeconds?: number;
   @IsOptional() @IsInt() @Min(1) backoffScaleFactor?: number;
   @IsOptional() @IsInt() @Min(0) @Max(MAX_SECONDS) maxRetryDelaySeconds?: number;
+  /**
+   * Baton's own: what EXPONENTIAL_BACKOFF raises to the retry count (`retryDelaySeconds * backoffBase^n`).
+   * Conductor's is 2, the default; a Rill Flow retry's `multiplier` sets it.
+   */
+  @IsOptional() @IsNumber() @Min(1) @Max(10) backoffBase?: number;
   @IsOptional() @IsInt() @Min(0) backoffJitterMs?: number;
   @IsOptional() @IsInt() @Min(0) @Max(MAX_SECONDS) totalTimeoutSeconds?: number;
   @IsOptional() @IsString() baseType?: string;
@@ -155,6 +162,13 @@ export class WorkflowTask {
   @IsOptional() @IsString() caseValueParam?: string;
   @IsOptional() @IsString() caseExpression?: string;
   @IsOptional() @IsString() scriptExpression?: string;
+  /**
+   * Baton's own, in a workflow whose `flow` is `graph` (a Rill Flow DAG): the taskReferenceNames of the
+   * tasks that follow this one. Never set by a Conductor definition (the registry refuses graph flows).
+   */
+  next?: string[];
+  /** Baton's own: the Rill Flow task a `RILL_*` task runs, as the descriptor parser read it. */
+  rill?: RillTask;
 }
 
 export class WorkflowDef extends Auditable {
@@ -190,6 +204,32 @@ export class WorkflowDef extends Auditable {
    * before it ends FAILED, the outcome recorded in its `compensation`.
    */
   @IsOptional() @IsBoolean() rollbackOnFailure?: boolean;
+  /**
+   * Baton's own: `graph` when the tasks name what follows each one in `next` (a Rill Flow DAG) instead of
+   * running in list order. A task of a graph runs once every task that leads to it has ended; one reached
+   * only over edges nobody took (a Rill switch's branch not chosen, after a return) is SKIPPED. Only the
+   * Rill Flow translation makes such definitions.
+   */
+  flow?: WorkflowFlow;
+  /** Baton's own: what a Rill Flow execution needs beyond its tasks (set by the translation). */
+  rill?: RillRun;
+}
+
+export const WorkflowFlow = { Sequence: 'sequence', Graph: 'graph' } as const;
+export type WorkflowFlow = (typeof WorkflowFlow)[keyof typeof WorkflowFlow];
+
+/** A Rill Flow execution: which descriptor it runs, and the DAG-level parts its tasks read. */
+export interface RillRun {
+  /** `<business>:<feature>` of the descriptor. */
+  readonly descriptorId: string;
+  /** The descriptor version the execution runs. */
+  readonly version: number;
+  /** The DAG's `commonMapping`, which mapping rules name by `reference`. */
+  readonly commonMapping: Readonly<Record<string, readonly RillMapping[]>>;
+  /** The `callback` URL given at submit: told of the execution's end. */
+  readonly callbackUrl?: string;
+  /** Where Baton's Rill Flow API is reached (`X-Callback-Url`, `$.tasks.<name>.trigger_url`). */
+  readonly serverUrl: string;
 }
 
 /** A TaskDef with every defaulted field present (what is stored and served). */

@@ -52,6 +52,31 @@ export interface Task {
   phaseHistory?: PhaseRecord[];
   /** Baton's own: attempts of the current phase beyond the first (a rollback retried per the task definition). */
   phaseRetryCount?: number;
+  /**
+   * Baton's own, on a task of a graph flow (a Rill Flow DAG) that chose among what follows it: the
+   * references it leads to (a Rill switch's chosen branches; none after a return that stopped the flow, or
+   * for a task skipped because nothing led to it). Absent: every task in its `next`.
+   */
+  takenNext?: string[];
+  /**
+   * Baton's own: where the task's executor reports its result when it answers later (a Rill Flow function
+   * task's `X-Callback-Url`: `/flow/trigger.json` for this task of this execution).
+   */
+  callbackUrl?: string;
+  /**
+   * Baton's own, on a task the engine's worker calls a resource for (a Rill Flow function task): where and
+   * how — leased tasks travel without their workflow task, so the call travels with the task.
+   */
+  call?: ResourceCall;
+}
+
+export interface ResourceCall {
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  /** The resource answers at once and reports later (Rill Flow's `X-Mode: async`). */
+  readonly async: boolean;
+  /** How long the call may take. */
+  readonly timeoutMs: number;
 }
 
 /** One lifecycle event of a task with phases: what happened and when (epoch ms), and why when it failed. */

@@ -20,6 +20,12 @@ import { switchHandler } from './switch.handler';
 import type { TaskHandler } from './task-handler';
 import { terminateHandler } from './terminate.handler';
 import { waitHandler } from './wait.handler';
+import { rillFunctionHandler } from '../rill/function.handler';
+import { rillPassHandler } from '../rill/pass.handler';
+import { rillReturnHandler } from '../rill/return.handler';
+import { rillSubFlowHandler } from '../rill/subflow.handler';
+import { rillSuspenseHandler } from '../rill/suspense.handler';
+import { rillSwitchHandler } from '../rill/switch.handler';
 import { workerHandler } from './worker.handler';
 
 /**
@@ -49,6 +55,12 @@ const HANDLERS: { readonly [K in RunnableTaskType]: TaskHandler } = {
   START_WORKFLOW: startWorkflowHandler,
   KAFKA_PUBLISH: kafkaPublishHandler,
   EVENT: eventHandler,
+  RILL_FUNCTION: rillFunctionHandler,
+  RILL_SUBFLOW: rillSubFlowHandler,
+  RILL_PASS: rillPassHandler,
+  RILL_RETURN: rillReturnHandler,
+  RILL_SWITCH: rillSwitchHandler,
+  RILL_SUSPENSE: rillSuspenseHandler,
 };
 
 /** The handler of a task type (worker task types all share SIMPLE's). */

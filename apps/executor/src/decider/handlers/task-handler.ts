@@ -16,6 +16,12 @@ export interface TaskHandler {
    * asynchronous types that something outside completes (WAIT without a timer, SUB_WORKFLOW by hand).
    */
   readonly acceptsResults: boolean;
+  /**
+   * An attempt is about to complete (`task` as it will be, result included): what the type does with the
+   * result first (a Rill Flow task maps its output into the context). Returns why the result cannot be
+   * taken when it cannot — the attempt then fails instead (and is retried per its definition).
+   */
+  onCompleting?(k: Kernel, task: Readonly<Task>): string | undefined;
   /** A list this task owns (a case, a branch) ran to its end. */
   onListEnded?(k: Kernel, task: Readonly<Task>, list: TaskList): void;
   /** Re-evaluated while a decision settles; true when it changed something (JOIN completes). */

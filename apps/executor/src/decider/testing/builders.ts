@@ -132,6 +132,8 @@ export function shorthand(s: WorkflowRun, commands: readonly EngineCommand[]): s
         return `starter.notify:${c.started}`;
       case 'event.publish':
         return `event.publish:${c.sink === 'conductor' ? c.queue : `kafka:${c.topic}`}`;
+      case 'callback.send':
+        return `callback.send:${c.url}`;
     }
   });
 }

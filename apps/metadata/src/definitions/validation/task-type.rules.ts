@@ -202,7 +202,21 @@ export const TASK_TYPE_RULES: { readonly [K in SystemTaskType]: TypeRule | null 
     const param = t.task.dynamicTaskNameParam;
     return isBlank(param) ? [t.required('dynamicTaskNameParam')] : t.inputKeyPresent(param, 'dynamicTaskNameParam', ctx);
   },
+
+  [SystemTaskType.RillFunction]: rillOnly,
+  [SystemTaskType.RillSubFlow]: rillOnly,
+  [SystemTaskType.RillPass]: rillOnly,
+  [SystemTaskType.RillReturn]: rillOnly,
+  [SystemTaskType.RillSwitch]: rillOnly,
+  [SystemTaskType.RillSuspense]: rillOnly,
+  [SystemTaskType.RillChoice]: rillOnly,
+  [SystemTaskType.RillForeach]: rillOnly,
 };
+
+/** The Rill Flow categories exist only in the translation of a Rill Flow DAG (`/flow/submit.json`), never in a Conductor definition. */
+function rillOnly(t: TaskView): ValidationErrorItem[] {
+  return [t.error('type', `taskType: ${t.type} is Baton's own for Rill Flow DAGs (register the DAG through /flow/bg/manage/descriptor); it cannot be used in a workflow definition`, t.type)];
+}
 
 /** SWITCH and DECISION: at least one case to take (Baton also accepts a switch whose only branch is defaultCase). */
 function cases(t: TaskView): ValidationErrorItem[] {

@@ -36,6 +36,12 @@ function validateWorkflowDefAt(value: unknown, root: string, options: WorkflowVa
     errors.push({ path: prop(root, 'name'), message: 'WorkflowDef name cannot be null or empty', invalidValue: def.name });
   }
   if (!errors.some((e) => e.path === prop(root, 'ownerEmail'))) errors.push(...ownerEmailErrors(def.ownerEmail, root));
+  // Graph flows and their Rill Flow parts come only from a Rill Flow DAG's translation (`/flow/submit.json`).
+  for (const field of ['flow', 'rill'] as const) {
+    if (isPresent(def[field]) && !(field === 'flow' && def.flow === 'sequence')) {
+      errors.push({ path: prop(root, field), message: `${field} is Baton's own for Rill Flow DAGs (register the DAG through /flow/bg/manage/descriptor)`, invalidValue: def[field] });
+    }
+  }
   if (!Array.isArray(def.tasks) || !def.tasks.length) {
     errors.push({ path: tasksPath, message: 'WorkflowTask list cannot be empty', invalidValue: def.tasks });
     return errors;
