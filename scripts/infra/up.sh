@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Brings up the test infrastructure (Kafka, then PostgreSQL), reusing what is running.
+# Brings up the test infrastructure (PostgreSQL, then Kafka), reusing what is running.
 #
 #   scripts/infra/up.sh [--fresh]      # --fresh wipes both data dirs first
 #
@@ -18,8 +18,9 @@ main() {
     "" | --fresh) ;;
     *) echo "usage: $0 [--fresh]" >&2; exit 2 ;;
   esac
-  "$HERE/kafka/start.sh" "$@" >&2
+  # PostgreSQL first: it binds its port before Kafka's connections take ports of the ephemeral range.
   "$HERE/postgres/start.sh" "$@" >&2
+  "$HERE/kafka/start.sh" "$@" >&2
 
   local env_file
   env_file="$(infra_dir)/env"

@@ -170,13 +170,24 @@ EOF
 
 start_server() {
   local opts="-p $PORT -k '$SOCK_DIR' -c listen_addresses=$HOST"
-  # 9>&- keeps the start/stop lock from being inherited by the postmaster.
-  if ! as_pg "$PG_BIN/pg_ctl" start -D "$DATA" -l "$LOG_DIR/postgres.log" -w -t "$START_TIMEOUT_S" \
-      -o "$opts" >/dev/null 9>&-; then
-    echo "--- last lines of $LOG_DIR/postgres.log:" >&2
-    tail -n 30 "$LOG_DIR/postgres.log" >&2 || true
-    die "server did not start"
-  fi
+  # The default port lies in Linux's ephemeral range (32768-60999): a client connection (Kafka's, say) may
+  # hold it as its local port for a while (and TIME_WAIT a minute after), though nothing listens on it.
+  # Then the bind fails; such a port frees itself, so the start is tried again for up to 2 minutes.
+  local attempt
+  for attempt in 1 2 3 4 5 6 7 8 9 10 11 12; do
+    local mark; mark="$(wc -c < "$LOG_DIR/postgres.log" 2>/dev/null || echo 0)"
+    # 9>&- keeps the start/stop lock from being inherited by the postmaster.
+    if as_pg "$PG_BIN/pg_ctl" start -D "$DATA" -l "$LOG_DIR/postgres.log" -w -t "$START_TIMEOUT_S" \
+        -o "$opts" >/dev/null 9>&-; then
+      return 0
+    fi
+    tail -c +"$((mark + 1))" "$LOG_DIR/postgres.log" 2>/dev/null | grep -q "Address already in use" && ! port_open "$HOST" "$PORT" || break
+    say "port $PORT is held by a client connection (attempt $attempt); trying again in 10 s"
+    sleep 10
+  done
+  echo "--- last lines of $LOG_DIR/postgres.log:" >&2
+  tail -n 30 "$LOG_DIR/postgres.log" >&2 || true
+  die "server did not start"
 }
 
 report() {
