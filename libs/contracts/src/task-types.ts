@@ -105,8 +105,8 @@ export const TASK_TYPE_TRAITS = {
   RILL_RETURN: { kind: 'sync', children: [], controlFlow: true, runnable: true },
   RILL_SWITCH: { kind: 'sync', children: [], controlFlow: true, runnable: true },
   RILL_SUSPENSE: { kind: 'async', children: [], controlFlow: false, runnable: true },
-  RILL_CHOICE: { kind: 'async', children: [], controlFlow: true, runnable: false },
-  RILL_FOREACH: { kind: 'async', children: [], controlFlow: true, runnable: false },
+  RILL_CHOICE: { kind: 'async', children: [], controlFlow: true, runnable: true },
+  RILL_FOREACH: { kind: 'async', children: [], controlFlow: true, runnable: true },
 } as const satisfies Record<SystemTaskType, TaskTypeTraits>;
 
 /** The built-in types the engine runs: the executor's handler registry is keyed by exactly these. */

@@ -18,7 +18,7 @@ interface Call {
  * Running Rill Flow DAGs through Rill Flow's own API, against executors served by a local HTTP server:
  * the docs' demo (startNode adds left and right, endNode checks the sum) sync and async, progress along
  * the way, the completion callback, a resource that fails until its retries run out, and a DAG with every
- * category Baton runs (switch, return, suspense woken by trigger, pass, sub-flows).
+ * category (switch, return, suspense woken by trigger, pass, sub-flows, foreach, choice).
  */
 export function rillFlowRunSuite(getApi: () => ConductorClient): void {
   const api = () => getApi();
@@ -257,23 +257,77 @@ tasks:
     expect((await until(fired, ended)).dag_status).toBe('succeed');
   });
 
-  it('refuses what it cannot run, and answers unknown executions and tasks with 4xx in Rill Flow’s body', async () => {
-    const choice = await register(
-      'choice',
+  it('runs foreach (at most two iterations at once, each its own context) and choice, their results mapped back', async () => {
+    const id = await register(
+      'fanout',
       `
 tasks:
+  - category: foreach
+    name: each
+    next: pick
+    inputMappings:
+      - { source: $.context.pairs, target: $.input.pairs }
+    iterationMapping: { collection: $.input.pairs, item: pair, index: at }
+    synchronization: { maxConcurrency: 2 }
+    outputMappings:
+      - { source: "$.output.sub_context.[*].sum", target: $.context.sums }
+    tasks:
+      - category: function
+        name: addPair
+        resourceName: ${base}/add
+        pattern: task_sync
+        inputMappings:
+          - { source: $.context.pair.left, target: $.input.left }
+          - { source: $.context.pair.right, target: $.input.right }
+        outputMappings:
+          - { source: $.output.sum, target: $.context.sum }
   - category: choice
     name: pick
+    inputMappings:
+      - { source: $.context.kind, target: $.input.kind }
     choices:
-      - condition: $.input.[?(@.a == 1)]
+      - condition: $.input[?(@.kind == "video")]
         tasks:
-          - { category: pass, name: inner }
+          - category: pass
+            name: video
+            inputMappings:
+              - { source: "yes", target: $.input.video }
+            outputMappings:
+              - { source: $.output.video, target: $.context.video }
+      - condition: $.input[?(@.kind == "audio")]
+        tasks:
+          - { category: pass, name: audio }
+    outputMappings:
+      - { source: "$.output.sub_context.[*].video", target: $.context.videos }
 `,
     );
-    const refused = await api().call<{ ret: boolean; message: string }>('POST', `/flow/submit.json?descriptor_id=${choice}`, {});
+    const executionId = await submit(id, { kind: 'video', pairs: [{ left: 1, right: 2 }, { left: 3, right: 4 }, { left: 5, right: 6 }] });
+    const done = await until(executionId, ended);
+    expect(done.dag_status).toBe('succeed');
+    expect(done.context).toMatchObject({ sums: [3, 7, 11], videos: ['yes'] });
+    expect(done.tasks.each).toMatchObject({ status: 'SUCCEED', contains_sub: true });
+    // Each iteration is an execution of its own, readable through get.json.
+    const iterations = done.tasks.each.output?.sub_execution_ids as string[];
+    expect(iterations).toHaveLength(3);
+    const second = await get(iterations[1]);
+    expect(second).toMatchObject({ dag_status: 'succeed', context: { pair: { left: 3, right: 4 }, at: 1, sum: 7 } });
+  });
+
+  it('refuses what it cannot run, and answers unknown executions and tasks with 4xx in Rill Flow’s body', async () => {
+    const choice = await register(
+      'chat',
+      `
+tasks:
+  - category: function
+    name: ask
+    resourceName: chatgpt://gpt
+    pattern: task_sync
+`,
+    );
+    const refused = await api().call<{ ret: boolean; message: string; errors: Array<{ path: string; message: string }> }>('POST', `/flow/submit.json?descriptor_id=${choice}`, {});
     expect(refused.status).toBe(400);
     expect(refused.body.ret).toBe(false);
-    expect(JSON.stringify(refused.body)).toContain('RILL_CHOICE');
+    expect(refused.body.errors[0]).toMatchObject({ path: 'tasks[0].resourceName', message: expect.stringContaining('http(s) and rillflow://') });
     expect((await api().call('POST', `/flow/submit.json?descriptor_id=${business}:nothing`, {})).status).toBe(404);
     expect((await api().call('POST', `/flow/submit.json?descriptor_id=nocolon`, {})).status).toBe(400);
     const notJson = await api().call('POST', `/flow/submit.json?descriptor_id=${choice}`, undefined, '[1,2]');

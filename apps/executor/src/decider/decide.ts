@@ -22,7 +22,7 @@ import type { ChildEnded, DeciderEvent, LeaseExpired, PhaseRerunRequested, Recon
 import { Evaluators, NO_EVALUATORS } from './evaluators';
 import { handlerFor } from './handlers/registry';
 import { MAX_WORKFLOW_VARIABLES_BYTES } from './handlers/set-variable.handler';
-import { AfterPhase, Kernel } from './kernel';
+import { AfterPhase, childrenOf, Kernel } from './kernel';
 import { wakeUp } from './rill/wake-up';
 import { NO_TASK_DEFS, queueNameOf, TaskDefLookup, taskDefOf } from './task-defs';
 import { isTimerKind, TimerKind } from './timers';
@@ -616,7 +616,7 @@ function onStartOutcome(k: Kernel, e: StartOutcome): void {
 function onChildEnded(k: Kernel, e: ChildEnded): void {
   const task = k.task(e.taskId);
   // A repeated notice, or one for a task that has moved on (timed out and retried with a new child).
-  if (!task || isTerminalTaskStatus(task.status) || task.subWorkflowId !== e.childWorkflowId || !k.isActive) return;
+  if (!task || isTerminalTaskStatus(task.status) || !childrenOf(task).includes(e.childWorkflowId) || !k.isActive) return;
   k.childHasEnded(e.childWorkflowId);
   handlerFor(task.workflowTask.type).onChildEnded?.(k, task, e);
 }

@@ -483,8 +483,8 @@ export class Kernel {
   private release(task: Readonly<Task>, timers = true): void {
     if (isQueuedKind(traitsOf(task.workflowTask.type).kind)) this.command({ type: 'queue.remove', taskId: task.taskId });
     if (timers) for (const kind of timerKindsOf(task)) this.cancelTimer(kind, task.taskId);
-    if (task.subWorkflowId && !this.endedChildren.has(task.subWorkflowId)) {
-      this.command({ type: 'child.terminate', childWorkflowId: task.subWorkflowId, reason: `Parent task ${task.referenceTaskName} (${task.taskId}) ended ${task.status}` });
+    for (const child of childrenOf(task)) {
+      if (!this.endedChildren.has(child)) this.command({ type: 'child.terminate', childWorkflowId: child, reason: `Parent task ${task.referenceTaskName} (${task.taskId}) ended ${task.status}` });
     }
   }
 
@@ -1059,4 +1059,11 @@ function withinTotalTimeout(tasks: readonly Readonly<Task>[], failed: Readonly<T
   let first = failed;
   for (let t: Readonly<Task> | undefined = failed; t; t = t.retriedTaskId ? tasks.find((x) => x.taskId === t!.retriedTaskId) : undefined) first = t;
   return retryAt < first.scheduledTime + totalTimeoutSeconds * 1000;
+}
+
+/** The child workflows a task waits on: its type's say (a fan-out's branches), else its one sub-workflow. */
+export function childrenOf(task: Readonly<Task>): string[] {
+  const children = handlerFor(task.workflowTask.type).childrenOf;
+  if (children) return children(task);
+  return task.subWorkflowId ? [task.subWorkflowId] : [];
 }

@@ -1,4 +1,4 @@
-import { Task, TaskStatus, Workflow, WorkflowStatus } from '@app/contracts';
+import { SystemTaskType, Task, TaskStatus, Workflow, WorkflowStatus } from '@app/contracts';
 
 /**
  * How Rill Flow names what Baton's engine records. A task of the DAG: not reached yet → NOT_STARTED;
@@ -64,7 +64,8 @@ export function rillExecutionView(executionId: string, wf: Workflow, brief: bool
       category: wt.rill?.category ?? 'function',
       next: wt.next ?? [],
       status,
-      contains_sub: wt.type === 'RILL_SUBFLOW',
+      // Rill Flow's flag for a task that runs others: a sub-flow, a choice, a foreach.
+      contains_sub: wt.type === SystemTaskType.RillSubFlow || wt.type === SystemTaskType.RillChoice || wt.type === SystemTaskType.RillForeach,
       ...(t
         ? {
             task_id: t.taskId,

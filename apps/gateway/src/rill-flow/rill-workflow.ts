@@ -45,25 +45,45 @@ export function rillWorkflowDef(
   depth = 0,
 ): { readonly def: WorkflowDef; readonly errors: readonly ValidationErrorItem[] } {
   const errors: ValidationErrorItem[] = [];
-  const tasks = root.dag.tasks.map((task, i) => workflowTaskOf(task, `tasks[${i}]`, how, depth, errors));
+  const scope: Scope = { root, how, depth, errors };
   const timeout = typeof root.dag.timeoutInSeconds === 'number' ? root.dag.timeoutInSeconds : 0;
   const def: WorkflowDef = {
-    name: root.descriptorId,
-    version: root.version,
+    ...graphDefOf(root.dag.tasks, 'tasks', root.descriptorId, scope),
     description: `Rill Flow DAG ${root.descriptorId} v${root.version}`,
-    tasks,
-    flow: WorkflowFlow.Graph,
     variables: { ...root.dag.defaultContext },
     timeoutSeconds: timeout,
     timeoutPolicy: timeout > 0 ? WorkflowTimeoutPolicy.TimeOutWorkflow : WorkflowTimeoutPolicy.AlertOnly,
-    restartable: true,
     rill: { descriptorId: root.descriptorId, version: root.version, commonMapping: root.dag.commonMapping, serverUrl: how.serverUrl, ...(how.callbackUrl ? { callbackUrl: how.callbackUrl } : {}) },
   };
-  if (!tasks.length) errors.push({ path: 'tasks', message: `${root.descriptorId} is a resource DAG (no tasks): only flow DAGs run` });
+  if (!def.tasks.length) errors.push({ path: 'tasks', message: `${root.descriptorId} is a resource DAG (no tasks): only flow DAGs run` });
   return { def, errors };
 }
 
-function workflowTaskOf(task: RillTask, path: string, how: RillTranslation, depth: number, errors: ValidationErrorItem[]): WorkflowTask {
+/** What translating one DAG carries down to its tasks and nested bodies. */
+interface Scope {
+  readonly root: RillDescriptorVersion;
+  readonly how: RillTranslation;
+  readonly depth: number;
+  readonly errors: ValidationErrorItem[];
+}
+
+/**
+ * A task list as a graph flow of its own: the DAG, or a choice's branch or a foreach's body, which run as
+ * child workflows (their context their own) of the DAG's descriptor and version.
+ */
+function graphDefOf(tasks: readonly RillTask[], path: string, name: string, scope: Scope): WorkflowDef {
+  const { root, how } = scope;
+  return {
+    name,
+    version: root.version,
+    tasks: tasks.map((task, i) => workflowTaskOf(task, `${path}[${i}]`, scope)),
+    flow: WorkflowFlow.Graph,
+    restartable: true,
+    rill: { descriptorId: root.descriptorId, version: root.version, commonMapping: root.dag.commonMapping, serverUrl: how.serverUrl },
+  };
+}
+
+function workflowTaskOf(task: RillTask, path: string, scope: Scope): WorkflowTask {
   const base: WorkflowTask = {
     name: task.name,
     taskReferenceName: task.name,
@@ -75,11 +95,14 @@ function workflowTaskOf(task: RillTask, path: string, how: RillTranslation, dept
     optional: (task.category === 'function' || task.category === 'suspense') && task.tolerance,
     taskDefinition: taskDefOf(task),
   };
+  const bodyName = (i: number) => `${scope.root.descriptorId}:${task.name}[${i}]`;
+  if (task.category === 'choice') return { ...base, bodies: task.choices.map((c, i) => graphDefOf(c.tasks, `${path}.choices[${i}].tasks`, bodyName(i), scope)) };
+  if (task.category === 'foreach') return { ...base, bodies: [graphDefOf(task.tasks, `${path}.tasks`, bodyName(0), scope)] };
   if (task.category !== 'function') return base;
-  if (task.subFlow) return { ...base, ...subFlowOf(task, path, how, depth, errors) };
+  if (task.subFlow) return { ...base, ...subFlowOf(task, path, scope) };
   const protocol = (task.resourceProtocol ?? /^([a-z][a-z0-9+.-]*):\/\//i.exec(task.resourceName ?? '')?.[1] ?? '').toLowerCase();
   if (protocol !== 'http' && protocol !== 'https') {
-    errors.push({
+    scope.errors.push({
       path: `${path}.resourceName`,
       message: `function task ${task.name} calls ${task.resourceName ?? `a ${protocol || 'resource'} resource`}: Baton runs http(s) and rillflow:// resources`,
       invalidValue: task.resourceName,
@@ -88,7 +111,7 @@ function workflowTaskOf(task: RillTask, path: string, how: RillTranslation, dept
   return { ...base, asyncComplete: task.pattern === 'task_async' || task.pattern === 'task_scheduler' };
 }
 
-function subFlowOf(task: RillFunctionTask, path: string, how: RillTranslation, depth: number, errors: ValidationErrorItem[]): Partial<WorkflowTask> {
+function subFlowOf(task: RillFunctionTask, path: string, { how, depth, errors }: Scope): Partial<WorkflowTask> {
   const id = task.subFlow?.descriptorId ?? '';
   const found = how.subFlows.get(id);
   if (!found) {

@@ -169,6 +169,11 @@ export class WorkflowTask {
   next?: string[];
   /** Baton's own: the Rill Flow task a `RILL_*` task runs, as the descriptor parser read it. */
   rill?: RillTask;
+  /**
+   * Baton's own: the graph flows a Rill Flow choice (one per choice) or foreach (its body) runs as child
+   * workflows, translated with the DAG.
+   */
+  bodies?: WorkflowDef[];
 }
 
 export class WorkflowDef extends Auditable {

@@ -20,6 +20,8 @@ import { switchHandler } from './switch.handler';
 import type { TaskHandler } from './task-handler';
 import { terminateHandler } from './terminate.handler';
 import { waitHandler } from './wait.handler';
+import { rillChoiceHandler } from '../rill/choice.handler';
+import { rillForeachHandler } from '../rill/foreach.handler';
 import { rillFunctionHandler } from '../rill/function.handler';
 import { rillPassHandler } from '../rill/pass.handler';
 import { rillReturnHandler } from '../rill/return.handler';
@@ -61,6 +63,8 @@ const HANDLERS: { readonly [K in RunnableTaskType]: TaskHandler } = {
   RILL_RETURN: rillReturnHandler,
   RILL_SWITCH: rillSwitchHandler,
   RILL_SUSPENSE: rillSuspenseHandler,
+  RILL_CHOICE: rillChoiceHandler,
+  RILL_FOREACH: rillForeachHandler,
 };
 
 /** The handler of a task type (worker task types all share SIMPLE's). */

@@ -28,6 +28,11 @@ export interface TaskHandler {
   evaluate?(k: Kernel, task: Readonly<Task>): boolean;
   /** A timer of this type's own (not a shared timeout) fired for the task. */
   onTimer?(k: Kernel, task: Readonly<Task>, kind: TimerKind): void;
+  /**
+   * The child workflows the task waits on, when it may start more than one (a Rill Flow choice or foreach):
+   * their ends are its to hear, and they are stopped if the task ends first. Absent: its `subWorkflowId`.
+   */
+  childrenOf?(task: Readonly<Task>): string[];
   /** The child workflow the task started ended. */
   onChildEnded?(k: Kernel, task: Readonly<Task>, event: ChildEnded): void;
   /** The workflow the task asked to start started, or could not. */

@@ -1,6 +1,8 @@
 import { RillMapping, RillTask, rillTaskTypeOf, TaskStatus, WorkflowDef, WorkflowFlow, WorkflowStatus, WorkflowTask, withWorkflowDefDefaults } from '@app/contracts';
 import { commandsOf, completes, fails, reported, run, started, statuses, T0, taskOf, childEnded } from '../testing/builders';
 import { decide } from '../decide';
+import type { WorkflowRun } from '../workflow-run';
+import { branchWorkflowIdOf } from './fan-out';
 
 /** Rill Flow DAGs as the translation hands them to the engine: graph flows of RILL_* tasks. */
 
@@ -11,6 +13,8 @@ function rill(category: RillTask['category'], name: string, next: string[], extr
   const byCategory: Record<string, Record<string, unknown>> = {
     function: { requestType: 'post', pattern: 'task_sync', successConditions: [], failConditions: [], retry: { maxRetryTimes: 0, intervalInSeconds: 0, multiplier: 1, conditions: [] }, resourceName: 'http://executor/x' },
     return: { conditions: [] },
+    choice: { choices: [] },
+    foreach: { iterationMapping: { collection: '$.input.items' }, tasks: [] },
     switch: { switches: [] },
     suspense: { conditions: [], interruptions: [] },
     pass: {},
@@ -192,5 +196,82 @@ describe('graph flows (Rill Flow DAGs)', () => {
     const s = run(def, [[T0, submitted()]]);
     expect(taskOf(s.state, 'strict').status).toBe(TaskStatus.FailedWithTerminalError);
     expect(s.state.workflow.status).toBe(WorkflowStatus.Failed);
+  });
+
+  describe('fan-outs: choice and foreach run their bodies as child workflows', () => {
+    const body = dag([node(rill('pass', 'inner', []))], { name: 'biz:feature:each[0]' });
+    const branchEnds = (ref: string, index: number, output: Record<string, unknown>, status: WorkflowStatus = WorkflowStatus.Completed) => (st: WorkflowRun) => {
+      const t = taskOf(st, ref);
+      return childEnded(t.taskId, branchWorkflowIdOf(t, index), status, output);
+    };
+
+    it('foreach: one child per element, at most maxConcurrency at once, sub_context in order, mapped out', () => {
+      const def = dag([
+        node(
+          rill('foreach', 'each', ['after'], {
+            inputMappings: [map('$.context.items', '$.input.items')],
+            iterationMapping: { collection: '$.input.items', item: 'element', index: 'i' },
+            synchronization: { conditions: [], maxConcurrency: 2 },
+            outputMappings: [map('$.output.sub_context.[*].element', '$.context.seen')],
+          }),
+          { bodies: [body] },
+        ),
+        node(rill('pass', 'after', [])),
+      ]);
+      const s = run(def, [[T0, submitted({ items: ['a', 'b', 'c'] })]]);
+      const starts = commandsOf(s.commands, 'child.start');
+      expect(starts.map((c) => c.input)).toEqual([
+        { items: ['a', 'b', 'c'], element: 'a', i: 0 },
+        { items: ['a', 'b', 'c'], element: 'b', i: 1 },
+      ]);
+      expect(starts[0]).toMatchObject({ name: 'biz:feature:each[0]', correlationId: `biz:feature_c_${starts[0].childWorkflowId}`, parent: { taskId: taskOf(s.state, 'each').taskId } });
+      // The second ends first: the third starts; all three end: the foreach completes with each context in order.
+      const more = run(def, [[T0, submitted({ items: ['a', 'b', 'c'] })], [T0 + 1, branchEnds('each', 1, { element: 'b', n: 2 })]]);
+      expect(commandsOf(more.last, 'child.start').map((c) => c.input)).toEqual([{ items: ['a', 'b', 'c'], element: 'c', i: 2 }]);
+      const done = run(def, [
+        [T0, submitted({ items: ['a', 'b', 'c'] })],
+        [T0 + 1, branchEnds('each', 1, { element: 'b' })],
+        [T0 + 2, branchEnds('each', 0, { element: 'a' })],
+        [T0 + 3, branchEnds('each', 1, { element: 'b' })],
+        [T0 + 4, branchEnds('each', 2, { element: 'c' })],
+      ]);
+      expect(taskOf(done.state, 'each').outputData.sub_context).toEqual([{ element: 'a' }, { element: 'b' }, { element: 'c' }]);
+      expect(done.state.workflow).toMatchObject({ status: WorkflowStatus.Completed, variables: { seen: ['a', 'b', 'c'] } });
+    });
+
+    it('foreach: an empty collection completes at once; a collection that is not a list fails; a failed iteration fails it and stops the others', () => {
+      const def = dag([node(rill('foreach', 'each', [], { iterationMapping: { collection: '$.input.items' }, inputMappings: [map('$.context.items', '$.input.items')] }), { bodies: [body] })]);
+      expect(run(def, [[T0, submitted({ items: [] })]]).state.workflow.status).toBe(WorkflowStatus.Completed);
+      const notList = run(def, [[T0, submitted({ items: 'abc' })]]);
+      expect(taskOf(notList.state, 'each')).toMatchObject({ status: TaskStatus.FailedWithTerminalError, reasonForIncompletion: expect.stringContaining('not a list') });
+      const failed = run(def, [[T0, submitted({ items: [1, 2, 3] })], [T0 + 1, branchEnds('each', 1, {}, WorkflowStatus.Failed)]]);
+      expect(failed.state.workflow.status).toBe(WorkflowStatus.Failed);
+      const t = taskOf(failed.state, 'each');
+      expect(commandsOf(failed.last, 'child.terminate').map((c) => c.childWorkflowId).sort()).toEqual([branchWorkflowIdOf(t, 0), branchWorkflowIdOf(t, 2)].sort());
+    });
+
+    it('choice: runs the branch of every choice whose condition holds over the input; none chosen completes at once', () => {
+      const small = dag([node(rill('pass', 'x', []))], { name: 'biz:feature:pick[0]' });
+      const big = dag([node(rill('pass', 'y', []))], { name: 'biz:feature:pick[1]' });
+      const def = dag([
+        node(
+          rill('choice', 'pick', [], {
+            inputMappings: [map('$.context.n', '$.input.n')],
+            choices: [
+              { condition: '$.input[?(@.n < 10)]', tasks: [] },
+              { condition: '$.input[?(@.n >= 5)]', tasks: [] },
+            ],
+          }),
+          { bodies: [small, big] },
+        ),
+      ]);
+      expect(commandsOf(run(def, [[T0, submitted({ n: 7 })]]).commands, 'child.start').map((c) => c.name)).toEqual(['biz:feature:pick[0]', 'biz:feature:pick[1]']);
+      expect(commandsOf(run(def, [[T0, submitted({ n: 50 })]]).commands, 'child.start').map((c) => c.name)).toEqual(['biz:feature:pick[1]']);
+      const done = run(def, [[T0, submitted({ n: 50 })], [T0 + 1, branchEnds('pick', 0, { n: 50, y: 1 })]]);
+      expect(taskOf(done.state, 'pick').outputData.sub_context).toEqual([{ n: 50, y: 1 }]);
+      expect(done.state.workflow.status).toBe(WorkflowStatus.Completed);
+      const none = dag([node(rill('choice', 'pick', [], { choices: [{ condition: '$.input[?(@.n > 0)]', tasks: [] }] }), { bodies: [small] })]);
+      expect(run(none, [[T0, submitted()]]).state.workflow.status).toBe(WorkflowStatus.Completed);
+    });
   });
 });
