@@ -8,6 +8,8 @@ import { HealthController } from './health/health.controller';
 import { RillFlowController } from './rill-flow/rill-flow.controller';
 import { RillDescriptors } from './rill-flow/rill-descriptors';
 import { RillRuntimeController } from './rill-flow/rill-runtime.controller';
+import { RillExecutionLookup } from './rill-flow/rill-execution.lookup';
+import { RillExecutionsController } from './rill-flow/rill-executions.controller';
 import { MetadataController } from './metadata/metadata.controller';
 import { MetadataService } from './metadata/metadata.service';
 import { QueueWaiter } from './tasks/queue-waiter';
@@ -31,12 +33,13 @@ import { WorkflowService } from './workflows/workflow.service';
 
 /** The HTTP edge: Conductor's REST API. Stateless; commands go over the bus, reads through the owners' query modules. */
 @Module({
-  controllers: [HealthController, VersionController, SearchController, ExternalStorageController, MetadataController, EventController, WorkflowBulkController, WorkflowController, TaskController, QueueController, AdminController, RillFlowController, RillRuntimeController, SipRsTaskController, DaprWorkflowController],
+  controllers: [HealthController, VersionController, SearchController, ExternalStorageController, MetadataController, EventController, WorkflowBulkController, WorkflowController, TaskController, QueueController, AdminController, RillFlowController, RillRuntimeController, RillExecutionsController, SipRsTaskController, DaprWorkflowController],
   providers: [
     { provide: APP_FILTER, useClass: ConductorErrorFilter },
     MetadataService,
     DefinitionQueries,
     RillDescriptors,
+    RillExecutionLookup,
     WorkflowService,
     WorkflowWatcher,
     SyncExecution,

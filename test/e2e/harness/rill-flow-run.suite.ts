@@ -313,6 +313,28 @@ tasks:
     expect(second).toMatchObject({ dag_status: 'succeed', context: { pair: { left: 3, right: 4 }, at: 1, sum: 7 } });
   });
 
+  it('lists and counts a service\'s executions by status, and the back office finds them by business', async () => {
+    const id = await register('listed', `tasks:\n  - { category: pass, name: only }\n`);
+    const first = await submit(id, { n: 1 });
+    await until(first, ended);
+    const second = await submit(id, { n: 2 });
+    await until(second, ended);
+    type Ids = { execution_ids: Array<{ execution_id: string; submit_time: number }>; type: string; current_page: number; next_page_available: boolean };
+    const page1 = (await api().expectOk<Ids>('GET', `/flow/get_execution_ids.json?service_id=${id}&type=succeed&count=1`)).body;
+    expect(page1).toMatchObject({ type: 'succeed', current_page: 1, next_page_available: true, execution_ids: [{ execution_id: second }] });
+    const page2 = (await api().expectOk<Ids>('GET', `/flow/get_execution_ids.json?service_id=${id}&count=1&page=2`)).body;
+    expect(page2).toMatchObject({ next_page_available: false, execution_ids: [{ execution_id: first }] });
+    expect((await api().expectOk<Ids>('GET', `/flow/get_execution_ids.json?service_id=${id}&type=running`)).body.execution_ids).toEqual([]);
+    expect((await api().expectOk<{ dag: Record<string, number> }>('GET', `/flow/get_execution_count.json?service_id=${id}`)).body.dag).toEqual({ running: 0, succeed: 2, failed: 0 });
+    const bg = (await api().expectOk<{ total: number; items: Array<{ execution_id: string; status: string; feature_id: string }> }>('GET', `/flow/bg/get_execution_ids.json?business=${business}&feature=listed`)).body;
+    expect(bg.total).toBe(2);
+    expect(bg.items[0]).toMatchObject({ execution_id: second, status: 'succeed', feature_id: 'listed' });
+    expect((await api().expectOk<{ execution_id: string; dag_status: string }>('GET', `/flow/bg/get_execution.json?id=${encodeURIComponent(first)}`)).body).toMatchObject({ execution_id: first, dag_status: 'succeed' });
+    expect((await api().call('GET', `/flow/get_execution_ids.json?service_id=${id}&type=sideways`)).status).toBe(400);
+    expect((await api().call('GET', `/flow/get_execution_ids.json?service_id=${id}&count=500`)).status).toBe(400);
+    expect((await api().call('GET', `/flow/get_execution_ids.json`)).status).toBe(400);
+  });
+
   it('refuses what it cannot run, and answers unknown executions and tasks with 4xx in Rill Flow’s body', async () => {
     const choice = await register(
       'chat',

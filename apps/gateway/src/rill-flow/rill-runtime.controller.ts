@@ -1,12 +1,13 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { BatonError, ErrorCode, rillExecutionIdOf, SystemTaskType, TaskResultStatus, Workflow, workflowIdOfRillExecution } from '@app/contracts';
+import { BatonError, ErrorCode, rillExecutionIdOf, SystemTaskType, TaskResultStatus, Workflow } from '@app/contracts';
 import { IdGenerator } from '@app/runtime';
 import type { Request } from 'express';
 import { rillErrorResponses } from '../openapi/openapi.schemas';
 import { TaskService } from '../tasks/task.service';
 import { WorkflowService } from '../workflows/workflow.service';
 import { RillDescriptors } from './rill-descriptors';
+import { RillExecutionLookup } from './rill-execution.lookup';
 import { RillFlowErrorFilter } from './rill-flow.filter';
 import { rillExecutionView } from './rill-status';
 import { rillWorkflowDef } from './rill-workflow';
@@ -51,6 +52,7 @@ export class RillRuntimeController {
     private readonly workflows: WorkflowService,
     private readonly tasks: TaskService,
     private readonly ids: IdGenerator,
+    private readonly lookup: RillExecutionLookup,
   ) {}
 
   @Post('submit.json')
@@ -84,7 +86,7 @@ export class RillRuntimeController {
   @ApiOkResponse({ schema: { type: 'object', properties: { ret: { type: 'object', description: 'execution_id, dag_status, process (percent), context, tasks by name' } } } })
   @rillErrorResponses(400, 404)
   async get(@Query('execution_id') executionId?: string, @Query('brief') brief?: string) {
-    const wf = await this.execution(executionId);
+    const wf = await this.lookup.find(executionId);
     return { ret: rillExecutionView(executionId as string, wf, brief === 'true' || brief === '1') };
   }
 
@@ -94,7 +96,7 @@ export class RillRuntimeController {
   @ApiOkResponse({ schema: { type: 'object', properties: { ret: { type: 'object' } } } })
   @rillErrorResponses(400, 404)
   async getContext(@Query('execution_id') executionId?: string) {
-    return { ret: (await this.execution(executionId)).variables ?? {} };
+    return { ret: (await this.lookup.find(executionId)).variables ?? {} };
   }
 
   @Post('finish.json')
@@ -155,7 +157,7 @@ export class RillRuntimeController {
   private async trigger(body: unknown, query: { executionId?: string; taskName?: string; status?: string; context?: string }): Promise<{ result: 'ok' }> {
     const { executionId, taskName } = query;
     const data = objectOf(body, 'body');
-    const wf = await this.execution(executionId);
+    const wf = await this.lookup.find(executionId);
     const wt = wf.workflowDefinition?.tasks.find((t) => t.taskReferenceName === taskName);
     if (wt?.type === SystemTaskType.RillSuspense) {
       await this.workflows.wakeUp(wf.workflowId, taskName as string, { ...objectOf(query.context, 'context'), ...data });
@@ -174,7 +176,7 @@ export class RillRuntimeController {
   @ApiOkResponse({ schema: OK })
   @rillErrorResponses(400, 404)
   async wakeup(@Body() body: unknown, @Query('execution_id') executionId?: string, @Query('task_name') taskName?: string): Promise<{ result: 'ok' }> {
-    const wf = await this.execution(executionId);
+    const wf = await this.lookup.find(executionId);
     if (!taskName) throw new BatonError(ErrorCode.ValidationFailed, 'task_name is required', [{ path: 'task_name', message: 'task_name is required' }]);
     await this.workflows.wakeUp(wf.workflowId, taskName, objectOf(body, 'body'));
     return { result: 'ok' };
@@ -183,7 +185,7 @@ export class RillRuntimeController {
   /** Reports a function task's result: SUCCESS completes it with `result` as its output, anything else fails it. */
   private async complete(executionId: string | undefined, taskName: string | undefined, resultType: string, result: Record<string, unknown>, known?: Workflow): Promise<void> {
     if (!taskName) throw new BatonError(ErrorCode.ValidationFailed, 'task_name is required', [{ path: 'task_name', message: 'task_name is required' }]);
-    const wf = known ?? (await this.execution(executionId));
+    const wf = known ?? (await this.lookup.find(executionId));
     const success = resultType.toUpperCase() === 'SUCCESS';
     await this.tasks.update(
       {
@@ -197,12 +199,4 @@ export class RillRuntimeController {
     );
   }
 
-  /** The workflow an execution id names; 400 when it is no execution id, 404 when there is no such execution. */
-  private async execution(executionId: string | undefined): Promise<Workflow> {
-    if (!executionId) throw new BatonError(ErrorCode.ValidationFailed, 'execution_id is required', [{ path: 'execution_id', message: 'execution_id is required' }]);
-    const workflowId = workflowIdOfRillExecution(executionId);
-    const wf = workflowId ? await this.workflows.get(workflowId, true).catch(() => undefined) : undefined;
-    if (!wf || wf.correlationId !== executionId) throw new BatonError(ErrorCode.WorkflowNotFound, `No execution ${executionId}`);
-    return wf;
-  }
 }

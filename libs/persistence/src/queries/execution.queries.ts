@@ -103,6 +103,31 @@ export class ExecutionQueries {
     return rows.map((r) => ({ workflowId: r.workflow_id, status: r.status }));
   }
 
+  /**
+   * Rill Flow executions (workflows whose correlation id is `<workflow name>_c_<workflow id>`, the form a
+   * submit gives them), newest first: of one descriptor (`name`) or of every descriptor of a business
+   * (`namePrefix` `<business>:`), with one of `statuses`, created within [from, to] (epoch ms). Fetches
+   * `limit + 1` so a caller can tell whether a next page exists.
+   */
+  async rillExecutions(filter: RillExecutionFilter, offset: number, limit: number): Promise<RillExecutionRow[]> {
+    const rows: Array<{ workflow_id: string; correlation_id: string; workflow_name: string; status: WorkflowStatus; create_time: Date }> = await this.dataSource.query(
+      `SELECT workflow_id, correlation_id, workflow_name, status, create_time FROM workflow
+       WHERE ${RILL_EXECUTIONS_WHERE}
+       ORDER BY create_time DESC, workflow_id DESC OFFSET $6 LIMIT $7`,
+      [...rillExecutionParams(filter), offset, limit + 1],
+    );
+    return rows.map((r) => ({ workflowId: r.workflow_id, executionId: r.correlation_id, descriptorId: r.workflow_name, status: r.status, createTime: r.create_time.getTime() }));
+  }
+
+  /** How many Rill Flow executions match, by status. */
+  async rillExecutionCounts(filter: RillExecutionFilter): Promise<Map<WorkflowStatus, number>> {
+    const rows: Array<{ status: WorkflowStatus; n: string }> = await this.dataSource.query(
+      `SELECT status, count(*) AS n FROM workflow WHERE ${RILL_EXECUTIONS_WHERE} GROUP BY status`,
+      rillExecutionParams(filter),
+    );
+    return new Map(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
   private async withLeases(tasks: Task[]): Promise<Task[]> {
     const scheduled = tasks.filter((t) => t.status === TaskStatus.Scheduled).map((t) => t.taskId);
     if (!scheduled.length) return tasks;
@@ -110,3 +135,33 @@ export class ExecutionQueries {
     return tasks.map((t) => withLease(t, leases.get(t.taskId)));
   }
 }
+
+export interface RillExecutionFilter {
+  /** One descriptor's executions (`<business>:<feature>`). */
+  readonly name?: string;
+  /** Every descriptor's whose name starts so (`<business>:`). */
+  readonly namePrefix?: string;
+  readonly statuses?: readonly WorkflowStatus[];
+  /** Created at or after (epoch ms). */
+  readonly from?: number;
+  /** Created at or before (epoch ms). */
+  readonly to?: number;
+}
+
+export interface RillExecutionRow {
+  readonly workflowId: string;
+  readonly executionId: string;
+  readonly descriptorId: string;
+  readonly status: WorkflowStatus;
+  readonly createTime: number;
+}
+
+/** A Rill Flow execution's correlation id is its workflow name, `_c_`, and its id: nothing else matches. */
+const RILL_EXECUTIONS_WHERE = `correlation_id = workflow_name || '_c_' || workflow_id::text
+         AND ($1::varchar IS NULL OR workflow_name = $1)
+         AND ($2::varchar IS NULL OR starts_with(workflow_name, $2))
+         AND ($3::varchar[] IS NULL OR status = ANY($3::varchar[]))
+         AND ($4::float8 IS NULL OR create_time >= to_timestamp($4::float8 / 1000.0))
+         AND ($5::float8 IS NULL OR create_time <= to_timestamp($5::float8 / 1000.0))`;
+
+const rillExecutionParams = (f: RillExecutionFilter): unknown[] => [f.name ?? null, f.namePrefix ?? null, f.statuses ? [...f.statuses] : null, f.from ?? null, f.to ?? null];
