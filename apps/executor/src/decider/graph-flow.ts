@@ -18,9 +18,20 @@ import type { Kernel } from './kernel';
  */
 export const isGraphList = (k: Kernel, list: TaskList): boolean => list === k.graph.root && k.definition.flow === WorkflowFlow.Graph;
 
+/** Each graph's edges reversed, built once per definition graph (graphs are shared and never change). */
+const reversed = new WeakMap<TaskList, ReadonlyMap<string, TaskNode[]>>();
+
 /** Every task that names `node` in its `next`. */
-export function predecessorsOf(k: Kernel, node: TaskNode): TaskNode[] {
-  return k.graph.root.nodes.filter((n) => n.task.next?.includes(node.ref ?? ''));
+export function predecessorsOf(k: Kernel, node: TaskNode): readonly TaskNode[] {
+  const root = k.graph.root;
+  let before = reversed.get(root);
+  if (!before) {
+    const built = new Map<string, TaskNode[]>();
+    for (const n of root.nodes) for (const ref of n.task.next ?? []) built.set(ref, [...(built.get(ref) ?? []), n]);
+    reversed.set(root, built);
+    before = built;
+  }
+  return before.get(node.ref ?? '') ?? [];
 }
 
 /** The tasks a node's `next` names (references naming no task are refused when the DAG is registered). */

@@ -1,5 +1,6 @@
 import { RillMapping, RillTask, rillTaskTypeOf, TaskStatus, WorkflowDef, WorkflowFlow, WorkflowStatus, WorkflowTask, withWorkflowDefDefaults } from '@app/contracts';
-import { commandsOf, completes, fails, reported, run, started, statuses, T0, taskOf, childEnded } from '../testing/builders';
+import { commandsOf, completes, fails, reported, run, started, statuses, T0, taskOf, childEnded, timerFired } from '../testing/builders';
+import { TimerKind } from '../timers';
 import { decide } from '../decide';
 import type { WorkflowRun } from '../workflow-run';
 import { branchWorkflowIdOf } from './fan-out';
@@ -196,6 +197,23 @@ describe('graph flows (Rill Flow DAGs)', () => {
     const s = run(def, [[T0, submitted()]]);
     expect(taskOf(s.state, 'strict').status).toBe(TaskStatus.FailedWithTerminalError);
     expect(s.state.workflow.status).toBe(WorkflowStatus.Failed);
+  });
+
+  it("timeouts: the DAG's timer times the workflow out; a task's timeline fails it, or skips it when it is tolerant", () => {
+    const timed = dag([node(rill('suspense', 'wait', []))], { timeoutSeconds: 60, timeoutPolicy: 'TIME_OUT_WF' });
+    const s = run(timed, [[T0, submitted()]]);
+    expect(commandsOf(s.commands, 'timer.set').map((c) => [c.kind, c.dueAt])).toContainEqual([TimerKind.WorkflowTimeout, T0 + 60_000]);
+    expect(run(timed, [[T0, submitted()], [T0 + 60_000, timerFired(TimerKind.WorkflowTimeout)]]).state.workflow.status).toBe(WorkflowStatus.TimedOut);
+
+    const wait = (tolerance: boolean) =>
+      dag([node(rill('suspense', 'wait', ['after'], { tolerance, conditions: ['$.context.[?(@.go == true)]'] }), { taskDefinition: { name: 'wait', retryCount: 0, timeoutSeconds: 5, timeoutPolicy: 'RETRY' } }), node(rill('pass', 'after', []))]);
+    const strict = run(wait(false), [[T0, submitted()], [T0 + 5000, (st) => timerFired(TimerKind.TaskTimeout, taskOf(st, 'wait').taskId)]]);
+    expect(taskOf(strict.state, 'wait').status).toBe(TaskStatus.TimedOut);
+    // TIMED_OUT: Rill Flow's dag_status "failed".
+    expect(strict.state.workflow.status).toBe(WorkflowStatus.TimedOut);
+    const tolerant = run(wait(true), [[T0, submitted()], [T0 + 5000, (st) => timerFired(TimerKind.TaskTimeout, taskOf(st, 'wait').taskId)]]);
+    expect(statuses(tolerant.state)).toEqual([['wait', TaskStatus.CompletedWithErrors], ['after', TaskStatus.Completed]]);
+    expect(tolerant.state.workflow.status).toBe(WorkflowStatus.Completed);
   });
 
   describe('fan-outs: choice and foreach run their bodies as child workflows', () => {
