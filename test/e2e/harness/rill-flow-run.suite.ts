@@ -44,7 +44,9 @@ export function rillFlowRunSuite(getApi: () => ConductorClient): void {
         }
         calls.push({ path: url.pathname, query: url.searchParams, headers: req.headers, body });
         if (url.pathname === '/add') return reply(res, 200, { sum: Number(body.left) + Number(body.right) });
-        if (url.pathname === '/check') return reply(res, 200, { ok: body.sum === Number(body.left) + Number(body.right), result_type: 'SUCCESS' });
+        // The resources of Rill Flow's documented demo: start_node adds, end_node checks.
+        if (url.pathname === '/flow/sample/start_node.json') return reply(res, 200, { result_number: Number(body.left) + Number(body.right) });
+        if (url.pathname === '/flow/sample/end_node.json') return reply(res, 200, { result_type: 'SUCCESS', checked: Number(body.result_number) === 1024 });
         if (url.pathname === '/async') return reply(res, 200, { result_type: 'SUCCESS' });
         if (url.pathname === '/broken') {
           failures++;
@@ -80,7 +82,8 @@ export function rillFlowRunSuite(getApi: () => ConductorClient): void {
   };
   const ended = (e: RillExecution) => e.dag_status === 'succeed' || e.dag_status === 'failed';
 
-  const demo = (pattern: 'task_sync' | 'task_async') => `
+  /** The demo with an async endNode: the executor acknowledges, and reports later. */
+  const asyncDemo = () => `
 type: flow
 tasks:
   - category: function
@@ -95,8 +98,8 @@ tasks:
       - { source: $.output.sum, target: $.context.sum }
   - category: function
     name: endNode
-    resourceName: ${base}/${pattern === 'task_sync' ? 'check' : 'async'}
-    pattern: ${pattern}
+    resourceName: ${base}/async
+    pattern: task_async
     inputMappings:
       - { source: $.context.left, target: $.input.left }
       - { source: $.context.right, target: $.input.right }
@@ -105,31 +108,66 @@ tasks:
       - { source: $.output.ok, target: $.context.checked }
 `;
 
-  it('runs the demo DAG with sync executors: the sum in the context, every task SUCCEED, 100 percent, the callback told', async () => {
-    const id = await register('demoSync', demo('task_sync'));
-    const executionId = await submit(id, { left: 2, right: 3 }, `${base}/callback`);
-    expect(executionId).toMatch(new RegExp(`^${business}:demoSync_c_[0-9a-f-]{36}$`));
+  it("runs Rill Flow's documented demoFlowTest:demoTest (startNode adds, endNode checks): every task SUCCEED, 100 percent, the callback told", async () => {
+    const yaml = `
+version: 20230829
+workspace: demoFlowTest
+dagName: demoTest
+type: flow
+tasks:
+  - category: function
+    name: startNode
+    next: endNode
+    resourceName: ${base}/flow/sample/start_node.json
+    pattern: task_sync
+    inputMappings:
+      - target: $.input.right
+        source: $.context.right
+      - target: $.input.left
+        source: $.context.left
+    outputMappings:
+      - target: $.context.result_number
+        source: $.output.result_number
+  - category: function
+    name: endNode
+    resourceName: ${base}/flow/sample/end_node.json
+    pattern: task_sync
+    inputMappings:
+      - target: $.input.result_number
+        source: $.context.result_number
+    outputMappings:
+      - target: $.context.checked
+        source: $.output.checked
+`;
+    const r = await api().call<{ descriptor_id: string }>('POST', '/flow/bg/manage/descriptor/add_descriptor.json?business_id=demoFlowTest&feature_name=demoTest&alias=release', undefined, yaml, 'text/plain');
+    expect(r.status).toBe(200);
+    const executionId = await submit(r.body.descriptor_id, { left: 512, right: 512 }, `${base}/callback`);
+    expect(executionId).toMatch(/^demoFlowTest:demoTest_c_[0-9a-f-]{36}$/);
     const done = await until(executionId, ended);
-    expect(done).toMatchObject({ dag_status: 'succeed', process: 100, context: { left: 2, right: 3, sum: 5, checked: true } });
-    expect(done.tasks.startNode).toMatchObject({ status: 'SUCCEED', next: ['endNode'], input: { left: 2, right: 3 }, output: { sum: 5 } });
+    expect(done).toMatchObject({ dag_status: 'succeed', process: 100, context: { left: 512, right: 512, result_number: 1024, checked: true } });
+    expect(done.tasks.startNode).toMatchObject({ status: 'SUCCEED', next: ['endNode'], contains_sub: false, input: { left: 512, right: 512 }, output: { result_number: 1024 } });
     expect(done.tasks.endNode.status).toBe('SUCCEED');
+    // brief: the DAG alone.
+    const brief = (await api().expectOk<{ ret: Record<string, unknown> }>('GET', `/flow/get.json?execution_id=${encodeURIComponent(executionId)}&brief=true`)).body.ret;
+    expect(brief).toMatchObject({ execution_id: executionId, dag_status: 'succeed', process: 100 });
+    expect(brief).not.toHaveProperty('tasks');
     // Called as Rill Flow's dispatcher calls: execution_id and name in the query and body, the callback URL in a header.
-    const call = calls.find((c) => c.path === '/add' && c.query.get('execution_id') === executionId) as Call;
+    const call = calls.find((c) => c.path === '/flow/sample/start_node.json' && c.query.get('execution_id') === executionId) as Call;
     expect(call.query.get('name')).toBe('startNode');
-    expect(call.body).toEqual({ execution_id: executionId, left: 2, right: 3 });
+    expect(call.body).toEqual({ execution_id: executionId, left: 512, right: 512 });
     expect(call.headers['x-callback-url']).toContain(`/flow/trigger.json?execution_id=${encodeURIComponent(executionId)}&task_name=startNode`);
     expect(call.headers['x-mode']).toBeUndefined();
     // The completion callback, at least once.
     const deadline = Date.now() + 10_000;
     while (!callbacks.some((c) => c.execution_id === executionId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(callbacks.find((c) => c.execution_id === executionId)).toMatchObject({ dag_status: 'succeed', context: { sum: 5, checked: true } });
+    expect(callbacks.find((c) => c.execution_id === executionId)).toMatchObject({ dag_status: 'succeed', descriptor_id: 'demoFlowTest:demoTest', context: { result_number: 1024, checked: true } });
     // The same run through Conductor's API.
     const workflowId = executionId.slice(executionId.lastIndexOf('_c_') + 3);
     expect((await api().expectOk<{ status: string; correlationId: string }>('GET', `/api/workflow/${workflowId}`)).body).toMatchObject({ status: 'COMPLETED', correlationId: executionId });
   });
 
   it('runs it with an async endNode: RUNNING at 50 percent until the executor calls the X-Callback-Url back', async () => {
-    const id = await register('demoAsync', demo('task_async'));
+    const id = await register('demoAsync', asyncDemo());
     const executionId = await submit(id, { left: 20, right: 22 });
     const waiting = await until(executionId, (e) => e.tasks.endNode.status === 'RUNNING' && calls.some((c) => c.path === '/async' && c.query.get('execution_id') === executionId));
     expect(waiting).toMatchObject({ dag_status: 'running', process: 50 });
@@ -147,11 +185,15 @@ tasks:
     expect((await api().call('POST', `/flow/finish.json?execution_id=${encodeURIComponent(executionId)}&task_name=endNode`, { result_type: 'SUCCESS' })).status).toBe(404);
   });
 
-  it('finish.json (under the documented parameter names too) fails an async task that reports FAILED', async () => {
-    const id = await register('demoAsyncFail', demo('task_async'));
+  it('finish.json (under the documented parameter names, in its documented body) fails an async task that reports FAILED', async () => {
+    const id = await register('demoAsyncFail', asyncDemo());
     const executionId = await submit(id, { left: 1, right: 1 });
     await until(executionId, (e) => e.tasks.endNode.status === 'RUNNING' && calls.some((c) => c.path === '/async' && c.query.get('execution_id') === executionId));
-    const r = await api().call('POST', `/flow/finish.json?executionId=${encodeURIComponent(executionId)}&taskName=endNode`, { result_type: 'FAILED', error_msg: 'transcoder crashed' });
+    const r = await api().call('POST', `/flow/finish.json?executionId=${encodeURIComponent(executionId)}&taskName=endNode`, {
+      result_type: 'FAILED',
+      passthrough: { execution_id: executionId, task_name: 'endNode' },
+      response: { error_msg: 'transcoder crashed' },
+    });
     expect(r.status).toBe(200);
     const done = await until(executionId, ended);
     expect(done.dag_status).toBe('failed');

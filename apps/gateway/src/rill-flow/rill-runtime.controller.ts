@@ -82,7 +82,7 @@ export class RillRuntimeController {
   @Get('get.json')
   @ApiOperation({ summary: "Rill Flow: an execution's DAG status, progress (percent) and tasks" })
   @ApiQuery({ name: 'execution_id' })
-  @ApiQuery({ name: 'brief', required: false, type: Boolean, description: 'leave out the context and each task’s input and output' })
+  @ApiQuery({ name: 'brief', required: false, type: Boolean, description: 'only the DAG itself: no context, no tasks' })
   @ApiOkResponse({ schema: { type: 'object', properties: { ret: { type: 'object', description: 'execution_id, dag_status, process (percent), context, tasks by name' } } } })
   @rillErrorResponses(400, 404)
   async get(@Query('execution_id') executionId?: string, @Query('brief') brief?: string) {
@@ -116,9 +116,13 @@ export class RillRuntimeController {
     @Query('executionId') executionIdAsDocumented?: string,
     @Query('taskName') taskNameAsDocumented?: string,
   ): Promise<{ result: 'ok' }> {
-    const result = objectOf(body, 'body');
-    const resultType = typeof result.result_type === 'string' ? result.result_type : 'SUCCESS';
-    await this.complete(executionId ?? executionIdAsDocumented, taskName ?? taskNameAsDocumented, resultType, result);
+    // Rill Flow's finish body: {result_type, passthrough: {execution_id, task_name}, response: {…}}; the
+    // response is the output its outputMappings read (a body without one is the output itself).
+    const { result_type: type, passthrough: _passthrough, response, ...rest } = objectOf(body, 'body');
+    const resultType = typeof type === 'string' ? type : 'SUCCESS';
+    const output = response !== undefined ? objectOf(response, 'response') : rest;
+    const reason = typeof rest.error_msg === 'string' ? rest.error_msg : typeof output.error_msg === 'string' ? output.error_msg : undefined;
+    await this.complete(executionId ?? executionIdAsDocumented, taskName ?? taskNameAsDocumented, resultType, output, reason);
     return { result: 'ok' };
   }
 
@@ -162,7 +166,8 @@ export class RillRuntimeController {
     if (wt?.type === SystemTaskType.RillSuspense) {
       await this.workflows.wakeUp(wf.workflowId, taskName as string, { ...objectOf(query.context, 'context'), ...data });
     } else {
-      await this.complete(executionId, taskName, query.status || 'SUCCESS', data, wf);
+      // As Rill Flow's trigger: a finish whose response is the body.
+      await this.complete(executionId, taskName, query.status || 'SUCCESS', data, typeof data.error_msg === 'string' ? data.error_msg : undefined, wf);
     }
     return { result: 'ok' };
   }
@@ -182,8 +187,8 @@ export class RillRuntimeController {
     return { result: 'ok' };
   }
 
-  /** Reports a function task's result: SUCCESS completes it with `result` as its output, anything else fails it. */
-  private async complete(executionId: string | undefined, taskName: string | undefined, resultType: string, result: Record<string, unknown>, known?: Workflow): Promise<void> {
+  /** Reports a function task's result: SUCCESS completes it with `output`, anything else fails it. */
+  private async complete(executionId: string | undefined, taskName: string | undefined, resultType: string, output: Record<string, unknown>, reason?: string, known?: Workflow): Promise<void> {
     if (!taskName) throw new BatonError(ErrorCode.ValidationFailed, 'task_name is required', [{ path: 'task_name', message: 'task_name is required' }]);
     const wf = known ?? (await this.lookup.find(executionId));
     const success = resultType.toUpperCase() === 'SUCCESS';
@@ -192,8 +197,8 @@ export class RillRuntimeController {
         workflowInstanceId: wf.workflowId,
         taskId: '',
         status: success ? TaskResultStatus.Completed : TaskResultStatus.Failed,
-        outputData: { ...result, result_type: resultType },
-        ...(success ? {} : { reasonForIncompletion: typeof result.error_msg === 'string' ? result.error_msg : `the executor answered result_type ${resultType}` }),
+        outputData: { ...output, result_type: resultType },
+        ...(success ? {} : { reasonForIncompletion: reason ?? `the executor answered result_type ${resultType}` }),
       },
       taskName,
     );

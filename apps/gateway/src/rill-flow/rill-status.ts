@@ -37,6 +37,7 @@ export interface RillTaskView {
   readonly contains_sub: boolean;
   readonly task_id?: string;
   readonly invoke_msg?: { readonly msg?: string; readonly retry_count: number };
+  readonly task?: unknown;
   readonly input?: Record<string, unknown>;
   readonly output?: Record<string, unknown>;
   readonly sub_execution_id?: string;
@@ -44,7 +45,7 @@ export interface RillTaskView {
   readonly end_time?: number;
 }
 
-/** Rill Flow's `get.json`: the DAG's status, how far it got (percent of its tasks ended), and each task. */
+/** Rill Flow's `get.json`: the DAG's status, how far it got (percent of its tasks ended), and each task (its Rill task, input, output). */
 export function rillExecutionView(executionId: string, wf: Workflow, brief: boolean) {
   const latest = new Map<string, Task>();
   // The newest attempt of each task (a retry supersedes the attempt it retried).
@@ -65,6 +66,7 @@ export function rillExecutionView(executionId: string, wf: Workflow, brief: bool
       next: wt.next ?? [],
       status,
       // Rill Flow's flag for a task that runs others: a sub-flow, a choice, a foreach.
+      task: wt.rill,
       contains_sub: wt.type === SystemTaskType.RillSubFlow || wt.type === SystemTaskType.RillChoice || wt.type === SystemTaskType.RillForeach,
       ...(t
         ? {
@@ -73,7 +75,8 @@ export function rillExecutionView(executionId: string, wf: Workflow, brief: bool
             ...(t.subWorkflowId || typeof t.outputData?.execution_id === 'string' ? { sub_execution_id: String(t.outputData.execution_id ?? t.subWorkflowId) } : {}),
             start_time: t.startTime || t.scheduledTime,
             ...(t.endTime ? { end_time: t.endTime } : {}),
-            ...(brief ? {} : { input: t.inputData, output: t.outputData }),
+            input: t.inputData,
+            output: t.outputData,
           }
         : {}),
     };
@@ -89,7 +92,7 @@ export function rillExecutionView(executionId: string, wf: Workflow, brief: bool
     submit_time: wf.createTime,
     ...(wf.endTime ? { end_time: wf.endTime } : {}),
     ...(wf.reasonForIncompletion ? { dag_invoke_msg: { msg: wf.reasonForIncompletion } } : {}),
-    ...(brief ? {} : { context: wf.variables ?? {} }),
-    tasks,
+    // brief: the DAG itself, as Rill Flow answers it (no context, no tasks).
+    ...(brief ? {} : { context: wf.variables ?? {}, tasks }),
   };
 }
