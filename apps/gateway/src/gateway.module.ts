@@ -7,6 +7,7 @@ import { EventController } from './events/event.controller';
 import { HealthController } from './health/health.controller';
 import { RillFlowController } from './rill-flow/rill-flow.controller';
 import { RillDescriptors } from './rill-flow/rill-descriptors';
+import { RillGray } from './rill-flow/rill-gray';
 import { RillRuntimeController } from './rill-flow/rill-runtime.controller';
 import { RillExecutionLookup } from './rill-flow/rill-execution.lookup';
 import { RillExecutionsController } from './rill-flow/rill-executions.controller';
@@ -39,6 +40,7 @@ import { WorkflowService } from './workflows/workflow.service';
     MetadataService,
     DefinitionQueries,
     RillDescriptors,
+    RillGray,
     RillExecutionLookup,
     WorkflowService,
     WorkflowWatcher,

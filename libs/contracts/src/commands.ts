@@ -373,6 +373,51 @@ export interface AddRillDescriptorCommand extends CommandBase {
   readonly yaml: string;
 }
 
+/**
+ * Rill Flow `modify_business.json`: a business id added to or removed from the listing (`get_business.json`).
+ * Removing takes it out of the listing only, as in Rill Flow: its features and descriptors stay.
+ */
+export interface ModifyRillBusinessCommand extends CommandBase {
+  readonly type: 'rill.business.modify';
+  readonly add: boolean;
+  readonly businessId: string;
+}
+
+/** Rill Flow `modify_feature.json`: a feature added (its business too) or removed from its business's listing. */
+export interface ModifyRillFeatureCommand extends CommandBase {
+  readonly type: 'rill.feature.modify';
+  readonly add: boolean;
+  readonly businessId: string;
+  readonly featureName: string;
+}
+
+/**
+ * Rill Flow `modify_alias.json`: an alias added (its business and feature too) or removed (its gray rule
+ * with it). `version` (Baton's addition, only with `add`) points the alias at that version of the DAG; an
+ * alias added without one points nowhere until a descriptor is registered under it.
+ */
+export interface ModifyRillAliasCommand extends CommandBase {
+  readonly type: 'rill.alias.modify';
+  readonly add: boolean;
+  readonly businessId: string;
+  readonly featureName: string;
+  readonly alias: string;
+  readonly version?: number;
+}
+
+/**
+ * Rill Flow `modify_gray.json`: the gray (canary) rule of an alias set (the alias registered too) or
+ * removed. `grayRule` is required with `add`; its grammar is checked by the gateway, which evaluates it.
+ */
+export interface ModifyRillGrayCommand extends CommandBase {
+  readonly type: 'rill.gray.modify';
+  readonly add: boolean;
+  readonly businessId: string;
+  readonly featureName: string;
+  readonly alias: string;
+  readonly grayRule?: string;
+}
+
 export type MetadataCommand =
   | RegisterTaskDefsCommand
   | UpdateTaskDefCommand
@@ -383,7 +428,11 @@ export type MetadataCommand =
   | ValidateWorkflowDefCommand
   | SaveEventHandlerCommand
   | DeleteEventHandlerCommand
-  | AddRillDescriptorCommand;
+  | AddRillDescriptorCommand
+  | ModifyRillBusinessCommand
+  | ModifyRillFeatureCommand
+  | ModifyRillAliasCommand
+  | ModifyRillGrayCommand;
 
 export interface MetadataReplies {
   'taskdefs.register': { readonly names: readonly string[] };
@@ -397,4 +446,9 @@ export interface MetadataReplies {
   'eventhandler.update': { readonly name: string };
   'eventhandler.delete': { readonly name: string };
   'rill.descriptor.add': { readonly descriptorId: string; readonly version: number };
+  /** `changed`: false when the write found things already as asked (Rill Flow answers `ret: true` either way). */
+  'rill.business.modify': { readonly changed: boolean };
+  'rill.feature.modify': { readonly changed: boolean };
+  'rill.alias.modify': { readonly changed: boolean };
+  'rill.gray.modify': { readonly changed: boolean };
 }

@@ -13,7 +13,8 @@ import { WorkflowLookups1765100000000 } from './migrations/1765100000000-workflo
 import { TaskLogs1765200000000 } from './migrations/1765200000000-task-logs';
 import { PollData1765300000000 } from './migrations/1765300000000-poll-data';
 import { KafkaDelivery1765400000000 } from './migrations/1765400000000-kafka-delivery';
-import { EventHandlerEntity, RillDescriptorAliasEntity, RillDescriptorEntity } from './entities/metadata-extra.entity';
+import { RillRegistryAndGray1765500000000 } from './migrations/1765500000000-rill-registry-and-gray';
+import { EventHandlerEntity, RillBusinessEntity, RillDescriptorAliasEntity, RillDescriptorEntity, RillFeatureEntity, RillGrayRuleEntity } from './entities/metadata-extra.entity';
 
 export const ENTITIES = [
   TaskDefEntity,
@@ -29,10 +30,13 @@ export const ENTITIES = [
   EventHandlerEntity,
   RillDescriptorEntity,
   RillDescriptorAliasEntity,
+  RillBusinessEntity,
+  RillFeatureEntity,
+  RillGrayRuleEntity,
 ];
 
 /** Every migration, in order. Schema changes only happen here (never `synchronize`). */
-export const MIGRATIONS = [InitialSchema1763900000000, EventHandlersAndRillDescriptors1763900100000, TimersAndLeases1764600000000, WorkflowDefinitionColumn1764700000000, VacuumHotTables1764800000000, TaskLimits1764900000000, IdempotencyKeys1765000000000, WorkflowLookups1765100000000, TaskLogs1765200000000, PollData1765300000000, KafkaDelivery1765400000000];
+export const MIGRATIONS = [InitialSchema1763900000000, EventHandlersAndRillDescriptors1763900100000, TimersAndLeases1764600000000, WorkflowDefinitionColumn1764700000000, VacuumHotTables1764800000000, TaskLimits1764900000000, IdempotencyKeys1765000000000, WorkflowLookups1765100000000, TaskLogs1765200000000, PollData1765300000000, KafkaDelivery1765400000000, RillRegistryAndGray1765500000000];
 
 export interface DataSourceSettings {
   readonly url: string;

@@ -63,6 +63,9 @@ export const TABLE_OWNERS = {
   event_handler: definitions,
   rill_descriptor: definitions,
   rill_descriptor_alias: definitions,
+  rill_business: definitions,
+  rill_feature: definitions,
+  rill_gray_rule: definitions,
   // Workers' task logs: the HTTP edge takes them in and serves them back.
   task_log: { owner: 'gateway' },
   // When each worker last polled each queue: recorded by the pollers' HTTP edge.

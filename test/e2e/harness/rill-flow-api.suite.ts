@@ -150,4 +150,113 @@ export function rillFlowApiSuite(api: () => ConductorClient): void {
     expect(missing.status).toBe(404);
     expect(missing.body).toMatchObject({ ret: false });
   });
+
+  // ---- business, feature and alias listings; gray rules; the back office's list -------------------------------
+
+  type Listing = Record<string, unknown> & { ret: boolean };
+  const get = (path: string) => api().call<Listing>('GET', `${base}/${path}`);
+  /** A modify_*.json with its parameters in the query, as Rill Flow's clients send them. */
+  const modify = (endpoint: string, params: Record<string, string>) => api().call<Listing>('POST', `${base}/${endpoint}?${new URLSearchParams(params)}`);
+  /** The same with the parameters as a form body (Spring's @RequestParam reads either). */
+  const modifyByForm = (endpoint: string, params: Record<string, string>) =>
+    api().call<Listing>('POST', `${base}/${endpoint}`, undefined, new URLSearchParams(params).toString(), 'application/x-www-form-urlencoded');
+  /** A DAG of one pass task, named so a run shows which version it is. */
+  const onePass = (workspace: string, dagName: string, task: string) => `workspace: ${workspace}\ndagName: ${dagName}\ntype: flow\ntasks:\n  - name: ${task}\n    category: pass\n`;
+
+  it('lists the businesses, features and aliases registration records, and adds and removes them as Rill Flow does', async () => {
+    const biz = unique();
+    await add(biz, 'feat', onePass(biz, 'feat', 'one'));
+    await add(biz, 'feat', onePass(biz, 'feat', 'two'), 'gray');
+
+    expect((await get('get_business.json')).body.business_ids).toContain(biz);
+    expect((await get(`get_feature.json?business_id=${biz}`)).body).toEqual({ ret: true, business_id: biz, features: ['feat'] });
+    expect((await get(`get_alias.json?business_id=${biz}&feature_name=feat`)).body).toEqual({
+      ret: true,
+      business_id: biz,
+      feature: 'feat',
+      aliases: ['gray', 'release'],
+      alias_versions: { gray: 2, release: 1 },
+    });
+
+    expect((await modify('modify_feature.json', { add: 'true', business_id: biz, feature_name: 'later' })).body).toEqual({ ret: true });
+    expect((await get(`get_feature.json?business_id=${biz}`)).body.features).toEqual(['feat', 'later']);
+
+    // An alias pointed at a version (Baton's `version`), by form; removed, its descriptor id no longer resolves.
+    expect((await modifyByForm('modify_alias.json', { add: 'true', business_id: biz, feature_name: 'feat', alias: 'canary', version: '1' })).status).toBe(200);
+    expect((await api().call<{ version: number }>('GET', `${base}/get_descriptor.json?descriptor_id=${biz}:feat:canary`)).body.version).toBe(1);
+    expect((await modify('modify_alias.json', { add: 'false', business_id: biz, feature_name: 'feat', alias: 'canary' })).body).toEqual({ ret: true });
+    expect((await api().call('GET', `${base}/get_descriptor.json?descriptor_id=${biz}:feat:canary`)).status).toBe(404);
+    // An alias registered before any DAG is given it points nowhere.
+    await modify('modify_alias.json', { add: 'true', business_id: biz, feature_name: 'feat', alias: 'preview' });
+    expect((await get(`get_alias.json?business_id=${biz}&feature_name=feat`)).body.alias_versions).toEqual({ gray: 2, preview: null, release: 1 });
+
+    // Taking a business out of the listing leaves its DAGs registered.
+    expect((await modify('modify_business.json', { add: 'false', business_id: biz })).body).toEqual({ ret: true });
+    expect((await get('get_business.json')).body.business_ids).not.toContain(biz);
+    expect((await api().call('GET', `${base}/get_descriptor.json?descriptor_id=${biz}:feat`)).status).toBe(200);
+    expect((await modify('modify_business.json', { add: 'true', business_id: biz })).status).toBe(200);
+    expect((await get('get_business.json')).body.business_ids).toContain(biz);
+  });
+
+  it('sets, lists and removes gray rules, refusing with a 400 naming gray_rule a rule it could not evaluate', async () => {
+    const biz = unique();
+    await add(biz, 'feat', onePass(biz, 'feat', 'one'));
+    expect((await modify('modify_gray.json', { add: 'true', business_id: biz, feature_name: 'feat', alias: 'gray', gray_rule: 'rand(100) < 10' })).body).toEqual({ ret: true });
+    expect((await get(`get_gray.json?business_id=${biz}&feature_name=feat`)).body).toEqual({ ret: true, business_id: biz, feature: 'feat', gray: { gray: 'rand(100) < 10' } });
+    // Setting a rule registers its alias (pointing nowhere until a DAG is registered under it).
+    expect((await get(`get_alias.json?business_id=${biz}&feature_name=feat`)).body.alias_versions).toEqual({ gray: null, release: 1 });
+
+    const hostile = await modify('modify_gray.json', { add: 'true', business_id: biz, feature_name: 'feat', alias: 'gray', gray_rule: 'process.exit(1)' });
+    expect(hostile.status).toBe(400);
+    expect(hostile.body).toMatchObject({ ret: false, errors: [expect.objectContaining({ path: 'gray_rule', message: expect.stringMatching(/unknown function process.exit/) })] });
+    const mistyped = await modify('modify_gray.json', { add: 'true', business_id: biz, feature_name: 'feat', alias: 'gray', gray_rule: 'rand(100) < "10"' });
+    expect(mistyped.status).toBe(400);
+    const empty = await modify('modify_gray.json', { add: 'true', business_id: biz, feature_name: 'feat', alias: 'gray' });
+    expect(empty.body).toMatchObject({ ret: false, errors: [expect.objectContaining({ path: 'gray_rule', message: 'gray_rule can not be empty when add gray' })] });
+    const noAdd = await modify('modify_gray.json', { business_id: biz, feature_name: 'feat', alias: '', gray_rule: 'true' });
+    expect(noAdd.status).toBe(400);
+    expect(((noAdd.body.errors ?? []) as Array<{ path: string }>).map((e) => e.path)).toEqual(['add', 'alias']);
+    expect((await get(`get_gray.json?business_id=${biz}&feature_name=feat`)).body.gray).toEqual({ gray: 'rand(100) < 10' });
+
+    expect((await modify('modify_gray.json', { add: 'false', business_id: biz, feature_name: 'feat', alias: 'gray' })).body).toEqual({ ret: true });
+    expect((await get(`get_gray.json?business_id=${biz}&feature_name=feat`)).body.gray).toEqual({});
+    expect((await get('get_gray.json?business_id=' + biz)).status).toBe(400);
+  });
+
+  it('runs, for a descriptor id naming no alias, the version of the first alias whose gray rule holds for the context', async () => {
+    const biz = unique();
+    await add(biz, 'feat', onePass(biz, 'feat', 'one'));
+    await add(biz, 'feat', onePass(biz, 'feat', 'two'), 'gray');
+    await modify('modify_gray.json', { add: 'true', business_id: biz, feature_name: 'feat', alias: 'gray', gray_rule: 'input.canary == true' });
+    const ran = async (descriptorId: string, context: Record<string, unknown>) => {
+      const submitted = await api().call<{ execution_id: string }>('POST', `/flow/submit.json?descriptor_id=${descriptorId}`, context);
+      expect(submitted.status).toBe(200);
+      const got = await api().call<{ ret: { tasks: Record<string, unknown> } }>('GET', `/flow/get.json?execution_id=${encodeURIComponent(submitted.body.execution_id)}`);
+      return Object.keys(got.body.ret.tasks);
+    };
+    expect(await ran(`${biz}:feat`, { canary: true })).toEqual(['two']);
+    expect(await ran(`${biz}:feat`, { canary: false })).toEqual(['one']);
+    expect(await ran(`${biz}:feat`, {})).toEqual(['one']);
+    // An id that names an alias or a version is taken as it is.
+    expect(await ran(`${biz}:feat:release`, { canary: true })).toEqual(['one']);
+    expect(await ran(`${biz}:feat:v2`, {})).toEqual(['two']);
+  });
+
+  it("pages the back office's DAG list, the alias most recently pointed first", async () => {
+    const biz = unique();
+    await add(biz, 'first', onePass(biz, 'first', 'one'));
+    await add(biz, 'second', onePass(biz, 'second', 'one'));
+    type Records = { ret: boolean; total: number; items: Array<{ businessId: string; featureId: string; alias: string; descriptorId: string; createTime: number; updateTime: number }> };
+    const page = await api().call<Records>('GET', '/flow/bg/get_descriptor_ids.json?current=1&pageSize=2');
+    expect(page.status).toBe(200);
+    expect(page.body.total).toBeGreaterThanOrEqual(2);
+    expect(page.body.items.map((i) => i.descriptorId)).toEqual([`${biz}:second:v1`, `${biz}:first:v1`]);
+    expect(page.body.items[0]).toEqual({ businessId: biz, featureId: 'second', alias: 'release', descriptorId: `${biz}:second:v1`, createTime: expect.any(Number), updateTime: expect.any(Number) });
+    const next = await api().call<Records>('GET', '/flow/bg/get_descriptor_ids.json?current=2&pageSize=2');
+    expect(next.body.total).toBe(page.body.total);
+    expect(next.body.items.map((i) => i.descriptorId)).not.toContain(`${biz}:first:v1`);
+    const bad = await api().call<Listing>('GET', '/flow/bg/get_descriptor_ids.json?current=0&pageSize=5000');
+    expect(bad.status).toBe(400);
+    expect(((bad.body.errors ?? []) as Array<{ path: string }>).map((e) => e.path)).toEqual(['current', 'pageSize']);
+  });
 }

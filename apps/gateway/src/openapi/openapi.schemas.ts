@@ -353,6 +353,69 @@ export const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
       },
     },
   },
+  RillModified: {
+    type: 'object',
+    required: ['ret'],
+    description: "Rill Flow's answer to a modify_*.json: true whether or not anything had to change",
+    properties: { ret: { type: 'boolean', enum: [true] } },
+  },
+  RillBusinessIds: {
+    type: 'object',
+    required: ['ret', 'business_ids'],
+    properties: { ret: { type: 'boolean', enum: [true] }, business_ids: { type: 'array', items: { type: 'string' } } },
+  },
+  RillFeatures: {
+    type: 'object',
+    required: ['ret', 'business_id', 'features'],
+    properties: { ret: { type: 'boolean', enum: [true] }, business_id: { type: 'string' }, features: { type: 'array', items: { type: 'string' } } },
+  },
+  RillAliases: {
+    type: 'object',
+    required: ['ret', 'business_id', 'feature', 'aliases', 'alias_versions'],
+    properties: {
+      ret: { type: 'boolean', enum: [true] },
+      business_id: { type: 'string' },
+      feature: { type: 'string' },
+      aliases: { type: 'array', items: { type: 'string' } },
+      alias_versions: {
+        type: 'object',
+        additionalProperties: { type: 'integer', nullable: true },
+        description: "Baton's addition: the version each alias points at (null: registered, no DAG given it yet)",
+      },
+    },
+  },
+  RillGray: {
+    type: 'object',
+    required: ['ret', 'business_id', 'feature', 'gray'],
+    properties: {
+      ret: { type: 'boolean', enum: [true] },
+      business_id: { type: 'string' },
+      feature: { type: 'string' },
+      gray: { ...stringMap, description: 'The gray rule of each alias that has one' },
+    },
+  },
+  RillDescriptorRecords: {
+    type: 'object',
+    required: ['ret', 'items', 'total'],
+    properties: {
+      ret: { type: 'boolean', enum: [true] },
+      total: { type: 'integer', description: 'Rows in all pages' },
+      items: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            businessId: { type: 'string' },
+            featureId: { type: 'string', description: 'The feature name' },
+            alias: { type: 'string' },
+            descriptorId: { type: 'string', description: '<business>:<feature>:v<version>: the version the alias points at' },
+            createTime: { ...int64, description: "When the feature's first version was registered" },
+            updateTime: { ...int64, description: 'When the alias was last pointed' },
+          },
+        },
+      },
+    },
+  },
   RillFlowError: {
     type: 'object',
     required: ['ret', 'message'],

@@ -11,6 +11,8 @@ export interface DescriptorRef {
   readonly businessId: string;
   readonly featureName: string;
   readonly ref: { readonly alias: string } | { readonly version: number };
+  /** Whether the id named its alias or version (else the default alias stands in). */
+  readonly named: boolean;
 }
 
 /** Reads `<business>:<feature>[:<alias>|:v<version>]`; a 400 naming `field` when it is not one. */
@@ -22,7 +24,7 @@ export function parseDescriptorId(descriptorId: string | undefined, field = 'des
     ]);
   }
   const version = /^v(\d{1,10})$/.exec(selector ?? '');
-  return { businessId, featureName, ref: version ? { version: Number(version[1]) } : { alias: selector || DEFAULT_ALIAS } };
+  return { businessId, featureName, ref: version ? { version: Number(version[1]) } : { alias: selector || DEFAULT_ALIAS }, named: !!selector };
 }
 
 /** Registered Rill Flow descriptors, as executions run them. */

@@ -6,7 +6,8 @@ import type { Request } from 'express';
 import { rillErrorResponses } from '../openapi/openapi.schemas';
 import { TaskService } from '../tasks/task.service';
 import { WorkflowService } from '../workflows/workflow.service';
-import { RillDescriptors } from './rill-descriptors';
+import { parseDescriptorId, RillDescriptors } from './rill-descriptors';
+import { RillGray } from './rill-gray';
 import { RillExecutionLookup } from './rill-execution.lookup';
 import { RillFlowErrorFilter } from './rill-flow.filter';
 import { rillExecutionView } from './rill-status';
@@ -53,6 +54,7 @@ export class RillRuntimeController {
     private readonly tasks: TaskService,
     private readonly ids: IdGenerator,
     private readonly lookup: RillExecutionLookup,
+    private readonly gray: RillGray,
   ) {}
 
   @Post('submit.json')
@@ -69,7 +71,10 @@ export class RillRuntimeController {
     if (callback !== undefined && !/^https?:\/\/[^\s]+$/i.test(callback)) {
       throw new BatonError(ErrorCode.ValidationFailed, 'callback must be an http(s) URL', [{ path: 'callback', message: 'not an http(s) URL', invalidValue: callback }]);
     }
-    const descriptor = await this.descriptors.resolve(descriptorId);
+    // An id that names no alias (nor version) runs the alias whose gray rule holds for this context, else release.
+    const { businessId, featureName, named } = parseDescriptorId(descriptorId);
+    const alias = named ? undefined : await this.gray.aliasFor(businessId, featureName, context);
+    const descriptor = await this.descriptors.resolve(alias ? `${businessId}:${featureName}:${alias}` : descriptorId);
     const subFlows = await this.descriptors.subFlowsOf(descriptor.dag);
     const { def, errors } = rillWorkflowDef(descriptor, { serverUrl: serverUrlOf(req), callbackUrl: callback, subFlows });
     if (errors.length) throw new BatonError(ErrorCode.ValidationFailed, `${descriptor.descriptorId} cannot run: ${errors[0].message}`, [...errors]);

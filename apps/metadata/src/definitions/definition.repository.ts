@@ -97,15 +97,17 @@ export class DefinitionRepository {
   }
 
   /**
-   * Stores a new version of a Rill Flow DAG (one more than the newest) and points `alias` at it. Serialised
-   * per DAG by locking its newest version row, so two concurrent registrations get distinct versions.
+   * Stores a new version of a Rill Flow DAG (one more than the newest) and points `alias` at it; its
+   * business and feature are listed. Serialised per DAG by an advisory lock, so two concurrent
+   * registrations get distinct versions.
    */
   async addRillDescriptorVersion(
     m: EntityManager,
     d: { businessId: string; featureName: string; alias: string; yaml: string; dag: object },
     now: number,
   ): Promise<number> {
-    await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`rill:${d.businessId}:${d.featureName}`]);
+    await this.lockRillFeature(m, d.businessId, d.featureName);
+    await this.listRillFeature(m, d.businessId, d.featureName, now);
     const [{ next }]: Array<{ next: number }> = await m.query(
       'SELECT coalesce(max(version), 0) + 1 AS next FROM rill_descriptor WHERE business_id = $1 AND feature_name = $2',
       [d.businessId, d.featureName],
@@ -120,5 +122,94 @@ export class DefinitionRepository {
       [d.businessId, d.featureName, d.alias, next, now],
     );
     return next;
+  }
+
+  // Rill Flow's listings and gray rules. Each write answers whether it changed anything.
+
+  /** Serialises the writes to one DAG's versions and aliases (a version added, an alias pointed at one). */
+  async lockRillFeature(m: EntityManager, businessId: string, featureName: string): Promise<void> {
+    await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`rill:${businessId}:${featureName}`]);
+  }
+
+  async listRillBusiness(m: EntityManager, businessId: string, now: number): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `INSERT INTO rill_business (business_id, create_time) VALUES ($1, to_timestamp($2 / 1000.0)) ON CONFLICT DO NOTHING RETURNING 1`,
+      [businessId, now],
+    );
+    return rows.length > 0;
+  }
+
+  async unlistRillBusiness(m: EntityManager, businessId: string): Promise<boolean> {
+    const [, affected]: [unknown, number] = await m.query('DELETE FROM rill_business WHERE business_id = $1', [businessId]);
+    return affected > 0;
+  }
+
+  /** Lists a feature, and its business when that is not listed. */
+  async listRillFeature(m: EntityManager, businessId: string, featureName: string, now: number): Promise<boolean> {
+    await this.listRillBusiness(m, businessId, now);
+    const rows: unknown[] = await m.query(
+      `INSERT INTO rill_feature (business_id, feature_name, create_time) VALUES ($1, $2, to_timestamp($3 / 1000.0)) ON CONFLICT DO NOTHING RETURNING 1`,
+      [businessId, featureName, now],
+    );
+    return rows.length > 0;
+  }
+
+  async unlistRillFeature(m: EntityManager, businessId: string, featureName: string): Promise<boolean> {
+    const [, affected]: [unknown, number] = await m.query('DELETE FROM rill_feature WHERE business_id = $1 AND feature_name = $2', [businessId, featureName]);
+    return affected > 0;
+  }
+
+  async rillVersionExists(m: EntityManager, businessId: string, featureName: string, version: number): Promise<boolean> {
+    const rows: unknown[] = await m.query('SELECT 1 FROM rill_descriptor WHERE business_id = $1 AND feature_name = $2 AND version = $3', [businessId, featureName, version]);
+    return rows.length > 0;
+  }
+
+  /** Registers an alias; one that exists keeps the version it points at. */
+  async registerRillAlias(m: EntityManager, businessId: string, featureName: string, alias: string, now: number): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `INSERT INTO rill_descriptor_alias (business_id, feature_name, alias, version, update_time) VALUES ($1, $2, $3, NULL, to_timestamp($4 / 1000.0))
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [businessId, featureName, alias, now],
+    );
+    return rows.length > 0;
+  }
+
+  /** Points an alias (registered or not) at a version. */
+  async pointRillAlias(m: EntityManager, businessId: string, featureName: string, alias: string, version: number, now: number): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `INSERT INTO rill_descriptor_alias (business_id, feature_name, alias, version, update_time) VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0))
+       ON CONFLICT (business_id, feature_name, alias) DO UPDATE SET version = EXCLUDED.version, update_time = EXCLUDED.update_time
+       WHERE rill_descriptor_alias.version IS DISTINCT FROM EXCLUDED.version RETURNING 1`,
+      [businessId, featureName, alias, version, now],
+    );
+    return rows.length > 0;
+  }
+
+  /** Removes an alias, and its gray rule with it (the foreign key cascades). */
+  async removeRillAlias(m: EntityManager, businessId: string, featureName: string, alias: string): Promise<boolean> {
+    const [, affected]: [unknown, number] = await m.query(
+      'DELETE FROM rill_descriptor_alias WHERE business_id = $1 AND feature_name = $2 AND alias = $3',
+      [businessId, featureName, alias],
+    );
+    return affected > 0;
+  }
+
+  /** Sets an alias's gray rule; the alias must be registered. */
+  async setRillGrayRule(m: EntityManager, businessId: string, featureName: string, alias: string, rule: string, now: number): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `INSERT INTO rill_gray_rule (business_id, feature_name, alias, rule, update_time) VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0))
+       ON CONFLICT (business_id, feature_name, alias) DO UPDATE SET rule = EXCLUDED.rule, update_time = EXCLUDED.update_time
+       WHERE rill_gray_rule.rule IS DISTINCT FROM EXCLUDED.rule RETURNING 1`,
+      [businessId, featureName, alias, rule, now],
+    );
+    return rows.length > 0;
+  }
+
+  async removeRillGrayRule(m: EntityManager, businessId: string, featureName: string, alias: string): Promise<boolean> {
+    const [, affected]: [unknown, number] = await m.query(
+      'DELETE FROM rill_gray_rule WHERE business_id = $1 AND feature_name = $2 AND alias = $3',
+      [businessId, featureName, alias],
+    );
+    return affected > 0;
   }
 }

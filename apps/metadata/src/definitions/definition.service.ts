@@ -10,6 +10,10 @@ import {
   ErrorCode,
   EventHandler,
   MetadataReplies,
+  ModifyRillAliasCommand,
+  ModifyRillBusinessCommand,
+  ModifyRillFeatureCommand,
+  ModifyRillGrayCommand,
   RegisterTaskDefsCommand,
   RegisterWorkflowDefCommand,
   SaveEventHandlerCommand,
@@ -170,9 +174,8 @@ export class DefinitionService {
     const idErrors = [
       ...rillIdProblems('business_id', cmd.businessId),
       ...rillIdProblems('feature_name', cmd.featureName),
-      ...rillIdProblems('alias', cmd.alias),
+      ...rillAliasProblems(cmd.alias),
     ];
-    if (/^v\d+$/.test(cmd.alias ?? '')) idErrors.push({ path: 'alias', message: 'an alias may not look like a version (v<number>): descriptor ids use that form for versions', invalidValue: cmd.alias });
     if ((cmd.yaml ?? '').includes('\u0000')) idErrors.push({ path: '$', message: 'the descriptor may not contain the NUL character' });
     if (idErrors.length) throw invalid(idErrors);
     const parsed = parseRillDescriptor(cmd.yaml ?? '', { businessId: cmd.businessId, featureName: cmd.featureName });
@@ -183,6 +186,89 @@ export class DefinitionService {
     );
     const descriptorId = `${cmd.businessId}:${cmd.featureName}`;
     return { descriptorId, version };
+  }
+
+  /**
+   * Rill Flow's business listing. Taking a business out leaves its features and descriptors registered and
+   * runnable, as Rill Flow does; registering a descriptor lists its business again.
+   */
+  async modifyRillBusiness(cmd: ModifyRillBusinessCommand): Promise<MetadataReplies['rill.business.modify']> {
+    const errors = [...addProblems(cmd.add), ...rillIdProblems('business_id', cmd.businessId)];
+    if (errors.length) throw invalid(errors);
+    const now = this.clock.now();
+    const changed = await this.dataSource.transaction((m) =>
+      cmd.add ? this.definitions.listRillBusiness(m, cmd.businessId, now) : this.definitions.unlistRillBusiness(m, cmd.businessId),
+    );
+    return { changed };
+  }
+
+  /** A business's feature listing (adding one lists its business); taking one out keeps its descriptors. */
+  async modifyRillFeature(cmd: ModifyRillFeatureCommand): Promise<MetadataReplies['rill.feature.modify']> {
+    const errors = [...addProblems(cmd.add), ...rillIdProblems('business_id', cmd.businessId), ...rillIdProblems('feature_name', cmd.featureName)];
+    if (errors.length) throw invalid(errors);
+    const now = this.clock.now();
+    const changed = await this.dataSource.transaction((m) =>
+      cmd.add ? this.definitions.listRillFeature(m, cmd.businessId, cmd.featureName, now) : this.definitions.unlistRillFeature(m, cmd.businessId, cmd.featureName),
+    );
+    return { changed };
+  }
+
+  /**
+   * Adds an alias (listing its feature and business), pointing it at `version` when one is given; or
+   * removes it and its gray rule. A descriptor id naming a removed alias no longer resolves.
+   */
+  async modifyRillAlias(cmd: ModifyRillAliasCommand): Promise<MetadataReplies['rill.alias.modify']> {
+    const errors = [...addProblems(cmd.add), ...rillIdProblems('business_id', cmd.businessId), ...rillIdProblems('feature_name', cmd.featureName), ...rillAliasProblems(cmd.alias)];
+    if (cmd.version !== undefined) {
+      if (!Number.isInteger(cmd.version) || cmd.version < 1 || cmd.version > 2_147_483_647) errors.push({ path: 'version', message: 'version must be a positive integer', invalidValue: cmd.version });
+      else if (cmd.add === false) errors.push({ path: 'version', message: 'version only goes with add=true (it says what the alias points at)', invalidValue: cmd.version });
+    }
+    if (errors.length) throw invalid(errors);
+    const { businessId, featureName, alias, version } = cmd;
+    const now = this.clock.now();
+    const changed = await this.dataSource.transaction(async (m) => {
+      // One writer at a time per DAG: a version being added, an alias pointed, a rule set on an alias being removed.
+      await this.definitions.lockRillFeature(m, businessId, featureName);
+      if (!cmd.add) return this.definitions.removeRillAlias(m, businessId, featureName, alias);
+      if (version !== undefined && !(await this.definitions.rillVersionExists(m, businessId, featureName, version))) {
+        throw new BatonError(ErrorCode.RillDescriptorNotFound, `No descriptor found for ${businessId}:${featureName}:v${version}`, [
+          { path: 'version', message: `${businessId}:${featureName} has no version ${version}`, invalidValue: version },
+        ]);
+      }
+      const listed = await this.definitions.listRillFeature(m, businessId, featureName, now);
+      const aliased =
+        version === undefined
+          ? await this.definitions.registerRillAlias(m, businessId, featureName, alias, now)
+          : await this.definitions.pointRillAlias(m, businessId, featureName, alias, version, now);
+      return listed || aliased;
+    });
+    return { changed };
+  }
+
+  /**
+   * Sets an alias's gray rule (registering the alias, its feature and its business, as Rill Flow does), or
+   * removes it. The rule's grammar is the gateway's to check, where rules are evaluated; here it is only
+   * held to what the column stores.
+   */
+  async modifyRillGray(cmd: ModifyRillGrayCommand): Promise<MetadataReplies['rill.gray.modify']> {
+    const errors = [...addProblems(cmd.add), ...rillIdProblems('business_id', cmd.businessId), ...rillIdProblems('feature_name', cmd.featureName), ...rillAliasProblems(cmd.alias)];
+    if (cmd.add === true) {
+      if (typeof cmd.grayRule !== 'string' || !cmd.grayRule.trim()) errors.push({ path: 'gray_rule', message: 'gray_rule can not be empty when add gray' });
+      else if (cmd.grayRule.length > GRAY_RULE_MAX_LENGTH) errors.push({ path: 'gray_rule', message: `gray_rule must be at most ${GRAY_RULE_MAX_LENGTH} characters`, invalidValue: `${cmd.grayRule.slice(0, 40)}…` });
+      else if (cmd.grayRule.includes('\u0000')) errors.push({ path: 'gray_rule', message: 'gray_rule may not contain the NUL character' });
+    }
+    if (errors.length) throw invalid(errors);
+    const { businessId, featureName, alias } = cmd;
+    const now = this.clock.now();
+    const changed = await this.dataSource.transaction(async (m) => {
+      await this.definitions.lockRillFeature(m, businessId, featureName);
+      if (!cmd.add) return this.definitions.removeRillGrayRule(m, businessId, featureName, alias);
+      const listed = await this.definitions.listRillFeature(m, businessId, featureName, now);
+      const registered = await this.definitions.registerRillAlias(m, businessId, featureName, alias, now);
+      const set = await this.definitions.setRillGrayRule(m, businessId, featureName, alias, cmd.grayRule as string, now);
+      return listed || registered || set;
+    });
+    return { changed };
   }
 
   // ---- helpers ------------------------------------------------------------------------------------------
@@ -211,6 +297,23 @@ function rillIdProblems(param: string, value: unknown): ValidationErrorItem[] {
   }
   return [];
 }
+
+/** An alias is a Rill Flow id that does not look like a version (descriptor ids use `v<number>` for versions). */
+function rillAliasProblems(value: unknown): ValidationErrorItem[] {
+  const problems = rillIdProblems('alias', value);
+  if (!problems.length && /^v\d+$/.test(value as string)) {
+    problems.push({ path: 'alias', message: 'an alias may not look like a version (v<number>): descriptor ids use that form for versions', invalidValue: value });
+  }
+  return problems;
+}
+
+/** Rill Flow's `add`: true to add, false to remove. */
+function addProblems(add: unknown): ValidationErrorItem[] {
+  return typeof add === 'boolean' ? [] : [{ path: 'add', message: 'add must be true or false', invalidValue: add }];
+}
+
+/** What `rill_gray_rule.rule` holds. */
+const GRAY_RULE_MAX_LENGTH = 1024;
 
 /** Names of every task in a (possibly invalid) definition, at any depth, inline sub-workflows included. */
 function taskNamesIn(value: unknown, names = new Set<string>()): string[] {

@@ -41,6 +41,14 @@ export class MetadataCommandsConsumer {
         return this.definitions.deleteEventHandler(command);
       case 'rill.descriptor.add':
         return this.definitions.addRillDescriptor(command);
+      case 'rill.business.modify':
+        return this.definitions.modifyRillBusiness(command);
+      case 'rill.feature.modify':
+        return this.definitions.modifyRillFeature(command);
+      case 'rill.alias.modify':
+        return this.definitions.modifyRillAlias(command);
+      case 'rill.gray.modify':
+        return this.definitions.modifyRillGray(command);
       default:
         throw new BatonError(ErrorCode.InvalidArgument, `unknown metadata command: ${JSON.stringify((command as { type?: unknown })?.type)}`);
     }
