@@ -6,9 +6,18 @@ describe('ScriptSandbox', () => {
   let sandbox: ScriptSandbox;
   /** Short limits, so the timeout and memory cases stay fast. */
   let tight: ScriptSandbox;
+  /**
+   * The same memory limit with a deadline no busy machine reaches first: the memory cases must fail for
+   * memory, and filling 8 MB with small objects can outlast 100 ms on a loaded CI box.
+   */
+  let roomy: ScriptSandbox;
 
   beforeAll(async () => {
-    [sandbox, tight] = await Promise.all([ScriptSandbox.create(), ScriptSandbox.create({ timeoutMs: 100, memoryLimitBytes: 8 * 1024 * 1024 })]);
+    [sandbox, tight, roomy] = await Promise.all([
+      ScriptSandbox.create(),
+      ScriptSandbox.create({ timeoutMs: 100, memoryLimitBytes: 8 * 1024 * 1024 }),
+      ScriptSandbox.create({ timeoutMs: 30_000, memoryLimitBytes: 8 * 1024 * 1024 }),
+    ]);
   });
 
   describe('evaluates as Conductor users write scripts', () => {
@@ -110,9 +119,9 @@ describe('ScriptSandbox', () => {
     });
 
     it('refuses an input too large for the memory limit without running it', () => {
-      const outcome = tight.evaluate('1', { blob: 'x'.repeat(3 * 1024 * 1024) });
+      const outcome = roomy.evaluate('1', { blob: 'x'.repeat(3 * 1024 * 1024) });
       expect(outcome).toMatchObject({ ok: false, kind: 'memory' });
-      expect(tight.evaluate('1', { blob: 'x'.repeat(1024) })).toEqual(ok(1));
+      expect(roomy.evaluate('1', { blob: 'x'.repeat(1024) })).toEqual(ok(1));
     });
   });
 
@@ -172,13 +181,13 @@ describe('ScriptSandbox', () => {
       ['runaway recursion', 'function f() { return f() + 1 } f()'],
       ['string doubling', 'let s = "x"; while (true) s += s'],
     ])('stops %s and stays usable', (_name, script) => {
-      const outcome = tight.evaluate(script, {});
+      const outcome = roomy.evaluate(script, {});
       expect(outcome).toMatchObject({ ok: false, kind: 'memory' });
-      expect(tight.evaluate('$.items.map((x) => x * 2)', { items: [1, 2] })).toEqual(ok([2, 4]));
+      expect(roomy.evaluate('$.items.map((x) => x * 2)', { items: [1, 2] })).toEqual(ok([2, 4]));
     });
 
     it('lets a script use memory within the limit', () => {
-      expect(tight.evaluate('const a = []; for (let i = 0; i < 3; i++) a.push("x".repeat(1e6)); a.join("").length', {})).toEqual(ok(3e6));
+      expect(roomy.evaluate('const a = []; for (let i = 0; i < 3; i++) a.push("x".repeat(1e6)); a.join("").length', {})).toEqual(ok(3e6));
     });
 
     it('survives source nested too deeply for the interpreter (a crash below QuickJS) by switching engines', async () => {
