@@ -4,8 +4,9 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
 
-# Try both even if the first fails, so one stuck service does not leave the other running.
+# Try each even if one fails, so one stuck service does not leave the others running.
 rc=0
 "$HERE/postgres/stop.sh" || rc=1
 "$HERE/kafka/stop.sh" || rc=1
+"$HERE/opensearch/stop.sh" || rc=1
 exit "$rc"

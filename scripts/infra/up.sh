@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Brings up the test infrastructure (PostgreSQL, then Kafka), reusing what is running.
+# Brings up the test infrastructure (PostgreSQL, then Kafka, then OpenSearch), reusing what is running.
 #
-#   scripts/infra/up.sh [--fresh]      # --fresh wipes both data dirs first
+#   scripts/infra/up.sh [--fresh]      # --fresh wipes all three data dirs first
 #
 # stdout carries only KEY=value lines (also written to $BATON_INFRA_DIR/env), so
 #   export $(scripts/infra/up.sh)
@@ -21,12 +21,14 @@ main() {
   # PostgreSQL first: it binds its port before Kafka's connections take ports of the ephemeral range.
   "$HERE/postgres/start.sh" "$@" >&2
   "$HERE/kafka/start.sh" "$@" >&2
+  "$HERE/opensearch/start.sh" "$@" >&2
 
   local env_file
   env_file="$(infra_dir)/env"
   cat > "$env_file" <<ENV
 KAFKA_BROKERS=127.0.0.1:${KAFKA_PORT:-9092}
 DATABASE_URL=postgres://baton:baton@127.0.0.1:${PGPORT:-55432}/baton
+OPENSEARCH_URL=http://127.0.0.1:${OPENSEARCH_PORT:-9200}
 ENV
   cat "$env_file"
 }

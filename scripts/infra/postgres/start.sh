@@ -175,7 +175,8 @@ start_server() {
   # Then the bind fails; such a port frees itself, so the start is tried again for up to 2 minutes.
   local attempt
   for attempt in 1 2 3 4 5 6 7 8 9 10 11 12; do
-    local mark; mark="$(wc -c < "$LOG_DIR/postgres.log" 2>/dev/null || echo 0)"
+    local mark=0
+    [ -f "$LOG_DIR/postgres.log" ] && mark="$(wc -c < "$LOG_DIR/postgres.log")"
     # 9>&- keeps the start/stop lock from being inherited by the postmaster.
     if as_pg "$PG_BIN/pg_ctl" start -D "$DATA" -l "$LOG_DIR/postgres.log" -w -t "$START_TIMEOUT_S" \
         -o "$opts" >/dev/null 9>&-; then
