@@ -51,6 +51,21 @@ export default tseslint.config(
     },
   },
   {
+    // The search language is pure: callers bind and send what it compiles, so it needs no framework, driver or other lib.
+    files: ['libs/search/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@nestjs/*', 'typeorm', 'pg', '@opensearch-project/*', '@app/*'], message: 'libs/search is pure: no framework, driver or other lib imports.' },
+            { group: ['**/apps/**', '**/libs/**'], message: 'libs/search imports nothing from the apps or other libs.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // A package (the worker SDK) is published on its own: nothing of the monorepo's may leak into it.
     files: ['packages/**/*.ts'],
     rules: {

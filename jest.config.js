@@ -13,6 +13,7 @@ const base = {
     '^@app/bus$': '<rootDir>/libs/bus/src',
     '^@app/persistence$': '<rootDir>/libs/persistence/src',
     '^@app/runtime$': '<rootDir>/libs/runtime/src',
+    '^@app/search$': '<rootDir>/libs/search/src',
   },
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/packages/[^/]+/(dist|\\.example-build)/'],
 };
