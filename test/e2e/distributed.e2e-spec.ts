@@ -17,6 +17,7 @@ import { limitsSuite } from './harness/limits.suite';
 import { metadataApiSuite } from './harness/metadata-api.suite';
 import { rillFlowApiSuite } from './harness/rill-flow-api.suite';
 import { rillFlowRunSuite } from './harness/rill-flow-run.suite';
+import { searchSuite } from './harness/search.suite';
 import { freePort, ServiceProcess } from './harness/service-process';
 import { PollingWorker } from './harness/worker';
 
@@ -85,6 +86,7 @@ describe('distributed mode (separate processes over Kafka and Postgres)', () => 
 
   describe('Rill Flow descriptors', () => rillFlowApiSuite(() => api));
   describe('running Rill Flow DAGs', () => rillFlowRunSuite(() => api));
+  describe('search: Conductor\'s search API', () => searchSuite(() => api));
 
   describe('the workflow API: StartWorkflowRequest, idempotency keys', () => workflowApiSuite(() => api));
 

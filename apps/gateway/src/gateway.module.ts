@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { DefinitionQueries, ExecutionQueries, TaskQueue } from '@app/persistence';
+import { DefinitionQueries, ExecutionQueries, PgSearchReader, SearchReader, TaskQueue } from '@app/persistence';
 import { Clock, IdGenerator } from '@app/runtime';
 import { ConductorErrorFilter } from './errors/conductor-error.filter';
 import { EventController } from './events/event.controller';
@@ -31,6 +31,7 @@ import { SyncExecution } from './workflows/sync-execution';
 import { SignalService } from './tasks/signal.service';
 import { WorkflowWatcher } from './workflows/workflow-watcher';
 import { WorkflowService } from './workflows/workflow.service';
+import { SearchService } from './workflows/search.service';
 
 /** The HTTP edge: Conductor's REST API. Stateless; commands go over the bus, reads through the owners' query modules. */
 @Module({
@@ -43,6 +44,8 @@ import { WorkflowService } from './workflows/workflow.service';
     RillGray,
     RillExecutionLookup,
     WorkflowService,
+    SearchService,
+    { provide: SearchReader, useClass: PgSearchReader },
     WorkflowWatcher,
     SyncExecution,
     SignalService,

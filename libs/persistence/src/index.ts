@@ -10,3 +10,5 @@ export * from './task-queue';
 export * from './queries/definition.queries';
 export * from './queries/execution.queries';
 export * from './table-ownership';
+export * from './search/search-reader';
+export * from './search/pg-search.reader';

@@ -1,5 +1,6 @@
 import { DefinitionQueries } from './queries/definition.queries';
 import { ExecutionQueries } from './queries/execution.queries';
+import { PgSearchReader } from './search/pg-search.reader';
 import { TaskQueue } from './task-queue';
 
 /** The apps, by their folder under `apps/`. */
@@ -70,8 +71,8 @@ export const TABLE_OWNERS = {
   task_log: { owner: 'gateway' },
   // When each worker last polled each queue: recorded by the pollers' HTTP edge.
   poll_data: { owner: 'gateway' },
-  search_workflow: { owner: 'indexer' },
-  search_task: { owner: 'indexer' },
+  search_workflow: { owner: 'indexer', readThrough: [PgSearchReader] },
+  search_task: { owner: 'indexer', readThrough: [PgSearchReader] },
 } as const satisfies Record<string, TableOwnership>;
 
 export type TableName = keyof typeof TABLE_OWNERS;

@@ -713,15 +713,10 @@ export function workflowApiSuite(getApi: () => ConductorClient): void {
       expect(requeued.contentType).toContain('text/plain');
       expect(requeued.text).toBe('0');
 
-      // Search is not served yet: a clear 501, not a 404 for a workflow named "search".
       expect((await api().expectOk('GET', '/api/queue/size')).body).toEqual({});
       expect((await api().expectOk('GET', '/api/queue/')).body).toEqual({});
+      // External payload storage is not kept: a clear 501, not a 404 for a workflow named "externalstoragelocation".
       expect((await api().call('GET', '/api/workflow/externalstoragelocation?path=x&operation=READ&payloadType=WORKFLOW_INPUT')).status).toBe(501);
-      for (const path of ['/api/workflow/search?query=status%3DRUNNING', '/api/workflow/search-v2', '/api/tasks/search']) {
-        const r = await api().call<{ status: number; message: string }>('GET', path);
-        expect(r.status).toBe(501);
-        expect(r.body.message).toContain('issue 12');
-      }
     });
   });
 

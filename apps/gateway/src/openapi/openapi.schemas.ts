@@ -210,6 +210,11 @@ export const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
     required: ['totalHits', 'results'],
     properties: { totalHits: int64, results: { type: 'array', items: schemaRef('Task') } },
   },
+  SearchResultWorkflow: {
+    type: 'object',
+    required: ['totalHits', 'results'],
+    properties: { totalHits: int64, results: { type: 'array', items: schemaRef('Workflow') } },
+  },
   TaskExecLog: {
     type: 'object',
     required: ['log', 'taskId', 'createdTime'],

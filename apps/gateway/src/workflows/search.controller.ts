@@ -1,40 +1,139 @@
-import { Controller, Get, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { BatonError, ErrorCode } from '@app/contracts';
-import { errorResponses } from '../openapi/openapi.schemas';
+import { errorResponses, schemaRef } from '../openapi/openapi.schemas';
+import { SearchService } from './search.service';
 
-const notYet = (endpoint: string): never => {
-  throw new BatonError(ErrorCode.NotImplemented, `${endpoint} is not served yet: search over workflows and tasks arrives with Baton's search index (issue 12)`);
-};
+/** The parameters every search takes, documented once. */
+function searchQueries(workflows: boolean): MethodDecorator {
+  const decorators = [
+    ApiQuery({ name: 'start', required: false, type: Number, description: 'hits skipped (0)' }),
+    ApiQuery({ name: 'size', required: false, type: Number, description: 'hits answered (100; at most 1,000, and start + size at most 10,000)' }),
+    ApiQuery({ name: 'sort', required: false, description: '`field:ASC|DESC`, several separated by `|`' }),
+    ApiQuery({ name: 'freeText', required: false, description: 'words anywhere in the document (`*` or empty: any)' }),
+    ApiQuery({ name: 'query', required: false, description: "Conductor's grammar: `status = RUNNING AND startTime > 1700000000000`, IN, BETWEEN, IS [NOT] NULL, STARTS_WITH, AND/OR, parentheses" }),
+    ...(workflows
+      ? [
+          ApiQuery({ name: 'topLevelOnly', required: false, type: Boolean, description: 'only workflows that are no sub-workflow (false)' }),
+        ]
+      : []),
+  ];
+  return (target, key, descriptor) => {
+    for (const d of decorators) d(target, key, descriptor);
+  };
+}
 
 /**
- * Conductor's search endpoints, registered as literal routes (before `/api/workflow/{id}` and
- * `/api/tasks/{id}`, which would otherwise take `search` for an id and answer a misleading 404). Until
- * the search index serves them they answer 501 with Conductor's error body.
+ * Conductor's search endpoints, on Baton's search index in every mode. Registered as literal routes
+ * (before `/api/workflow/{id}` and `/api/tasks/{id}`, which would otherwise take `search` for an id).
  */
 @Controller('api')
 export class SearchController {
-  @Get(['workflow/search', 'workflow/search-v2', 'workflow/search-by-tasks', 'workflow/search-by-tasks-v2'])
+  constructor(private readonly search: SearchService) {}
+
+  @Get('workflow/search')
   @ApiTags('workflow')
-  @ApiOperation({ summary: 'Search workflows (not served yet: 501 until the search index serves it)' })
-  @errorResponses(501)
-  workflows(): never {
-    return notYet('Workflow search');
+  @ApiOperation({ summary: 'Search workflows: {totalHits, results: WorkflowSummary[]}' })
+  @searchQueries(true)
+  @ApiOkResponse({ schema: { type: 'object', properties: { totalHits: { type: 'integer' }, results: { type: 'array', items: { type: 'object' } } } } })
+  @errorResponses(400)
+  workflows(
+    @Query('start') start?: string,
+    @Query('size') size?: string,
+    @Query('sort') sort?: string,
+    @Query('freeText') freeText?: string,
+    @Query('query') query?: string,
+    @Query('topLevelOnly') topLevelOnly?: string,
+  ) {
+    return this.search.workflows({ start, size, sort, freeText, query, topLevelOnly });
   }
 
-  @Get(['tasks/search', 'tasks/search-v2'])
+  @Get('workflow/search-v2')
+  @ApiTags('workflow')
+  @ApiOperation({ summary: 'Search workflows: {totalHits, results: Workflow[]}' })
+  @searchQueries(true)
+  @ApiOkResponse({ schema: schemaRef('SearchResultWorkflow') })
+  @errorResponses(400)
+  workflowsV2(
+    @Query('start') start?: string,
+    @Query('size') size?: string,
+    @Query('sort') sort?: string,
+    @Query('freeText') freeText?: string,
+    @Query('query') query?: string,
+    @Query('topLevelOnly') topLevelOnly?: string,
+  ) {
+    return this.search.workflowsV2({ start, size, sort, freeText, query, topLevelOnly });
+  }
+
+  @Get('workflow/search-by-tasks')
+  @ApiTags('workflow')
+  @ApiOperation({ summary: 'Search workflows by their tasks (the query and sort are over tasks): {totalHits, results: WorkflowSummary[]}' })
+  @searchQueries(false)
+  @ApiOkResponse({ schema: { type: 'object', properties: { totalHits: { type: 'integer' }, results: { type: 'array', items: { type: 'object' } } } } })
+  @errorResponses(400)
+  workflowsByTasks(
+    @Query('start') start?: string,
+    @Query('size') size?: string,
+    @Query('sort') sort?: string,
+    @Query('freeText') freeText?: string,
+    @Query('query') query?: string,
+  ) {
+    return this.search.workflowsByTasks({ start, size, sort, freeText, query });
+  }
+
+  @Get('workflow/search-by-tasks-v2')
+  @ApiTags('workflow')
+  @ApiOperation({ summary: 'Search workflows by their tasks: {totalHits, results: Workflow[]}' })
+  @searchQueries(false)
+  @ApiOkResponse({ schema: schemaRef('SearchResultWorkflow') })
+  @errorResponses(400)
+  workflowsByTasksV2(
+    @Query('start') start?: string,
+    @Query('size') size?: string,
+    @Query('sort') sort?: string,
+    @Query('freeText') freeText?: string,
+    @Query('query') query?: string,
+  ) {
+    return this.search.workflowsByTasksV2({ start, size, sort, freeText, query });
+  }
+
+  @Get('tasks/search')
   @ApiTags('task')
-  @ApiOperation({ summary: 'Search tasks (not served yet: 501 until the search index serves it)' })
-  @errorResponses(501)
-  tasks(): never {
-    return notYet('Task search');
+  @ApiOperation({ summary: 'Search tasks: {totalHits, results: TaskSummary[]}' })
+  @searchQueries(false)
+  @ApiOkResponse({ schema: { type: 'object', properties: { totalHits: { type: 'integer' }, results: { type: 'array', items: { type: 'object' } } } } })
+  @errorResponses(400)
+  tasks(
+    @Query('start') start?: string,
+    @Query('size') size?: string,
+    @Query('sort') sort?: string,
+    @Query('freeText') freeText?: string,
+    @Query('query') query?: string,
+  ) {
+    return this.search.tasks({ start, size, sort, freeText, query });
+  }
+
+  @Get('tasks/search-v2')
+  @ApiTags('task')
+  @ApiOperation({ summary: 'Search tasks: {totalHits, results: Task[]}' })
+  @searchQueries(false)
+  @ApiOkResponse({ schema: schemaRef('SearchResultTask') })
+  @errorResponses(400)
+  tasksV2(
+    @Query('start') start?: string,
+    @Query('size') size?: string,
+    @Query('sort') sort?: string,
+    @Query('freeText') freeText?: string,
+    @Query('query') query?: string,
+  ) {
+    return this.search.tasksV2({ start, size, sort, freeText, query });
   }
 
   @Post('workflow/bulk/search')
   @ApiTags('workflow-bulk')
-  @ApiOperation({ summary: 'Search workflows by id (not served yet: 501 until the search index serves it)' })
+  @ApiOperation({ summary: "Orkes' search of workflows by id: not served (501); GET /api/workflow/search with `workflowId IN (…)` does it" })
   @errorResponses(501)
   bulk(): never {
-    return notYet('Bulk workflow search');
+    throw new BatonError(ErrorCode.NotImplemented, 'Bulk workflow search is not served: GET /api/workflow/search?query=workflowId IN (…) finds workflows by id');
   }
 }
