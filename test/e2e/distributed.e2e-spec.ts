@@ -25,7 +25,7 @@ jest.setTimeout(300_000);
 
 /**
  * Distributed mode: gateway, metadata, two executors and the indexer as separate processes over real
- * Kafka and Postgres, driven through the Conductor HTTP API. Each run gets its own database and its own
+ * Kafka, Postgres and OpenSearch (search), driven through the Conductor HTTP API. Each run gets its own database and its own
  * Kafka namespace (KAFKA_TOPIC_PREFIX), so runs never see each other's messages.
  */
 describe('distributed mode (separate processes over Kafka and Postgres)', () => {
@@ -40,6 +40,9 @@ describe('distributed mode (separate processes over Kafka and Postgres)', () => 
     KAFKA_BROKERS: infra.kafkaBrokers,
     KAFKA_TOPIC_PREFIX: namespace,
     KAFKA_PARTITIONS: '6',
+    // Search on OpenSearch, in indices of this run's own.
+    OPENSEARCH_URL: infra.opensearchUrl,
+    SEARCH_INDEX_PREFIX: `${namespace.replace(/[^a-z0-9-]/g, '')}_`,
     LOG_LEVEL: 'log',
     ...extra,
   });

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 export interface TestInfra {
   readonly databaseUrl: string;
   readonly kafkaBrokers: string;
+  /** The OpenSearch node distributed search and the search integration tests run against. */
+  readonly opensearchUrl: string;
 }
 
 const ROOT = join(__dirname, '..', '..');
@@ -24,14 +26,15 @@ export function testInfra(): TestInfra {
   }
   const databaseUrl = process.env.TEST_DATABASE_URL ?? fromFile.DATABASE_URL;
   const kafkaBrokers = process.env.TEST_KAFKA_BROKERS ?? fromFile.KAFKA_BROKERS;
-  const missing = [!databaseUrl && 'DATABASE_URL', !kafkaBrokers && 'KAFKA_BROKERS'].filter(Boolean);
+  const opensearchUrl = process.env.TEST_OPENSEARCH_URL ?? fromFile.OPENSEARCH_URL;
+  const missing = [!databaseUrl && 'DATABASE_URL', !kafkaBrokers && 'KAFKA_BROKERS', !opensearchUrl && 'OPENSEARCH_URL'].filter(Boolean);
   if (missing.length) {
     throw new Error(
-      `Integration and e2e tests need real Postgres and Kafka, but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} unknown. ` +
-        'Run `npm run infra:up` (scripts/infra/up.sh) first, or set TEST_DATABASE_URL / TEST_KAFKA_BROKERS.',
+      `Integration and e2e tests need real Postgres, Kafka and OpenSearch, but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} unknown. ` +
+        'Run `npm run infra:up` (scripts/infra/up.sh) first, or set TEST_DATABASE_URL / TEST_KAFKA_BROKERS / TEST_OPENSEARCH_URL.',
     );
   }
-  return { databaseUrl: databaseUrl!, kafkaBrokers: kafkaBrokers! };
+  return { databaseUrl: databaseUrl!, kafkaBrokers: kafkaBrokers!, opensearchUrl: opensearchUrl! };
 }
 
 export const repoRoot = ROOT;

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { DefinitionQueries, ExecutionQueries, PgSearchReader, SearchReader, TaskQueue } from '@app/persistence';
+import { DefinitionQueries, ExecutionQueries, TaskQueue } from '@app/persistence';
 import { Clock, IdGenerator } from '@app/runtime';
 import { ConductorErrorFilter } from './errors/conductor-error.filter';
 import { EventController } from './events/event.controller';
@@ -45,7 +45,6 @@ import { SearchService } from './workflows/search.service';
     RillExecutionLookup,
     WorkflowService,
     SearchService,
-    { provide: SearchReader, useClass: PgSearchReader },
     WorkflowWatcher,
     SyncExecution,
     SignalService,

@@ -12,3 +12,6 @@ export * from './queries/execution.queries';
 export * from './table-ownership';
 export * from './search/search-reader';
 export * from './search/pg-search.reader';
+export * from './search/search.module';
+export * from './search/opensearch/opensearch-indices';
+export * from './search/opensearch/opensearch-search.reader';

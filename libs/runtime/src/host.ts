@@ -2,7 +2,7 @@ import { DynamicModule, INestApplication, Logger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { BusModule, BusSettings, BusTransport } from '@app/bus';
-import { PersistenceModule } from '@app/persistence';
+import { PersistenceModule, SearchModule } from '@app/persistence';
 import { ALL_TOPICS } from '@app/contracts';
 import type { BusConfig, HttpConfig, InfraConfig } from './infra.config';
 import { loadInfraConfig, logLevelsFrom } from './infra.config';
@@ -69,6 +69,7 @@ export async function host(spec: HostSpec): Promise<INestApplication> {
     module: class BatonHostModule {},
     imports: [
       PersistenceModule.forRoot({ url: spec.databaseUrl, migrations: spec.migrations, applicationName: `baton-${spec.name}` }),
+      SearchModule.forRoot(spec.infra.search),
       BusModule.forRoot({ settings: busSettings(spec.infra.bus), groupId: spec.groupId, requestTopics: spec.requestTopics, topics: ALL_TOPICS }),
       ...spec.modules,
     ],
@@ -89,7 +90,7 @@ export async function host(spec: HostSpec): Promise<INestApplication> {
   spec.configureHttp?.(app);
   if (spec.http) await app.listen(spec.http.port, spec.http.host);
   else await app.init();
-  new Logger(spec.name).log(`${spec.name} is up (bus: ${spec.infra.bus.kind}, database: ${redact(spec.databaseUrl)})`);
+  new Logger(spec.name).log(`${spec.name} is up (bus: ${spec.infra.bus.kind}, database: ${redact(spec.databaseUrl)}, search: ${spec.infra.search.kind === 'opensearch' ? spec.infra.search.url : 'postgres'})`);
   return app;
 }
 

@@ -27,10 +27,17 @@ export type BusConfig =
       readonly requestTimeoutMs: number;
     };
 
+/**
+ * Where search reads and the indexer writes: the Postgres projection (the default, and embedded mode's), or
+ * OpenSearch at `OPENSEARCH_URL`, its indices named `<SEARCH_INDEX_PREFIX>workflow` and `…task`.
+ */
+export type SearchConfig = { readonly kind: 'postgres' } | { readonly kind: 'opensearch'; readonly url: string; readonly indexPrefix: string };
+
 export interface InfraConfig {
   readonly instanceId: string;
   readonly database: DatabaseConfig;
   readonly bus: BusConfig;
+  readonly search: SearchConfig;
   readonly logLevel: LogLevel;
 }
 
@@ -77,6 +84,13 @@ class InfraEnv {
   LOG_LEVEL: LogLevel = 'log';
 
   @IsOptional() @IsString() BATON_INSTANCE_ID?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'OPENSEARCH_URL must be an http(s):// URL' })
+  OPENSEARCH_URL?: string;
+
+  @Matches(/^[a-z0-9_-]*$/, { message: 'SEARCH_INDEX_PREFIX may only contain lower-case letters, digits, "_" and "-"' })
+  SEARCH_INDEX_PREFIX = 'baton_';
 }
 
 export interface InfraOptions {
@@ -109,6 +123,7 @@ export function loadInfraConfig(env: NodeJS.ProcessEnv, app: string, options: In
           requestTimeoutMs: e.BATON_COMMAND_TIMEOUT_MS,
         }
       : { kind: 'in-process', lanes: e.BATON_BUS_LANES },
+    search: e.OPENSEARCH_URL ? { kind: 'opensearch', url: e.OPENSEARCH_URL.replace(/\/+$/, ''), indexPrefix: e.SEARCH_INDEX_PREFIX } : { kind: 'postgres' },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -188,7 +188,7 @@ describe.each<['Kafka' | 'the in-process bus']>([['Kafka'], ['the in-process bus
       groupId: 'baton-executor',
       requestTopics: [Topic.ExecutorCommands],
       consumes: true,
-      infra: { instanceId: `it-${RUN}`, database: { kind: 'external', url: db.url }, bus, logLevel: 'warn' },
+      infra: { instanceId: `it-${RUN}`, database: { kind: 'external', url: db.url }, bus, search: { kind: 'postgres' }, logLevel: 'warn' },
       databaseUrl: db.url,
       migrations: 'verify',
     });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { TaskEvent, WorkflowEvent } from '@app/contracts';
-import { SearchProjectionRepository } from './search-projection.repository';
+import { SearchProjection } from './search-projection';
 
 /** A batch is written when it holds this many events, or this long after its first event. */
 const MAX_BATCH = 500;
@@ -24,7 +24,7 @@ interface Batch {
 export class ProjectionBatcher {
   private current: Batch | null = null;
 
-  constructor(private readonly projection: SearchProjectionRepository) {}
+  constructor(private readonly projection: SearchProjection) {}
 
   addTask(event: TaskEvent): Promise<void> {
     const batch = this.open();

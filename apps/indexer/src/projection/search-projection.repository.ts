@@ -1,14 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import type { TaskEvent, WorkflowEvent } from '@app/contracts';
 import { DataSource, EntityManager } from 'typeorm';
+import { SearchProjection } from './search-projection';
 
 /**
  * The Postgres search backend: one document per workflow and per task, upserted in bulk and guarded by
  * version, so a late or redelivered event never overwrites a newer document (idempotent by design).
  */
 @Injectable()
-export class SearchProjectionRepository {
-  constructor(private readonly dataSource: DataSource) {}
+export class SearchProjectionRepository extends SearchProjection {
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
 
   /**
    * Writes the workflows and tasks of one batch in one statement (atomic on its own: no transaction
