@@ -104,6 +104,30 @@ export class ExecutionQueries {
   }
 
   /**
+   * A page of workflows, by id after `afterWorkflowId`, with their tasks, each with the version of its row:
+   * what rebuilding a search index reads (the documents as events carry them — a workflow less its
+   * definition and tasks, a task less its definition parts — and the versions events are written with).
+   */
+  async indexable(afterWorkflowId: string | null, limit: number): Promise<IndexablePage> {
+    const workflows: Array<{ workflow_id: string; version: number; data: Workflow }> = await this.dataSource.query(
+      `SELECT workflow_id, version, data FROM workflow WHERE ($1::uuid IS NULL OR workflow_id > $1::uuid) ORDER BY workflow_id LIMIT $2`,
+      [afterWorkflowId, limit],
+    );
+    if (!workflows.length) return { workflows: [], tasks: [] };
+    const tasks: Array<{ workflow_id: string; task_id: string; version: number; data: Task }> = await this.dataSource.query(
+      `SELECT workflow_id, task_id, version, data FROM task WHERE workflow_id = ANY($1::uuid[])`,
+      [workflows.map((w) => w.workflow_id)],
+    );
+    return {
+      workflows: workflows.map((w) => {
+        const { workflowDefinition: _definition, ...workflow } = servedWorkflow(w.data);
+        return { workflowId: w.workflow_id, version: w.version, workflow: workflow as Omit<Workflow, 'workflowDefinition' | 'tasks'> };
+      }),
+      tasks: tasks.map((t) => ({ workflowId: t.workflow_id, taskId: t.task_id, version: t.version, task: t.data })),
+    };
+  }
+
+  /**
    * Rill Flow executions (workflows whose correlation id is `<workflow name>_c_<workflow id>`, the form a
    * submit gives them), newest first: of one descriptor (`name`) or of every descriptor of a business
    * (`namePrefix` `<business>:`), with one of `statuses`, created within [from, to] (epoch ms). Fetches
@@ -165,3 +189,9 @@ const RILL_EXECUTIONS_WHERE = `correlation_id = workflow_name || '_c_' || workfl
          AND ($5::float8 IS NULL OR create_time <= to_timestamp($5::float8 / 1000.0))`;
 
 const rillExecutionParams = (f: RillExecutionFilter): unknown[] => [f.name ?? null, f.namePrefix ?? null, f.statuses ? [...f.statuses] : null, f.from ?? null, f.to ?? null];
+
+/** A page of executions as a search index is rebuilt from them. */
+export interface IndexablePage {
+  readonly workflows: ReadonlyArray<{ readonly workflowId: string; readonly version: number; readonly workflow: Omit<Workflow, 'workflowDefinition' | 'tasks'> }>;
+  readonly tasks: ReadonlyArray<{ readonly workflowId: string; readonly taskId: string; readonly version: number; readonly task: Task }>;
+}
