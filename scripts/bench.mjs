@@ -5,6 +5,7 @@
 // task per process, peak memory and a count check. `node scripts/bench.mjs --help` for the options.
 // The pieces live in scripts/bench/: options, targets (processes, database, topics), driver (the load and the
 // workers), verify (the count check), procstats (/proc readings), report (the table and the JSON).
+import { IndexLagProbe, indexLagWorkflow } from './bench/index-lag.mjs';
 import { cpus } from 'node:os';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -77,10 +78,15 @@ async function main() {
   await client.call('POST', '/api/metadata/taskdefs', workload.taskDefs);
   await client.call('POST', '/api/metadata/workflow', workload.workflowDef);
   if (timerWf) await client.call('POST', '/api/metadata/workflow', timerWf);
+  const lagWf = indexLagWorkflow(runId);
+  await client.call('POST', '/api/metadata/workflow', lagWf);
 
   target.mark(); // engine log lines from here on are the run's, not the boot's
   const tLoadStart = performance.now();
   const memory = new MemorySampler(target.groups);
+  // Indexing lag under the load: probes through the measured window.
+  const lag = new IndexLagProbe(client, lagWf.name);
+  let lagStopped = null;
   let cpuA = null;
   let cpuB = null;
   const run = await runLoad({
@@ -89,20 +95,27 @@ async function main() {
     opts,
     timerWorkflowName: timerWf?.name,
     hooks: {
-      windowStart: () => (cpuA = snapshot(target.groups)),
-      windowEnd: () => (cpuB = snapshot(target.groups)),
+      windowStart: () => {
+        cpuA = snapshot(target.groups);
+        lag.start();
+      },
+      windowEnd: () => {
+        cpuB = snapshot(target.groups);
+        lagStopped = lag.stop();
+      },
       alive: () => target.alive(),
     },
     say: opts.quiet ? (m) => !m.startsWith('  ') && say(m) : say,
   });
   const peak = memory.stop();
+  const indexLag = lagStopped ? await lagStopped : { samples: [], missed: 0, errors: 0 };
   const cpu = cpuA && cpuB ? cpuBetween(cpuA, cpuB, target.groups) : null;
   const checks = await verify({ client, workload, run, opts, say });
   const dead = target.alive();
   const problems = target.problems('run');
   const bootProblems = target.problems('boot');
 
-  const summary = summarize({ opts, target, run, cpu, memory: peak, checks });
+  const summary = summarize({ opts, target, run, cpu, memory: peak, checks, indexLag });
   const c = run.counters;
   const driverCpu = cpu?.groups.driver;
   const tasks = summary.throughput.tasksCompleted;

@@ -14,7 +14,7 @@ export function stats(samples) {
   return { n, min: r(s[0]), p50: r(q(50)), p95: r(q(95)), p99: r(q(99)), max: r(s[n - 1]), mean: r(sum / n) };
 }
 
-export function summarize({ opts, target, run, cpu, memory, checks }) {
+export function summarize({ opts, target, run, cpu, memory, checks, indexLag }) {
   const W = Math.max(1, run.window.seconds);
   const first = opts.warmup;
   const buckets = run.series.slice(first, first + W).map((b) => b ?? { started: 0, completed: 0, tasks: 0, handedOut: 0 });
@@ -53,6 +53,8 @@ export function summarize({ opts, target, run, cpu, memory, checks }) {
     updateAck: stats(run.lat.updateAck),
     startLateness: run.closed ? undefined : stats(run.lat.startLateness),
     timerLateness: stats(checks.timer.lateness),
+    // From a workflow's end (its start answered, a NOOP) to search finding it, probed under the load.
+    indexLag: indexLag ? { ...stats(indexLag.samples), missed: indexLag.missed, errors: indexLag.errors } : undefined,
   };
 
   // CPU per task: each process's CPU seconds in the window over the tasks completed in it
@@ -133,6 +135,8 @@ export function table(doc) {
   row('task update acknowledged', s.latency.updateAck);
   if (s.latency.startLateness) row('driver start lateness', s.latency.startLateness);
   if (timer.started) row(`timer lateness (1 s WAIT)`, s.latency.timerLateness);
+  if (s.latency.indexLag?.n) row('end -> searchable', s.latency.indexLag);
+  if (s.latency.indexLag?.missed || s.latency.indexLag?.errors) L.push(`    (${s.latency.indexLag.missed} probe(s) not searchable within 30 s, ${s.latency.indexLag.errors} failed)`);
   L.push('');
   if (s.processes.length) {
     L.push(`CPU in the window       ${lpad('pid', 8)}${lpad('procs', 6)}${lpad('cpu s', 9)}${lpad('ms/task', 9)}${lpad('cores', 7)}${lpad('peak RSS', 10)}`);

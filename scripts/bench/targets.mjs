@@ -215,7 +215,7 @@ function runToExit(command, args, opts, timeoutMs) {
 }
 
 async function infraUp(root, say) {
-  say('provisioning local Kafka and PostgreSQL (scripts/infra/up.sh)');
+  say('provisioning local PostgreSQL, Kafka and OpenSearch (scripts/infra/up.sh)');
   const out = await runToExit(join(root, 'scripts/infra/up.sh'), [], { cwd: root, env: process.env }, 600_000);
   const env = Object.fromEntries(
     out
@@ -224,7 +224,7 @@ async function infraUp(root, say) {
       .filter(Boolean)
       .map((m) => [m[1], m[2]]),
   );
-  if (!env.DATABASE_URL || !env.KAFKA_BROKERS) throw new Error(`scripts/infra/up.sh printed no DATABASE_URL/KAFKA_BROKERS:\n${out}`);
+  if (!env.DATABASE_URL || !env.KAFKA_BROKERS || !env.OPENSEARCH_URL) throw new Error(`scripts/infra/up.sh printed no DATABASE_URL/KAFKA_BROKERS/OPENSEARCH_URL:\n${out}`);
   return env;
 }
 
@@ -323,6 +323,9 @@ export async function startDistributed({ root, runId, executors, partitions, nod
         KAFKA_BROKERS: infra.KAFKA_BROKERS,
         KAFKA_TOPIC_PREFIX: prefix,
         KAFKA_PARTITIONS: String(partitions),
+        // Search on OpenSearch, as a distributed deployment runs it, in indices of this run's own.
+        OPENSEARCH_URL: infra.OPENSEARCH_URL,
+        SEARCH_INDEX_PREFIX: `${prefix.toLowerCase().replace(/[^a-z0-9-]/g, '')}_`,
         LOG_LEVEL: 'log',
         ...engineEnv,
         ...extra,
