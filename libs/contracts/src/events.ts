@@ -48,4 +48,9 @@ export interface WorkflowEvent {
   readonly workflow: Omit<Workflow, 'tasks' | 'workflowDefinition'>;
   /** On `workflow.removed`: true — kept in search as it last was (archived); false — gone from search too. */
   readonly archived?: boolean;
+  /**
+   * Tasks this change dropped from the run (a restart, a rerun, a DO_WHILE keeping its last iterations):
+   * they are gone from the execution store, and go from search too.
+   */
+  readonly droppedTaskIds?: string[];
 }

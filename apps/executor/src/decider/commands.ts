@@ -73,7 +73,7 @@ export type EngineCommand =
   /** Publish a task lifecycle event carrying the task as it is in the new state. */
   | { readonly type: 'emit.task'; readonly eventType: TaskEventType; readonly taskId: string }
   /** Publish a workflow event carrying the workflow as it is in the new state. */
-  | { readonly type: 'emit.workflow'; readonly eventType: WorkflowEventType };
+  | { readonly type: 'emit.workflow'; readonly eventType: WorkflowEventType; readonly droppedTaskIds?: readonly string[] };
 
 export type CommandOf<T extends EngineCommand['type']> = Extract<EngineCommand, { type: T }>;
 

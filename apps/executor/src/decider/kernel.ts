@@ -87,6 +87,8 @@ export class Kernel {
   private definitionGraph: DefinitionGraph;
   /** Sequence numbers of tasks dropped in this decision: new tasks number after them (their ids never come back). */
   private seqFloor = 0;
+  /** Tasks this decision dropped that events had announced: the workflow event says so, for search. */
+  private readonly droppedTaskIds: string[] = [];
 
   constructor(
     private readonly original: WorkflowRun,
@@ -281,6 +283,9 @@ export class Kernel {
       if (taskIds.has(t.taskId) && !isTerminalTaskStatus(t.status)) throw new Error(`task ${t.taskId} is ${t.status}: only ended tasks can be dropped`);
     }
     for (const t of this.current.tasks) if (taskIds.has(t.taskId)) this.seqFloor = Math.max(this.seqFloor, t.seq);
+    // Tasks created and dropped within this decision were never announced: only the others leave search.
+    const announced = new Set(this.original.tasks.map((t) => t.taskId));
+    for (const id of taskIds) if (announced.has(id)) this.droppedTaskIds.push(id);
     this.current = { ...this.current, tasks: this.current.tasks.filter((t) => !taskIds.has(t.taskId)) };
   }
 
@@ -1024,8 +1029,9 @@ export class Kernel {
 
   finish(rejection?: Rejection): Decision {
     const changed = this.current.workflow !== this.original.workflow;
-    const workflowEvent = this.workflowEvent ?? (changed ? 'workflow.updated' : null);
-    const commands = workflowEvent ? [...this.commandList, { type: 'emit.workflow' as const, eventType: workflowEvent }] : this.commandList;
+    const workflowEvent = this.workflowEvent ?? (changed || this.droppedTaskIds.length ? 'workflow.updated' : null);
+    const dropped = this.droppedTaskIds.length ? { droppedTaskIds: [...this.droppedTaskIds] } : {};
+    const commands = workflowEvent ? [...this.commandList, { type: 'emit.workflow' as const, eventType: workflowEvent, ...dropped }] : this.commandList;
     return rejection ? { state: this.current, commands, rejection } : { state: this.current, commands };
   }
 }

@@ -32,6 +32,9 @@ describe('rerun an ended workflow', () => {
     expect(fresh.taskId).not.toBe(taskOf(done.state, 'c').taskId);
     expect(fresh.inputData).toEqual({ y: 'given' });
     expect(commandsOf([...rerun.commands], 'queue.push')).toEqual([expect.objectContaining({ taskId: fresh.taskId })]);
+    // The replaced attempts leave search with the workflow event that announces the rerun.
+    const [announced] = commandsOf([...rerun.commands], 'emit.workflow');
+    expect([...(announced.droppedTaskIds ?? [])].sort()).toEqual([b.taskId, taskOf(done.state, 'c').taskId].sort());
 
     const again = decide(three, rerun.state, { type: 'task.result', result: { workflowInstanceId: rerun.state.workflow.workflowId, taskId: fresh.taskId, status: 'COMPLETED', outputData: { z: 30 } } }, T0 + 11);
     expect(taskOf(again.state, 'c').inputData).toEqual({ z: 30 });

@@ -69,7 +69,7 @@ export class DecisionEffects {
             messages.push(this.workflowEvent(state, saved, 'workflow.removed', at, c.archive));
             break;
           case 'emit.workflow':
-            messages.push(this.workflowEvent(state, saved, c.eventType, at));
+            messages.push(this.workflowEvent(state, saved, c.eventType, at, undefined, c.droppedTaskIds));
             break;
           case 'child.start':
             // A SUB_WORKFLOW's child of a watched workflow is watched too (a caller waits on what blocks it).
@@ -201,7 +201,7 @@ export class DecisionEffects {
     return { topic: Topic.TaskEvents, key: event.workflowId, value: event };
   }
 
-  private workflowEvent(run: WorkflowRun, saved: SavedRun, type: WorkflowEvent['type'], now: number, archived?: boolean): BusMessage<WorkflowEvent> {
+  private workflowEvent(run: WorkflowRun, saved: SavedRun, type: WorkflowEvent['type'], now: number, archived?: boolean, droppedTaskIds?: readonly string[]): BusMessage<WorkflowEvent> {
     // The pinned definition is the run's, not the change's: events never carry it.
     const { workflowDefinition: _definition, ...workflow } = servedWorkflow(run.workflow);
     const event: WorkflowEvent = {
@@ -213,6 +213,7 @@ export class DecisionEffects {
       occurredAt: now,
       workflow,
       ...(archived !== undefined ? { archived } : {}),
+      ...(droppedTaskIds?.length ? { droppedTaskIds: [...droppedTaskIds] } : {}),
     };
     return { topic: Topic.WorkflowEvents, key: event.workflowId, value: event };
   }

@@ -61,6 +61,8 @@ export class OpenSearchProjection extends SearchProjection implements OnApplicat
     for (const e of wf) body.push({ index: { _index: this.indices.workflows, _id: e.workflowId, version: e.version, version_type: 'external' } }, workflowDocument(e.workflow));
     for (const e of ts) body.push({ index: { _index: this.indices.tasks, _id: e.taskId, version: e.version, version_type: 'external' } }, taskDocument(e.task));
     for (const id of removed) body.push({ delete: { _index: this.indices.workflows, _id: id } });
+    // Tasks a restart, a rerun or a loop's keepLastN dropped from their run leave search with it.
+    for (const id of workflows.flatMap((e) => e.droppedTaskIds ?? [])) body.push({ delete: { _index: this.indices.tasks, _id: id } });
     if (body.length) await this.bulk(body, [...wf.map((e) => ({ workflowId: e.workflowId, event: e as unknown })), ...ts.map((e) => ({ workflowId: e.workflowId, event: e as unknown }))]);
     if (removed.length) {
       await this.indices.client.deleteByQuery({ index: this.indices.tasks, body: { query: { terms: { workflowId: removed } } }, conflicts: 'proceed', refresh: false } as never);

@@ -63,4 +63,14 @@ describe('the Postgres search projection', () => {
     const rows = await ds.query('SELECT version, status FROM search_task WHERE task_id = $1', [id]);
     expect(rows).toEqual([{ version: 3, status: 'COMPLETED' }]);
   });
+
+  it('deletes the tasks a workflow event says its run dropped (a restart, a rerun, keepLastN)', async () => {
+    const kept = randomUUID();
+    const dropped = randomUUID();
+    await projection.write([], [taskEvent(kept, 1, 'COMPLETED'), taskEvent(dropped, 1, 'COMPLETED')]);
+    const workflowId = randomUUID();
+    await projection.write([{ ...workflowEvent(workflowId, 4, 'RUNNING'), droppedTaskIds: [dropped] }], []);
+    const rows = await ds.query('SELECT task_id FROM search_task WHERE task_id = ANY($1::uuid[])', [[kept, dropped]]);
+    expect(rows).toEqual([{ task_id: kept }]);
+  });
 });

@@ -23,6 +23,9 @@ export class SearchProjectionRepository extends SearchProjection {
     const gone = removals.filter((e) => !e.archived).map((e) => e.workflowId);
     if (removals.length) workflows = workflows.filter((e) => e.type !== 'workflow.removed');
     await this.upsert(workflows, tasks, m);
+    // Tasks a restart, a rerun or a loop's keepLastN dropped from their run leave search with it.
+    const dropped = workflows.flatMap((e) => e.droppedTaskIds ?? []);
+    if (dropped.length) await m.query(`DELETE FROM search_task WHERE task_id = ANY($1::uuid[])`, [dropped]);
     if (gone.length) {
       await m.query(
         `WITH t AS (DELETE FROM search_task WHERE workflow_id = ANY($1::uuid[])) DELETE FROM search_workflow WHERE workflow_id = ANY($1::uuid[])`,
