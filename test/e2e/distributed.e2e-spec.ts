@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client } from 'pg';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { testInfra } from '../support/infra';
 import { ConductorClient } from './harness/conductor-client';
@@ -280,22 +279,17 @@ describe('distributed mode (separate processes over Kafka and Postgres)', () => 
       expect(assignments.pop()).toMatch(new RegExp(`${namespace.replace('.', '\\.')}baton\\.executor\\.commands\\.v1\\[\\d`));
     }
 
-    // The indexer projected every execution of this test (eventually: it consumes asynchronously).
-    const pg = new Client({ connectionString: db.url });
-    await pg.connect();
-    try {
-      const deadline = Date.now() + 60_000;
-      let completed = 0;
-      while (Date.now() < deadline) {
-        completed = (await pg.query(`SELECT count(*)::int AS n FROM search_workflow WHERE status = 'COMPLETED' AND workflow_id = ANY($1::uuid[])`, [ids])).rows[0].n;
-        if (completed >= 50) break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      expect(completed).toBe(50);
-      const { rows } = await pg.query(`SELECT count(*)::int AS n FROM search_task WHERE status = 'COMPLETED' AND workflow_id = ANY($1::uuid[])`, [ids]);
-      expect(rows[0].n).toBe(100);
-    } finally {
-      await pg.end();
+    // The indexer projected every execution of this test into OpenSearch (eventually: it consumes asynchronously).
+    const ofThese = `workflowId IN (${ids.join(', ')}) AND status = COMPLETED`;
+    const count = async (index: 'workflow' | 'tasks') => (await api.expectOk<{ totalHits: number }>('GET', `/api/${index}/search?size=0&query=${encodeURIComponent(ofThese)}`)).body.totalHits;
+    const deadline = Date.now() + 60_000;
+    let found = { workflows: 0, tasks: 0 };
+    while (Date.now() < deadline) {
+      // Task and workflow events travel on topics of their own: each count catches up on its own.
+      found = { workflows: await count('workflow'), tasks: await count('tasks') };
+      if (found.workflows >= 50 && found.tasks >= 100) break;
+      await new Promise((r) => setTimeout(r, 200));
     }
+    expect(found).toEqual({ workflows: 50, tasks: 100 });
   });
 });
