@@ -27,6 +27,8 @@ RUN --mount=type=cache,target=/root/.npm \
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY apps ./apps
 COPY libs ./libs
+# The worker SDK is built with the rest (`npm run build`); the web UI (apps/ui) is built by Vite.
+COPY packages ./packages
 RUN npm run build \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Brings up the test infrastructure (PostgreSQL, then Kafka, then OpenSearch), reusing what is running.
+# Brings up the test infrastructure (PostgreSQL, then Kafka, then OpenSearch; chromium installed when
+# missing), reusing what is running.
 #
 #   scripts/infra/up.sh [--fresh]      # --fresh wipes all three data dirs first
 #
@@ -22,6 +23,9 @@ main() {
   "$HERE/postgres/start.sh" "$@" >&2
   "$HERE/kafka/start.sh" "$@" >&2
   "$HERE/opensearch/start.sh" "$@" >&2
+  # The web UI's end-to-end tests drive Debian's chromium (installed once, when missing).
+  local chromium
+  chromium="$("$HERE/chromium.sh")"
 
   local env_file
   env_file="$(infra_dir)/env"
@@ -29,6 +33,7 @@ main() {
 KAFKA_BROKERS=127.0.0.1:${KAFKA_PORT:-9092}
 DATABASE_URL=postgres://baton:baton@127.0.0.1:${PGPORT:-55432}/baton
 OPENSEARCH_URL=http://127.0.0.1:${OPENSEARCH_PORT:-9200}
+$chromium
 ENV
   cat "$env_file"
 }

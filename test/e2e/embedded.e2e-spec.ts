@@ -15,6 +15,7 @@ import { metadataApiSuite } from './harness/metadata-api.suite';
 import { rillFlowApiSuite } from './harness/rill-flow-api.suite';
 import { rillFlowRunSuite } from './harness/rill-flow-run.suite';
 import { searchSuite } from './harness/search.suite';
+import { uiSuite } from './harness/ui.suite';
 import { freePort, ServiceProcess } from './harness/service-process';
 
 jest.setTimeout(180_000);
@@ -200,6 +201,7 @@ describe('embedded mode (one process)', () => {
   describe('Rill Flow descriptors', () => rillFlowApiSuite(() => api));
   describe('running Rill Flow DAGs', () => rillFlowRunSuite(() => api));
   describe('search: Conductor\'s search API', () => searchSuite(() => api));
+  describe('the web UI in headless Chromium', () => uiSuite(() => api));
 
   describe('the workflow API: StartWorkflowRequest, idempotency keys', () => workflowApiSuite(() => api));
 

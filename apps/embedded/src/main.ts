@@ -62,6 +62,7 @@ async function main(): Promise<void> {
         '',
         `Baton is running (embedded: all services in one process, ${where}, ${infra.bus.kind} bus).`,
         `  Conductor API:  ${base}/api`,
+        `  Web UI:         ${base}/ui`,
         `  Swagger UI:     ${base}/${SWAGGER_UI_PATH}`,
         `  OpenAPI:        ${base}/${OPENAPI_JSON_PATH}`,
         `  Health:         ${base}/health`,

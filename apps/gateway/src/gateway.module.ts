@@ -32,9 +32,11 @@ import { SignalService } from './tasks/signal.service';
 import { WorkflowWatcher } from './workflows/workflow-watcher';
 import { WorkflowService } from './workflows/workflow.service';
 import { SearchService } from './workflows/search.service';
+import { UiModule } from './ui/ui.module';
 
 /** The HTTP edge: Conductor's REST API. Stateless; commands go over the bus, reads through the owners' query modules. */
 @Module({
+  imports: [UiModule],
   controllers: [HealthController, VersionController, SearchController, ExternalStorageController, MetadataController, EventController, WorkflowBulkController, WorkflowController, TaskController, QueueController, AdminController, RillFlowController, RillRuntimeController, RillExecutionsController, SipRsTaskController, DaprWorkflowController],
   providers: [
     { provide: APP_FILTER, useClass: ConductorErrorFilter },

@@ -110,5 +110,6 @@ export interface WorkflowView {
   input: Record<string, unknown>;
   output: Record<string, unknown>;
   variables?: Record<string, unknown>;
+  reasonForIncompletion?: string;
   tasks: TaskView[];
 }

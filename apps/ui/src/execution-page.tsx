@@ -1,0 +1,282 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { Task, Workflow } from '@app/contracts';
+import { api } from './api';
+import { DagView } from './dag-view';
+import { fmtDuration, fmtTime, Json, StatusBadge } from './format';
+import { dagOf } from './model/dag';
+import { isTerminalWorkflow } from './model/execution-types';
+import { timelineOf } from './model/timeline';
+import { Link } from './router';
+import { TimelineView } from './timeline-view';
+
+/** Polling while the workflow runs; SSE is to replace it (the issue asks for no polling every second). */
+const REFRESH_MS = 2000;
+type Tab = 'diagram' | 'tasks' | 'timeline' | 'io' | 'json';
+
+export function ExecutionPage({ id }: { id: string }) {
+  const [wf, setWf] = useState<Workflow | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [tab, setTab] = useState<Tab>('diagram');
+  const [taskId, setTaskId] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      setWf(await api.workflow(id));
+      setError(null);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }, [id]);
+
+  useEffect(() => {
+    setWf(null);
+    setTaskId(undefined);
+    void load();
+  }, [load]);
+
+  const running = !!wf && !isTerminalWorkflow(wf.status);
+  useEffect(() => {
+    if (!running) return;
+    const timer = window.setInterval(() => void load(), REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, [running, load]);
+
+  const dag = useMemo(() => (wf ? dagOf(wf) : null), [wf]);
+  const timeline = useMemo(() => (wf ? timelineOf(wf, wf.endTime || Date.now()) : null), [wf]);
+  const task = wf?.tasks?.find((t) => t.taskId === taskId);
+
+  const act = async (label: string, fn: () => Promise<unknown>) => {
+    setBusy(true);
+    try {
+      const res = await fn();
+      setNotice(`${label}: done${typeof res === 'string' && res && res !== id ? ` (${res})` : ''}`);
+      await load();
+    } catch (e) {
+      setNotice(`${label} failed — ${(e as Error).message}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (error && !wf) return <div className="error">{error}</div>;
+  if (!wf || !dag || !timeline) return <div className="empty">Loading {id}…</div>;
+  const status = wf.status;
+  const terminal = isTerminalWorkflow(status);
+
+  return (
+    <section className="execution">
+      <header className="exec-header">
+        <div>
+          <h1>
+            {wf.workflowName} <span className="muted">v{wf.workflowVersion}</span> <StatusBadge status={status} />
+          </h1>
+          <div className="meta">
+            <span className="mono">{wf.workflowId}</span>
+            {wf.correlationId && <span>correlation {wf.correlationId}</span>}
+            <span>started {fmtTime(wf.startTime)}</span>
+            {wf.endTime ? <span>ended {fmtTime(wf.endTime)} ({fmtDuration(wf.endTime - wf.startTime)})</span> : null}
+            {wf.parentWorkflowId && (
+              <span>
+                parent <Link to={`/execution/${encodeURIComponent(wf.parentWorkflowId)}`}>{wf.parentWorkflowId}</Link>
+              </span>
+            )}
+            {running && <span className="live">● refreshing every {REFRESH_MS / 1000} s</span>}
+          </div>
+          {wf.reasonForIncompletion && <div className="error">{wf.reasonForIncompletion}</div>}
+        </div>
+        <div className="actions">
+          {status === 'RUNNING' && <button disabled={busy} onClick={() => void act('Pause', () => api.pause(wf.workflowId))}>Pause</button>}
+          {status === 'PAUSED' && <button disabled={busy} onClick={() => void act('Resume', () => api.resume(wf.workflowId))}>Resume</button>}
+          {(status === 'FAILED' || status === 'TIMED_OUT' || status === 'TERMINATED') && (
+            <button disabled={busy} className="primary" onClick={() => void act('Retry', () => api.retry(wf.workflowId))}>
+              Retry
+            </button>
+          )}
+          {terminal && <button disabled={busy} onClick={() => void act('Restart', () => api.restart(wf.workflowId))}>Restart</button>}
+          {!terminal && (
+            <button
+              disabled={busy}
+              className="danger"
+              onClick={() => {
+                const reason = window.prompt('Terminate: reason');
+                if (reason !== null) void act('Terminate', () => api.terminate(wf.workflowId, reason));
+              }}
+            >
+              Terminate…
+            </button>
+          )}
+          <button disabled={busy} onClick={() => void load()}>
+            Refresh
+          </button>
+        </div>
+      </header>
+      {notice && (
+        <div className="notice" onClick={() => setNotice(null)}>
+          {notice}
+        </div>
+      )}
+      <nav className="tabs">
+        {(['diagram', 'tasks', 'timeline', 'io', 'json'] as const).map((t) => (
+          <button key={t} className={tab === t ? 'active' : ''} onClick={() => setTab(t)}>
+            {{ diagram: 'Diagram', tasks: `Tasks (${wf.tasks?.length ?? 0})`, timeline: 'Timeline', io: 'Input / output', json: 'JSON' }[t]}
+          </button>
+        ))}
+      </nav>
+      <div className={`exec-body${task ? ' with-panel' : ''}`}>
+        <div className="exec-main">
+          {tab === 'diagram' && <DagView dag={dag} selected={dag.nodes.find((n) => n.taskId === taskId)?.id} onSelect={(n) => n.taskId && setTaskId(n.taskId)} />}
+          {tab === 'tasks' && <TaskTable tasks={wf.tasks ?? []} selected={taskId} onSelect={setTaskId} />}
+          {tab === 'timeline' && <TimelineView timeline={timeline} selected={taskId} onSelect={setTaskId} />}
+          {tab === 'io' && (
+            <div className="io">
+              <div>
+                <h3>Input</h3>
+                <Json value={wf.input} />
+              </div>
+              <div>
+                <h3>Output</h3>
+                <Json value={wf.output} />
+              </div>
+              <div>
+                <h3>Variables</h3>
+                <Json value={wf.variables} />
+              </div>
+            </div>
+          )}
+          {tab === 'json' && <Json value={wf} />}
+        </div>
+        {task && <TaskPanel wf={wf} task={task} busy={busy} act={act} onClose={() => setTaskId(undefined)} onSelect={setTaskId} />}
+      </div>
+    </section>
+  );
+}
+
+function TaskTable({ tasks, selected, onSelect }: { tasks: Task[]; selected?: string; onSelect: (id: string) => void }) {
+  return (
+    <table className="grid">
+      <thead>
+        <tr>
+          <th>#</th>
+          <th>Reference</th>
+          <th>Type</th>
+          <th>Status</th>
+          <th>Retry</th>
+          <th>Scheduled</th>
+          <th>Started</th>
+          <th>Took</th>
+          <th>Worker</th>
+        </tr>
+      </thead>
+      <tbody>
+        {[...tasks]
+          .sort((a, b) => a.seq - b.seq)
+          .map((t) => (
+            <tr key={t.taskId} className={`clickable${t.taskId === selected ? ' selected' : ''}`} onClick={() => onSelect(t.taskId)}>
+              <td>{t.seq}</td>
+              <td className="mono">{t.referenceTaskName}</td>
+              <td>{t.taskType}</td>
+              <td>
+                <StatusBadge status={t.status} />
+              </td>
+              <td>{t.retryCount || ''}</td>
+              <td>{fmtTime(t.scheduledTime)}</td>
+              <td>{fmtTime(t.startTime)}</td>
+              <td>{t.startTime && t.endTime ? fmtDuration(t.endTime - t.startTime) : '—'}</td>
+              <td>{t.workerId ?? ''}</td>
+            </tr>
+          ))}
+      </tbody>
+    </table>
+  );
+}
+
+function TaskPanel({ wf, task, busy, act, onClose, onSelect }: { wf: Workflow; task: Task; busy: boolean; act: (label: string, fn: () => Promise<unknown>) => Promise<void>; onClose: () => void; onSelect: (id: string) => void }) {
+  const [output, setOutput] = useState('{}');
+  const attempts = (wf.tasks ?? []).filter((t) => t.referenceTaskName === task.referenceTaskName).sort((a, b) => a.seq - b.seq);
+  const waiting = (task.taskType === 'HUMAN' || task.taskType === 'WAIT') && (task.status === 'IN_PROGRESS' || task.status === 'SCHEDULED');
+  const complete = () => {
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(output || '{}') as Record<string, unknown>;
+    } catch (e) {
+      window.alert(`Output is not JSON: ${(e as Error).message}`);
+      return;
+    }
+    void act('Complete task', () => api.completeTask(wf.workflowId, task.taskId, parsed));
+  };
+  return (
+    <aside className="panel">
+      <header>
+        <h2 className="mono">{task.referenceTaskName}</h2>
+        <button onClick={onClose} aria-label="Close">
+          ✕
+        </button>
+      </header>
+      <div className="meta">
+        <StatusBadge status={task.status} /> <span>{task.taskType}</span> <span className="mono">{task.taskId}</span>
+      </div>
+      {attempts.length > 1 && (
+        <div className="attempts">
+          Attempts:{' '}
+          {attempts.map((a) => (
+            <button key={a.taskId} className={a.taskId === task.taskId ? 'active' : ''} onClick={() => onSelect(a.taskId)}>
+              {a.retryCount}
+            </button>
+          ))}
+        </div>
+      )}
+      {task.reasonForIncompletion && <div className="error">{task.reasonForIncompletion}</div>}
+      <dl>
+        <dt>Scheduled</dt>
+        <dd>{fmtTime(task.scheduledTime)}</dd>
+        <dt>Started</dt>
+        <dd>{fmtTime(task.startTime)}</dd>
+        <dt>Ended</dt>
+        <dd>{fmtTime(task.endTime)}</dd>
+        <dt>Worker</dt>
+        <dd>{task.workerId ?? '—'}</dd>
+        <dt>Poll count</dt>
+        <dd>{task.pollCount}</dd>
+        {task.subWorkflowId && (
+          <>
+            <dt>Sub-workflow</dt>
+            <dd>
+              <Link to={`/execution/${encodeURIComponent(task.subWorkflowId)}`}>{task.subWorkflowId}</Link>
+            </dd>
+          </>
+        )}
+      </dl>
+      <div className="actions">
+        <button disabled={busy} onClick={() => window.confirm(`Rerun ${wf.workflowId} from ${task.referenceTaskName}?`) && void act('Rerun from task', () => api.rerunFrom(wf.workflowId, task.taskId))}>
+          Rerun from here
+        </button>
+        {!isTerminalWorkflow(wf.status) && (
+          <button disabled={busy} onClick={() => window.confirm(`Skip ${task.referenceTaskName}?`) && void act('Skip task', () => api.skipTask(wf.workflowId, task.referenceTaskName))}>
+            Skip
+          </button>
+        )}
+      </div>
+      {waiting && (
+        <div className="complete">
+          <h3>Complete this {task.taskType} task</h3>
+          <textarea value={output} onChange={(e) => setOutput(e.target.value)} rows={5} spellCheck={false} />
+          <button className="primary" disabled={busy} onClick={complete}>
+            Complete
+          </button>
+        </div>
+      )}
+      <h3>Input</h3>
+      <Json value={task.inputData} />
+      <h3>Output</h3>
+      <Json value={task.outputData} />
+      {task.phaseHistory?.length ? (
+        <>
+          <h3>Phase history</h3>
+          <Json value={task.phaseHistory} />
+        </>
+      ) : null}
+    </aside>
+  );
+}

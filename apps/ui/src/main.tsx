@@ -1,0 +1,41 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { DefinitionsPage } from './definitions-page';
+import { ExecutionPage } from './execution-page';
+import { ExecutionsPage } from './executions-page';
+import { Link, useRoute } from './router';
+import './styles.css';
+
+function App() {
+  const route = useRoute();
+  return (
+    <>
+      <nav className="top">
+        <Link to="/" className="brand">
+          Baton
+        </Link>
+        <Link to="/executions" className={route.page === 'executions' || route.page === 'execution' ? 'on' : ''}>
+          Executions
+        </Link>
+        <Link to="/definitions" className={route.page === 'definitions' ? 'on' : ''}>
+          Definitions
+        </Link>
+        <a href="/swagger-ui" className="right">
+          API
+        </a>
+      </nav>
+      <main>
+        {route.page === 'executions' && <ExecutionsPage />}
+        {route.page === 'execution' && <ExecutionPage id={route.id} />}
+        {route.page === 'definitions' && <DefinitionsPage />}
+        {route.page === 'missing' && <div className="empty">No page at {route.path}.</div>}
+      </main>
+    </>
+  );
+}
+
+createRoot(document.getElementById('root') as HTMLElement).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
