@@ -31,9 +31,9 @@ export class UiController {
 
   @Get('*path')
   file(@Req() req: Request, @Res() res: Response): void {
-    const rel = decodeURIComponent(req.path.replace(/^\/ui\/?/, ''));
-    const full = normalize(join(this.root, rel));
-    if (!full.startsWith(this.root.endsWith(sep) ? this.root : this.root + sep) || rel.includes('\0')) {
+    const rel = decoded(req.path.replace(/^\/ui\/?/, ''));
+    const full = rel === undefined ? '' : normalize(join(this.root, rel));
+    if (rel === undefined || !full.startsWith(this.root.endsWith(sep) ? this.root : this.root + sep) || rel.includes('\0')) {
       res.status(404).type('text/plain').send('Not found');
       return;
     }
@@ -58,6 +58,15 @@ export class UiController {
     }
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile('index.html', { root: this.root });
+  }
+}
+
+/** The path as a file name, or undefined when it is not valid percent-encoding (a 404, not a 500). */
+function decoded(path: string): string | undefined {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return undefined;
   }
 }
 
