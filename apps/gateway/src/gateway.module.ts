@@ -30,6 +30,7 @@ import { ExternalStorageController } from './workflows/external-storage.controll
 import { SyncExecution } from './workflows/sync-execution';
 import { SignalService } from './tasks/signal.service';
 import { WorkflowWatcher } from './workflows/workflow-watcher';
+import { WorkflowStreamController } from './workflows/workflow-stream.controller';
 import { WorkflowService } from './workflows/workflow.service';
 import { SearchService } from './workflows/search.service';
 import { UiModule } from './ui/ui.module';
@@ -37,7 +38,7 @@ import { UiModule } from './ui/ui.module';
 /** The HTTP edge: Conductor's REST API. Stateless; commands go over the bus, reads through the owners' query modules. */
 @Module({
   imports: [UiModule],
-  controllers: [HealthController, VersionController, SearchController, ExternalStorageController, MetadataController, EventController, WorkflowBulkController, WorkflowController, TaskController, QueueController, AdminController, RillFlowController, RillRuntimeController, RillExecutionsController, SipRsTaskController, DaprWorkflowController],
+  controllers: [HealthController, VersionController, SearchController, ExternalStorageController, MetadataController, EventController, WorkflowBulkController, WorkflowStreamController, WorkflowController, TaskController, QueueController, AdminController, RillFlowController, RillRuntimeController, RillExecutionsController, SipRsTaskController, DaprWorkflowController],
   providers: [
     { provide: APP_FILTER, useClass: ConductorErrorFilter },
     MetadataService,

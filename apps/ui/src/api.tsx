@@ -28,17 +28,26 @@ export interface SearchParams {
   query?: string;
 }
 
-/** An error the API answered with: Conductor's body (`{status, message}`) when it sent one. */
+/** One entry of Conductor's `validationErrors`: the field (`tasks[2].name`) and why. */
+export interface ValidationErrorItem {
+  path?: string;
+  message: string;
+  invalidValue?: unknown;
+}
+
+/** An error the API answered with: Conductor's body (`{status, message, validationErrors}`) when it sent one. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly validationErrors: readonly ValidationErrorItem[] = [],
   ) {
     super(message);
   }
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** One request to the API: JSON in and out; a non-2xx answer throws an ApiError carrying Conductor's error body. */
+export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(path, {
     method,
     headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
@@ -47,13 +56,15 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   const text = await res.text();
   if (!res.ok) {
     let message = text || res.statusText;
+    let validationErrors: ValidationErrorItem[] = [];
     try {
-      const parsed = JSON.parse(text) as { message?: string };
+      const parsed = JSON.parse(text) as { message?: string; validationErrors?: ValidationErrorItem[] };
       if (parsed.message) message = parsed.message;
+      if (Array.isArray(parsed.validationErrors)) validationErrors = parsed.validationErrors;
     } catch {
       // not JSON: the text as it came
     }
-    throw new ApiError(res.status, `${res.status}: ${message}`);
+    throw new ApiError(res.status, `${res.status}: ${message}`, validationErrors);
   }
   if (!text) return undefined as T;
   try {

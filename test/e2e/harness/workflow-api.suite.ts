@@ -547,6 +547,66 @@ export function workflowApiSuite(getApi: () => ConductorClient): void {
     });
   });
 
+  describe('the change stream (server-sent events)', () => {
+    /** Reads `GET /api/workflow/{id}/stream` to its end: each `workflow` event's status and task statuses. */
+    async function follow(id: string, onEvent: (n: number, wf: WorkflowView) => Promise<void>): Promise<{ contentType: string; events: WorkflowView[] }> {
+      const res = await fetch(`${api().baseUrl}/api/workflow/${id}/stream`, { headers: { accept: 'text/event-stream' } });
+      expect(res.status).toBe(200);
+      const events: WorkflowView[] = [];
+      const decoder = new TextDecoder();
+      let buffered = '';
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buffered += decoder.decode(chunk, { stream: true });
+        let end: number;
+        while ((end = buffered.indexOf('\n\n')) >= 0) {
+          const block = buffered.slice(0, end);
+          buffered = buffered.slice(end + 2);
+          const lines = block.split('\n');
+          if (!lines.includes('event: workflow')) continue;
+          const wf = JSON.parse(lines.find((l) => l.startsWith('data: '))!.slice(6)) as WorkflowView;
+          events.push(wf);
+          await onEvent(events.length, wf);
+        }
+      }
+      return { contentType: res.headers.get('content-type') ?? '', events };
+    }
+
+    it('pushes the workflow at once and after each change, and ends with the event that shows it ended', async () => {
+      const type = name('streamed');
+      await api().registerTaskDefs([{ name: type, retryCount: 0 }]);
+      await api().registerWorkflow({ name: name('stream'), version: 1, tasks: [{ name: type, taskReferenceName: 'a' }, { name: type, taskReferenceName: 'b' }] });
+      const id = (await start({ name: name('stream') })).text;
+      // The worker acts only after the stream showed the state it acts on: each change must be pushed, not found by a later read.
+      const { contentType, events } = await follow(id, async (_n, wf) => {
+        const pending = wf.tasks.find((t) => t.status === 'SCHEDULED');
+        if (!pending) return;
+        const [task] = await api().poll(type, 'sse', 1, 5000);
+        await api().complete(task, { ref: task.referenceTaskName });
+      });
+      expect(contentType).toMatch(/^text\/event-stream/);
+      expect(events[0].status).toBe('RUNNING');
+      expect(events.at(-1)!.status).toBe('COMPLETED');
+      expect(events.at(-1)!.tasks.map((t) => [t.referenceTaskName, t.status])).toEqual([['a', 'COMPLETED'], ['b', 'COMPLETED']]);
+      // b was scheduled only after a completed, and the stream showed it: no change was missed on the way.
+      expect(events.some((wf) => wf.tasks.length === 2 && wf.tasks[1].status === 'SCHEDULED')).toBe(true);
+      // Each event is a change: none repeats the one before it.
+      for (let i = 1; i < events.length; i++) expect(JSON.stringify(events[i])).not.toBe(JSON.stringify(events[i - 1]));
+    });
+
+    it('answers an ended workflow with one event and ends; 404 in Conductor\'s body for an unknown id', async () => {
+      await api().registerWorkflow(human(name('stream_ended')));
+      const id = (await start({ name: name('stream_ended') })).text;
+      await api().expectOk('DELETE', `/api/workflow/${id}?reason=done`);
+      await api().waitForStatus(id, 'TERMINATED');
+      const { events } = await follow(id, async () => undefined);
+      expect(events.map((wf) => wf.status)).toEqual(['TERMINATED']);
+
+      const missing = await api().call<{ status: number; message: string }>('GET', '/api/workflow/00000000-0000-4000-8000-000000000000/stream');
+      expect(missing.status).toBe(404);
+      expect(missing.body).toMatchObject({ status: 404, message: expect.stringContaining('00000000-0000-4000-8000-000000000000') });
+    });
+  });
+
   describe('long poll', () => {
     it('answers a poll waiting on an empty queue soon after a task is scheduled, not at its timeout', async () => {
       const type = name('long_polled');
