@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Task, Workflow } from '@app/contracts';
-import { api } from './api';
+import { api, call } from './api';
 import { DagView } from './dag-view';
 import { fmtDuration, fmtTime, Json, StatusBadge } from './format';
 import { dagOf } from './model/dag';
-import { isTerminalWorkflow } from './model/execution-types';
+import { dialectsOf, rillTaskStatusOf } from './model/dialects';
+import { baseRefOf, isTerminalWorkflow } from './model/execution-types';
 import { timelineOf } from './model/timeline';
 import { useWorkflowStream } from './live';
 import { Link } from './router';
@@ -72,6 +73,11 @@ export function ExecutionPage({ id }: { id: string }) {
             {wf.correlationId && <span>correlation {wf.correlationId}</span>}
             <span>started {fmtTime(wf.startTime)}</span>
             {wf.endTime ? <span>ended {fmtTime(wf.endTime)} ({fmtDuration(wf.endTime - wf.startTime)})</span> : null}
+            {dialectsOf(wf).map((d) => (
+              <span key={d.dialect} className="dialect" title={`As ${d.dialect}'s API shows it`}>
+                {d.dialect}: <span className="mono">{d.id}</span> <span className="badge">{d.status}</span>
+              </span>
+            ))}
             {wf.parentWorkflowId && (
               <span>
                 parent <Link to={`/execution/${encodeURIComponent(wf.parentWorkflowId)}`}>{wf.parentWorkflowId}</Link>
@@ -122,7 +128,7 @@ export function ExecutionPage({ id }: { id: string }) {
       <div className={`exec-body${task ? ' with-panel' : ''}`}>
         <div className="exec-main">
           {tab === 'diagram' && <DagView dag={dag} selected={dag.nodes.find((n) => n.taskId === taskId)?.id} onSelect={(n) => n.taskId && setTaskId(n.taskId)} />}
-          {tab === 'tasks' && <TaskTable tasks={wf.tasks ?? []} selected={taskId} onSelect={setTaskId} />}
+          {tab === 'tasks' && <TaskTable tasks={wf.tasks ?? []} rill={!!wf.workflowDefinition?.rill} selected={taskId} onSelect={setTaskId} />}
           {tab === 'timeline' && <TimelineView timeline={timeline} selected={taskId} onSelect={setTaskId} />}
           {tab === 'io' && (
             <div className="io">
@@ -148,7 +154,8 @@ export function ExecutionPage({ id }: { id: string }) {
   );
 }
 
-function TaskTable({ tasks, selected, onSelect }: { tasks: Task[]; selected?: string; onSelect: (id: string) => void }) {
+function TaskTable({ tasks, rill, selected, onSelect }: { tasks: Task[]; rill: boolean; selected?: string; onSelect: (id: string) => void }) {
+  const phases = tasks.some((t) => t.phaseStatus);
   return (
     <table className="grid">
       <thead>
@@ -157,6 +164,9 @@ function TaskTable({ tasks, selected, onSelect }: { tasks: Task[]; selected?: st
           <th>Reference</th>
           <th>Type</th>
           <th>Status</th>
+          {rill && <th title="The status Rill Flow's API shows">Rill Flow</th>}
+          {phases && <th title="The task-phase API's last lifecycle event">Phase</th>}
+          <th>Iteration</th>
           <th>Retry</th>
           <th>Scheduled</th>
           <th>Started</th>
@@ -175,6 +185,9 @@ function TaskTable({ tasks, selected, onSelect }: { tasks: Task[]; selected?: st
               <td>
                 <StatusBadge status={t.status} />
               </td>
+              {rill && <td className="muted">{rillTaskStatusOf(t.status)}</td>}
+              {phases && <td className="mono">{t.phaseStatus ?? ''}</td>}
+              <td>{t.iteration || ''}</td>
               <td>{t.retryCount || ''}</td>
               <td>{fmtTime(t.scheduledTime)}</td>
               <td>{fmtTime(t.startTime)}</td>
@@ -187,10 +200,36 @@ function TaskTable({ tasks, selected, onSelect }: { tasks: Task[]; selected?: st
   );
 }
 
+interface TaskLog {
+  log: string;
+  taskId: string;
+  createdTime: number;
+}
+
 function TaskPanel({ wf, task, busy, act, onClose, onSelect }: { wf: Workflow; task: Task; busy: boolean; act: (label: string, fn: () => Promise<unknown>) => Promise<void>; onClose: () => void; onSelect: (id: string) => void }) {
   const [output, setOutput] = useState('{}');
-  const attempts = (wf.tasks ?? []).filter((t) => t.referenceTaskName === task.referenceTaskName).sort((a, b) => a.seq - b.seq);
+  const [logs, setLogs] = useState<TaskLog[] | null>(null);
+  const tasks = wf.tasks ?? [];
+  // Retries of this task in its iteration; and, for a loop body task, its newest attempt in each iteration.
+  const attempts = tasks.filter((t) => t.referenceTaskName === task.referenceTaskName).sort((a, b) => a.seq - b.seq);
+  const base = baseRefOf(task.referenceTaskName);
+  const iterations = task.iteration
+    ? [...tasks.filter((t) => t.iteration && baseRefOf(t.referenceTaskName) === base).reduce((m, t) => ((m.get(t.iteration)?.seq ?? -1) < t.seq ? m.set(t.iteration, t) : m), new Map<number, Task>())].sort(([a], [b]) => a - b)
+    : [];
   const waiting = (task.taskType === 'HUMAN' || task.taskType === 'WAIT') && (task.status === 'IN_PROGRESS' || task.status === 'SCHEDULED');
+  const logKey = `${task.taskId}:${task.updateTime ?? ''}:${task.status}`;
+  useEffect(() => {
+    let live = true;
+    setLogs(null);
+    call<TaskLog[] | undefined>('GET', `/api/tasks/${encodeURIComponent(task.taskId)}/log`).then(
+      (l) => live && setLogs(l ?? []),
+      () => live && setLogs([]),
+    );
+    return () => {
+      live = false;
+    };
+    // Read again when the task changed (a worker logs as it goes).
+  }, [logKey, task.taskId]);
   const complete = () => {
     let parsed: Record<string, unknown>;
     try {
@@ -212,11 +251,21 @@ function TaskPanel({ wf, task, busy, act, onClose, onSelect }: { wf: Workflow; t
       <div className="meta">
         <StatusBadge status={task.status} /> <span>{task.taskType}</span> <span className="mono">{task.taskId}</span>
       </div>
+      {iterations.length > 1 && (
+        <div className="attempts iterations">
+          Iteration:{' '}
+          {iterations.map(([n, t]) => (
+            <button key={n} className={`${t.iteration === task.iteration ? 'active' : ''} status-${t.status}`} title={t.status} onClick={() => onSelect(t.taskId)}>
+              {n}
+            </button>
+          ))}
+        </div>
+      )}
       {attempts.length > 1 && (
         <div className="attempts">
           Attempts:{' '}
           {attempts.map((a) => (
-            <button key={a.taskId} className={a.taskId === task.taskId ? 'active' : ''} onClick={() => onSelect(a.taskId)}>
+            <button key={a.taskId} className={`${a.taskId === task.taskId ? 'active' : ''} status-${a.status}`} title={a.status} onClick={() => onSelect(a.taskId)}>
               {a.retryCount}
             </button>
           ))}
@@ -232,8 +281,25 @@ function TaskPanel({ wf, task, busy, act, onClose, onSelect }: { wf: Workflow; t
         <dd>{fmtTime(task.endTime)}</dd>
         <dt>Worker</dt>
         <dd>{task.workerId ?? '—'}</dd>
+        {task.domain && (
+          <>
+            <dt>Domain</dt>
+            <dd>{task.domain}</dd>
+          </>
+        )}
         <dt>Poll count</dt>
         <dd>{task.pollCount}</dd>
+        <dt>Retry</dt>
+        <dd>
+          {task.retryCount}
+          {task.retried ? ' (retried: a newer attempt exists)' : ''}
+        </dd>
+        {task.iteration ? (
+          <>
+            <dt>Iteration</dt>
+            <dd>{task.iteration}</dd>
+          </>
+        ) : null}
         {task.subWorkflowId && (
           <>
             <dt>Sub-workflow</dt>
@@ -266,10 +332,34 @@ function TaskPanel({ wf, task, busy, act, onClose, onSelect }: { wf: Workflow; t
       <Json value={task.inputData} />
       <h3>Output</h3>
       <Json value={task.outputData} />
+      <h3>Logs</h3>
+      {logs === null ? (
+        <div className="muted">Loading…</div>
+      ) : logs.length ? (
+        <ol className="logs">
+          {logs.map((l, i) => (
+            <li key={i}>
+              <span className="muted">{fmtTime(l.createdTime)}</span> <span className="mono">{l.log}</span>
+            </li>
+          ))}
+        </ol>
+      ) : (
+        <div className="muted">No logs for this task.</div>
+      )}
       {task.phaseHistory?.length ? (
         <>
           <h3>Phase history</h3>
-          <Json value={task.phaseHistory} />
+          <table className="phases">
+            <tbody>
+              {task.phaseHistory.map((p, i) => (
+                <tr key={i}>
+                  <td className="mono">{p.event}</td>
+                  <td className="muted">{fmtTime(p.time)}</td>
+                  <td>{p.reason ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </>
       ) : null}
     </aside>

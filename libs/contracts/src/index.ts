@@ -1,5 +1,6 @@
 export * from './topics';
 export * from './status';
+export * from './dialects';
 export * from './lifecycle';
 export * from './errors';
 export * from './commands';

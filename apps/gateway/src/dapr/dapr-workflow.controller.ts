@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { BatonError, daprWorkflowIdFor, ErrorCode, isTerminalWorkflowStatus, Workflow, WorkflowStatus } from '@app/contracts';
+import { BatonError, DAPR_RUNTIME_STATUS, daprWorkflowIdFor, ErrorCode, isTerminalWorkflowStatus, Workflow, WorkflowStatus } from '@app/contracts';
 import { randomUUID } from 'node:crypto';
 import { WorkflowService } from '../workflows/workflow.service';
 import { DaprError, DaprErrorFilter } from './dapr.filter';
@@ -12,16 +12,6 @@ const routes = (path: string): string[] => VERSIONS.map((v) => `${v}/workflows/$
 /** Dapr's instance ids: letters, digits, `_` and `-`, at most 64 (validateInstanceID). */
 const INSTANCE_ID = /^[\p{L}\p{N}_-]+$/u;
 const MAX_INSTANCE_ID = 64;
-
-/** A workflow's status as Dapr's runtimeStatus names it. */
-const RUNTIME_STATUS: Record<WorkflowStatus, string> = {
-  RUNNING: 'RUNNING',
-  PAUSED: 'SUSPENDED',
-  COMPLETED: 'COMPLETED',
-  FAILED: 'FAILED',
-  TIMED_OUT: 'FAILED',
-  TERMINATED: 'TERMINATED',
-};
 
 /** Dapr's GetWorkflowResponse. */
 export interface DaprWorkflowView {
@@ -158,7 +148,7 @@ export class DaprWorkflowController {
     req.daprOperation = 'ERR_PURGE_WORKFLOW';
     const wf = await this.instance(instanceID);
     if (!isTerminalWorkflowStatus(wf.status)) {
-      throw new DaprError('ERR_PURGE_WORKFLOW', 400, `workflow '${instanceID}' is ${RUNTIME_STATUS[wf.status]}: only COMPLETED, FAILED or TERMINATED workflows can be purged`);
+      throw new DaprError('ERR_PURGE_WORKFLOW', 400, `workflow '${instanceID}' is ${DAPR_RUNTIME_STATUS[wf.status]}: only COMPLETED, FAILED or TERMINATED workflows can be purged`);
     }
     await this.workflows.remove(wf.workflowId, false);
   }
@@ -183,7 +173,7 @@ export function daprView(instanceID: string, wf: Workflow): DaprWorkflowView {
     workflowName: wf.workflowName,
     createdAt: new Date(wf.createTime).toISOString(),
     lastUpdatedAt: new Date(wf.updateTime ?? wf.createTime).toISOString(),
-    runtimeStatus: RUNTIME_STATUS[wf.status],
+    runtimeStatus: DAPR_RUNTIME_STATUS[wf.status],
     properties: {
       'dapr.workflow.custom_status': '',
       'dapr.workflow.input': JSON.stringify(wf.input),

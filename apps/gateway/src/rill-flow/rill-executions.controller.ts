@@ -1,12 +1,12 @@
 import { Controller, Get, Query, UseFilters } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { BatonError, ErrorCode, WorkflowStatus } from '@app/contracts';
+import { BatonError, ErrorCode, RILL_DAG_STATUS, WorkflowStatus } from '@app/contracts';
 import { ExecutionQueries, RillExecutionFilter } from '@app/persistence';
 import { rillErrorResponses } from '../openapi/openapi.schemas';
 import { RillExecutionLookup } from './rill-execution.lookup';
 import { parseDescriptorId } from './rill-descriptors';
 import { RillFlowErrorFilter } from './rill-flow.filter';
-import { RILL_DAG_STATUS, rillExecutionView } from './rill-status';
+import { rillExecutionView } from './rill-status';
 
 /** Rill Flow's DAG statuses (`type`, `status`) as the workflow statuses they stand for. */
 const STATUSES_OF: Record<string, WorkflowStatus[]> = {

@@ -1,32 +1,4 @@
-import { SystemTaskType, Task, TaskStatus, Workflow, WorkflowStatus } from '@app/contracts';
-
-/**
- * How Rill Flow names what Baton's engine records. A task of the DAG: not reached yet → NOT_STARTED;
- * queued → READY; at its executor, or waiting (async, suspense, sub-flow) → RUNNING; completed → SUCCEED;
- * skipped (a branch not taken, after a return) or failed but tolerated (`tolerance`) → SKIPPED; failed,
- * timed out or cancelled → FAILED. A DAG: RUNNING (paused too) → running; COMPLETED → succeed; FAILED,
- * TIMED_OUT, TERMINATED → failed — lower case, as Rill Flow's DAGStatus serialises (its `@JsonValue`).
- */
-export const RILL_TASK_STATUS: Record<TaskStatus, string> = {
-  SCHEDULED: 'READY',
-  IN_PROGRESS: 'RUNNING',
-  COMPLETED: 'SUCCEED',
-  COMPLETED_WITH_ERRORS: 'SKIPPED',
-  SKIPPED: 'SKIPPED',
-  FAILED: 'FAILED',
-  FAILED_WITH_TERMINAL_ERROR: 'FAILED',
-  TIMED_OUT: 'FAILED',
-  CANCELED: 'FAILED',
-};
-
-export const RILL_DAG_STATUS: Record<WorkflowStatus, string> = {
-  RUNNING: 'running',
-  PAUSED: 'running',
-  COMPLETED: 'succeed',
-  FAILED: 'failed',
-  TIMED_OUT: 'failed',
-  TERMINATED: 'failed',
-};
+import { RILL_DAG_STATUS, RILL_NOT_STARTED, RILL_TASK_STATUS, SystemTaskType, Task, Workflow } from '@app/contracts';
 
 /** Rill Flow's view of one task of an execution. */
 export interface RillTaskView {
@@ -56,7 +28,7 @@ export function rillExecutionView(executionId: string, wf: Workflow, brief: bool
   let weights = 0;
   for (const wt of defTasks) {
     const t: Task | undefined = latest.get(wt.taskReferenceName);
-    const status = t ? RILL_TASK_STATUS[t.status] : 'NOT_STARTED';
+    const status = t ? RILL_TASK_STATUS[t.status] : RILL_NOT_STARTED;
     const weight = typeof wt.rill?.progress?.weight === 'number' && wt.rill.progress.weight > 0 ? wt.rill.progress.weight : 1;
     weights += weight;
     if (['SUCCEED', 'SKIPPED', 'FAILED'].includes(status)) ended += weight;

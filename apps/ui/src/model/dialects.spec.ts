@@ -1,0 +1,28 @@
+import { daprWorkflowIdFor } from '@app/contracts';
+import { dialectsOf, rillTaskStatusOf } from './dialects';
+
+describe("a workflow's statuses in the other dialects", () => {
+  const id = '6f1c2d3e-4a5b-4c6d-8e7f-901234567890';
+
+  it('has none when started through Conductor', () => {
+    expect(dialectsOf({ workflowId: id, status: 'RUNNING', correlationId: 'order-7' })).toEqual([]);
+  });
+
+  it("shows a Rill Flow DAG's execution id and its lower-case status", () => {
+    expect(dialectsOf({ workflowId: id, status: 'PAUSED', workflowDefinition: { rill: { descriptorId: 'biz:feat' } } })).toEqual([{ dialect: 'Rill Flow', id: `biz:feat_c_${id}`, status: 'running' }]);
+    expect(dialectsOf({ workflowId: id, status: 'TIMED_OUT', workflowDefinition: { rill: { descriptorId: 'biz:feat' } } })[0].status).toBe('failed');
+  });
+
+  it('shows a Dapr instance by the instance id it was started with, and its runtimeStatus', () => {
+    const wf = { workflowId: daprWorkflowIdFor('order_42'), correlationId: 'order_42', status: 'PAUSED' as const };
+    expect(dialectsOf(wf)).toEqual([{ dialect: 'Dapr', id: 'order_42', status: 'SUSPENDED' }]);
+    // A uuid instance id is the workflow id itself.
+    expect(dialectsOf({ workflowId: id, correlationId: id, status: 'TERMINATED' })).toEqual([{ dialect: 'Dapr', id, status: 'TERMINATED' }]);
+    // A correlation id that only looks like an instance id of another workflow is not one.
+    expect(dialectsOf({ workflowId: id, correlationId: 'order_42', status: 'RUNNING' })).toEqual([]);
+  });
+
+  it("names a Rill task's status, NOT_STARTED before it ran", () => {
+    expect([rillTaskStatusOf(undefined), rillTaskStatusOf('SCHEDULED'), rillTaskStatusOf('COMPLETED'), rillTaskStatusOf('COMPLETED_WITH_ERRORS'), rillTaskStatusOf('CANCELED')]).toEqual(['NOT_STARTED', 'READY', 'SUCCEED', 'SKIPPED', 'FAILED']);
+  });
+});
