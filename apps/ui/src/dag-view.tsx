@@ -1,10 +1,13 @@
 import { useEffect, useMemo, useState } from 'react';
-import { Background, Controls, MarkerType, ReactFlow, type Edge, type Node } from '@xyflow/react';
-import ELK from 'elkjs/lib/elk.bundled.js';
+import { Background, Controls, MarkerType, MiniMap, ReactFlow, type Edge, type Node } from '@xyflow/react';
+import ELK from 'elkjs/lib/elk-api.js';
+// ELK's layout runs in a Web Worker (its own classic-script build, emitted as an asset): laying out a
+// 1,000-task execution takes the worker a while and the page none of it.
+import elkWorkerUrl from 'elkjs/lib/elk-worker.min.js?url';
 import '@xyflow/react/dist/style.css';
 import type { Dag, DagNode } from './model/dag';
 
-const elk = new ELK();
+const elk = new ELK({ workerUrl: elkWorkerUrl });
 const W = 190;
 const H = 46;
 const SMALL = 28;
@@ -101,7 +104,10 @@ export function DagView({ dag, selected, onSelect }: { dag: Dag; selected?: stri
         nodes={nodes}
         edges={edges}
         fitView
-        minZoom={0.1}
+        // A small graph at its natural size; a wide one (a fan of 50, 1,000 tasks) no smaller than readable — the minimap shows the rest.
+        fitViewOptions={{ maxZoom: 1, minZoom: 0.35 }}
+        minZoom={0.05}
+        onlyRenderVisibleElements={nodes.length > 200}
         nodesDraggable={false}
         nodesConnectable={false}
         onNodeClick={(_, node) => {
@@ -112,6 +118,7 @@ export function DagView({ dag, selected, onSelect }: { dag: Dag; selected?: stri
       >
         <Background />
         <Controls showInteractive={false} />
+        {nodes.length > 30 && <MiniMap pannable zoomable nodeClassName={(n) => n.className ?? ''} />}
       </ReactFlow>
     </div>
   );

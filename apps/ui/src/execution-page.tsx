@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Task, Workflow } from '@app/contracts';
 import { api, call } from './api';
 import { DagView } from './dag-view';
@@ -18,9 +18,11 @@ export function ExecutionPage({ id }: { id: string }) {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [tab, setTab] = useState<Tab>('diagram');
-  const [taskId, setTaskId] = useState<string | undefined>();
+  const [picked, setPicked] = useState<{ taskId: string; ref: string } | undefined>();
   const [busy, setBusy] = useState(false);
 
+  const wfRef = useRef<Workflow | null>(null);
+  wfRef.current = wf;
   const load = useCallback(async () => {
     try {
       setWf(await api.workflow(id));
@@ -32,7 +34,7 @@ export function ExecutionPage({ id }: { id: string }) {
 
   useEffect(() => {
     setWf(null);
-    setTaskId(undefined);
+    setPicked(undefined);
     void load();
   }, [load]);
 
@@ -41,7 +43,13 @@ export function ExecutionPage({ id }: { id: string }) {
 
   const dag = useMemo(() => (wf ? dagOf(wf) : null), [wf]);
   const timeline = useMemo(() => (wf ? timelineOf(wf, wf.endTime || Date.now()) : null), [wf]);
-  const task = wf?.tasks?.find((t) => t.taskId === taskId);
+  // The task picked; when it is gone (a rerun or a restart replaced the tasks), the newest task of the same reference.
+  const task = wf?.tasks?.find((t) => t.taskId === picked?.taskId) ?? (picked ? newestOf(wf?.tasks ?? [], picked.ref) : undefined);
+  const taskId = task?.taskId;
+  const setTaskId = useCallback((id: string | undefined) => {
+    const t = id ? wfRef.current?.tasks?.find((x) => x.taskId === id) : undefined;
+    setPicked(t ? { taskId: t.taskId, ref: t.referenceTaskName } : undefined);
+  }, []);
 
   const act = async (label: string, fn: () => Promise<unknown>) => {
     setBusy(true);
@@ -198,6 +206,10 @@ function TaskTable({ tasks, rill, selected, onSelect }: { tasks: Task[]; rill: b
       </tbody>
     </table>
   );
+}
+
+function newestOf(tasks: readonly Task[], ref: string): Task | undefined {
+  return tasks.filter((t) => t.referenceTaskName === ref).reduce<Task | undefined>((a, t) => (!a || t.seq > a.seq ? t : a), undefined);
 }
 
 interface TaskLog {
