@@ -17,6 +17,7 @@ import { metadataApiSuite } from './harness/metadata-api.suite';
 import { rillFlowApiSuite } from './harness/rill-flow-api.suite';
 import { rillFlowRunSuite } from './harness/rill-flow-run.suite';
 import { searchSuite } from './harness/search.suite';
+import { uiSuite } from './harness/ui.suite';
 import { freePort, ServiceProcess } from './harness/service-process';
 import { PollingWorker } from './harness/worker';
 
@@ -105,6 +106,8 @@ describe('distributed mode (separate processes over Kafka and Postgres)', () => 
   describe('the execution core: timers, leases, control flow', () => executionCoreSuite(() => api));
 
   describe('task definition limits: concurrentExecLimit and rate limits', () => limitsSuite(() => api));
+
+  describe('the web UI in headless Chromium (served by the gateway process)', () => uiSuite(() => api));
 
   it('refuses to start a service against an unmigrated database, naming the fix', async () => {
     const empty = await createTestDatabase('baton_e2e_empty');

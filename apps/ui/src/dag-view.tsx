@@ -54,6 +54,15 @@ function labelOf(n: DagNode) {
     .filter(Boolean)
     .join(' · ');
   if (n.kind === 'start' || n.kind === 'end') return <div className="node-title">{n.label}</div>;
+  if (n.kind === 'branch-group')
+    return (
+      <div title={`${n.groupSize} dynamic branches, all ${n.status}: the Tasks tab lists each`}>
+        <div className="node-title">{n.label}</div>
+        <div className="node-sub">
+          {n.taskType} · {n.groupSize} {n.status.toLowerCase().replace(/_/g, ' ')}
+        </div>
+      </div>
+    );
   return (
     <div>
       <div className="node-title" title={n.ref}>

@@ -74,7 +74,10 @@ export function ExecutionPage({ id }: { id: string }) {
       <header className="exec-header">
         <div>
           <h1>
-            {wf.workflowName} <span className="muted">v{wf.workflowVersion}</span> <StatusBadge status={status} />
+            <Link to={`/definitions/${encodeURIComponent(wf.workflowName)}/${wf.workflowVersion}`} className="plain">
+              {wf.workflowName} <span className="muted">v{wf.workflowVersion}</span>
+            </Link>{' '}
+            <StatusBadge status={status} />
           </h1>
           <div className="meta">
             <span className="mono">{wf.workflowId}</span>

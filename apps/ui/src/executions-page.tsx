@@ -69,7 +69,7 @@ export function ExecutionsPage() {
     e.preventDefault();
     if (Object.keys(problems).length) return;
     setPage(0);
-    setFilters(draft);
+    setFilters({ ...draft }); // a new object: searching again with the same filters reads again
   };
   const set = (field: keyof ExecutionFilters) => (e: { target: { value: string } }) => setDraft({ ...draft, [field]: e.target.value });
   const runBulk = async (action: Bulk) => {

@@ -1,5 +1,6 @@
 import { dagOf, END_ID, START_ID, type Dag, type DagNode } from './dag';
 import { execution, run, wt } from './testing/execution.fixtures';
+import type { ExecutionTask } from './execution-types';
 
 const node = (dag: Dag, id: string): DagNode => {
   const n = dag.nodes.find((x) => x.id === id);
@@ -86,6 +87,32 @@ describe('dagOf', () => {
     expect(dag.edges.filter((e) => e.source === 'dyn')).toHaveLength(50);
     expect(dag.edges.filter((e) => e.target === 'join')).toHaveLength(50);
     expect(dag.nodes.filter((n) => n.detached)).toEqual([]);
+  });
+
+  it('dynamic fork of 1,000 branches: grouped by status, the few failures drawn one by one, all into the join', () => {
+    const refs = Array.from({ length: 1000 }, (_, i) => `_cell_${i}`);
+    const status = (i: number): ExecutionTask['status'] => (i % 250 === 7 ? 'FAILED' : i >= 900 ? 'IN_PROGRESS' : 'COMPLETED');
+    const def = [wt('dyn', { type: 'FORK_JOIN_DYNAMIC' }), wt('join', { type: 'JOIN' })];
+    const ran = [run('dyn', 'COMPLETED', { taskType: 'FORK', inputData: { forkedTasks: refs } }), ...refs.map((r, i) => run(r, status(i), { taskDefName: 'cell' })), run('join', 'IN_PROGRESS', { taskType: 'JOIN' })];
+    const dag = dagOf(execution(def, ran));
+    const drawn = dag.nodes.filter((n) => n.dynamic);
+    expect(drawn.map((n) => [n.id, n.kind, n.status, n.groupSize]).sort()).toEqual(
+      [
+        ['_cell_7', 'task', 'FAILED', undefined],
+        ['_cell_257', 'task', 'FAILED', undefined],
+        ['_cell_507', 'task', 'FAILED', undefined],
+        ['_cell_757', 'task', 'FAILED', undefined],
+        ['dyn::COMPLETED', 'branch-group', 'COMPLETED', 896],
+        ['dyn::IN_PROGRESS', 'branch-group', 'IN_PROGRESS', 100],
+      ].sort(),
+    );
+    expect(node(dag, 'dyn::COMPLETED')).toMatchObject({ label: '896 × cell', taskId: expect.any(String) });
+    expect(node(dag, 'dyn::IN_PROGRESS').groupRefs).toHaveLength(100);
+    expect(dag.edges.filter((e) => e.source === 'dyn')).toHaveLength(6);
+    expect(dag.edges.filter((e) => e.target === 'join')).toHaveLength(6);
+    // Grouped branches are not "detached" tasks.
+    expect(dag.nodes.filter((n) => n.detached)).toEqual([]);
+    expect(dag.nodes).toHaveLength(2 + 2 + 6);
   });
 
   it('dynamic fork not yet run: the fork leads straight to its join', () => {

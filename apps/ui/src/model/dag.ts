@@ -3,7 +3,15 @@ import { baseRefOf, type Execution, type ExecutionTask, type WorkflowTask } from
 /** A definition task the execution has not reached (or, in a finished workflow, never ran). */
 export type NodeStatus = ExecutionTask['status'] | 'NOT_RUN';
 
-export type DagNodeKind = 'start' | 'end' | 'task' | 'fork' | 'dynamic-fork' | 'join' | 'switch' | 'loop' | 'loop-end' | 'sub-workflow' | 'terminate';
+export type DagNodeKind = 'start' | 'end' | 'task' | 'fork' | 'dynamic-fork' | 'join' | 'switch' | 'loop' | 'loop-end' | 'sub-workflow' | 'terminate' | 'branch-group';
+
+/**
+ * A dynamic fork wider than this is drawn grouped: one node per status for the many branches alike, each
+ * branch of a status with at most GROUP_SINGLES members (a few failures among a thousand) on its own. A
+ * row of a thousand identical nodes would be neither readable nor quick to lay out.
+ */
+export const MAX_DRAWN_BRANCHES = 100;
+const GROUP_SINGLES = 10;
 
 /** One run of a loop body task: which iteration, and its newest attempt. */
 export interface IterationRun {
@@ -37,6 +45,9 @@ export interface DagNode {
   readonly greyed: boolean;
   /** A task that ran though the definition does not place it (shown apart, unconnected). */
   readonly detached?: boolean;
+  /** A branch group: how many branches it stands for (all of its status), and their references. */
+  readonly groupSize?: number;
+  readonly groupRefs?: readonly string[];
 }
 
 export interface DagEdge {
@@ -306,27 +317,60 @@ function dynamicFork(ctx: Ctx, wt: WorkflowTask, base: Omit<DagNode, 'kind'>, ru
   const forked = fork?.inputData?.forkedTasks;
   const refs = Array.isArray(forked) ? forked.filter((r): r is string => typeof r === 'string') : [];
   const exits: Exit[] = [];
-  for (const branchRef of refs) {
-    const branchRuns = ctx.byRef.get(branchRef);
-    const first = branchRuns?.[0];
-    const type = first?.taskType ?? 'SIMPLE';
-    const last = branchRuns?.[branchRuns.length - 1];
-    const child = last?.subWorkflowId ?? (typeof last?.outputData?.subWorkflowId === 'string' ? last.outputData.subWorkflowId : undefined);
-    addNode(ctx, {
-      id: branchRef,
-      ref: branchRef,
-      label: first?.taskDefName ?? first?.workflowTask?.name ?? branchRef,
-      taskType: type,
-      kind: type === 'SUB_WORKFLOW' ? 'sub-workflow' : 'task',
-      greyed: base.greyed,
-      dynamic: true,
-      ...statusOf(branchRuns),
-      ...(child ? { subWorkflowId: child } : {}),
-    });
-    connect(ctx, [{ node: ref, greyed: false }], branchRef);
-    exits.push({ node: branchRef, greyed: false });
+  const branches = refs.map((branchRef) => branchNode(ctx, branchRef, base.greyed));
+  const drawn: DagNode[] = [];
+  if (branches.length <= MAX_DRAWN_BRANCHES) drawn.push(...branches);
+  else {
+    const byStatus = groupBy(branches, (b) => b.status);
+    for (const members of byStatus.values()) {
+      const status = members[0].status;
+      if (members.length <= GROUP_SINGLES && status !== 'COMPLETED') drawn.push(...members);
+      else {
+        const sample = members.find((m) => m.taskId);
+        drawn.push({
+          id: `${ref}::${status}`,
+          ref: `${ref}::${status}`,
+          label: `${members.length} × ${members[0].label}`,
+          taskType: members[0].taskType,
+          kind: 'branch-group',
+          status,
+          attempts: 0,
+          greyed: base.greyed,
+          dynamic: true,
+          groupSize: members.length,
+          groupRefs: members.map((m) => m.ref),
+          ...(sample?.taskId ? { taskId: sample.taskId } : {}),
+        });
+      }
+    }
   }
+  for (const node of drawn) {
+    addNode(ctx, node);
+    connect(ctx, [{ node: ref, greyed: false }], node.id);
+    exits.push({ node: node.id, greyed: false });
+  }
+  // Grouped branches are placed (not "detached"), though not drawn one by one.
+  for (const b of branches) ctx.placed.add(b.ref);
   return { entry: ref, exits: exits.length ? exits : [{ node: ref, greyed: false }] };
+}
+
+function branchNode(ctx: Ctx, branchRef: string, greyed: boolean): DagNode {
+  const branchRuns = ctx.byRef.get(branchRef);
+  const first = branchRuns?.[0];
+  const type = first?.taskType ?? 'SIMPLE';
+  const last = branchRuns?.[branchRuns.length - 1];
+  const child = last?.subWorkflowId ?? (typeof last?.outputData?.subWorkflowId === 'string' ? last.outputData.subWorkflowId : undefined);
+  return {
+    id: branchRef,
+    ref: branchRef,
+    label: first?.taskDefName ?? first?.workflowTask?.name ?? branchRef,
+    taskType: type,
+    kind: type === 'SUB_WORKFLOW' ? 'sub-workflow' : 'task',
+    greyed,
+    dynamic: true,
+    ...statusOf(branchRuns),
+    ...(child ? { subWorkflowId: child } : {}),
+  };
 }
 
 /** A graph flow: every task at the top level, edges from `next`; roots follow the start, leaves lead to the end. */
