@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { repoRoot } from '../../support/infra';
-import { ConductorClient } from './conductor-client';
+import { ConductorClient, WorkflowView } from './conductor-client';
 
 /** Debian's chromium, installed by the provisioning (scripts/infra/chromium.sh, in up.sh); no browser download. */
 function chromiumPath(): string {
@@ -312,6 +312,33 @@ export function uiSuite(getApi: () => ConductorClient): void {
     await page.click('nav.tabs button:has-text("Rill Flow YAML")');
     await expect(page.locator('pre', { hasText: 'dagName: checkout' }).first().textContent()).resolves.toContain(`workspace: ${business}`);
     await shot('rill-yaml');
+  });
+
+  it("shows a workflow started through Rill Flow or Dapr with that dialect's id and status beside Conductor's", async () => {
+    const business = `uirillrun${run}`;
+    const yaml = [`version: 20230829`, `workspace: ${business}`, `dagName: wait`, `type: flow`, `tasks:`, `  - category: suspense`, `    name: hold`, `    conditions:`, `      - $.context.go`, ''].join('\n');
+    expect((await api().call('POST', `/flow/bg/manage/descriptor/add_descriptor.json?business_id=${business}&feature_name=wait&alias=release`, undefined, yaml, 'text/plain')).status).toBe(200);
+    const submitted = await api().expectOk<{ execution_id: string }>('POST', `/flow/submit.json?descriptor_id=${business}:wait`, {});
+    const executionId = submitted.body.execution_id;
+    const rillWorkflow = executionId.slice(executionId.lastIndexOf('_c_') + 3);
+    await page.goto(`${api().baseUrl}/ui/execution/${rillWorkflow}`);
+    await page.waitForSelector(`.dialect:has-text("Rill Flow: ${executionId}")`);
+    await page.waitForSelector('.dialect .badge:text-is("running")');
+    await page.click('button:has-text("Tasks (")');
+    await page.waitForSelector('.exec-main table.grid td:text-is("RUNNING")');
+    await shot('rill-execution');
+
+    const instance = `ui_dapr_${run}`;
+    const started = await api().call('POST', `/v1.0/workflows/dapr/${type}/start?instanceID=${instance}`, {});
+    expect(started.status).toBe(202);
+    const found = await api().call<WorkflowView[]>('GET', `/api/workflow/${type}/correlated/${instance}?includeClosed=true`);
+    const daprWorkflow = found.body[0].workflowId;
+    await page.goto(`${api().baseUrl}/ui/execution/${daprWorkflow}`);
+    await page.waitForSelector(`.dialect:has-text("Dapr: ${instance}")`);
+    await page.click('.exec-header button:has-text("Pause")');
+    await page.waitForSelector('.dialect .badge:text-is("SUSPENDED")');
+    expect((await api().call<{ runtimeStatus: string }>('GET', `/v1.0/workflows/dapr/${instance}`)).body.runtimeStatus).toBe('SUSPENDED');
+    await shot('dapr-execution');
   });
 
   it("shows a queue's waiting tasks and the worker that polled it", async () => {
