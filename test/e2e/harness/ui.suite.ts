@@ -82,6 +82,8 @@ export function uiSuite(getApi: () => ConductorClient): void {
   it('lists an execution, draws its DAG, and follows it to COMPLETED on screen', async () => {
     const id = await api().startWorkflow(type, { order: 7 });
     await page.goto(`${api().baseUrl}/ui/`);
+    await page.waitForSelector('table.grid tbody tr');
+    await shot('executions-all');
     await page.fill('input[placeholder="name, name2"]', type);
     await searchUntil(`a:has-text("${id}")`);
     await shot('executions');
