@@ -44,6 +44,8 @@ describe('distributed mode (separate processes over Kafka and Postgres)', () => 
     OPENSEARCH_URL: infra.opensearchUrl,
     SEARCH_INDEX_PREFIX: `${namespace.replace(/[^a-z0-9-]/g, '')}_`,
     LOG_LEVEL: 'log',
+    // Change streams never fall back on their periodic read during a run: what reaches a client was pushed.
+    BATON_STREAM_HEARTBEAT_MS: '600000',
     ...extra,
   });
 

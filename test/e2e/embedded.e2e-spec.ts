@@ -40,6 +40,8 @@ describe('embedded mode (one process)', () => {
       KAFKA_BROKERS: '',
       // The worker SDK's example runs in the process as a native worker on the in-process bus.
       BATON_EXAMPLE_WORKER: 'true',
+      // Change streams never fall back on their periodic read during a run: what reaches a client was pushed.
+      BATON_STREAM_HEARTBEAT_MS: '600000',
     }).start();
     await baton.waitForOutput('Baton is running');
     await api.waitHealthy();

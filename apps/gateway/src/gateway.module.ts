@@ -31,6 +31,7 @@ import { SyncExecution } from './workflows/sync-execution';
 import { SignalService } from './tasks/signal.service';
 import { WorkflowWatcher } from './workflows/workflow-watcher';
 import { WorkflowStreamController } from './workflows/workflow-stream.controller';
+import { STREAM_CONFIG, streamConfigFrom } from './workflows/stream.config';
 import { WorkflowService } from './workflows/workflow.service';
 import { SearchService } from './workflows/search.service';
 import { UiModule } from './ui/ui.module';
@@ -38,7 +39,7 @@ import { UiModule } from './ui/ui.module';
 /** The HTTP edge: Conductor's REST API. Stateless; commands go over the bus, reads through the owners' query modules. */
 @Module({
   imports: [UiModule],
-  controllers: [HealthController, VersionController, SearchController, ExternalStorageController, MetadataController, EventController, WorkflowBulkController, WorkflowStreamController, WorkflowController, TaskController, QueueController, AdminController, RillFlowController, RillRuntimeController, RillExecutionsController, SipRsTaskController, DaprWorkflowController],
+  controllers: [HealthController, VersionController, SearchController, ExternalStorageController, MetadataController, EventController, WorkflowBulkController, WorkflowController, WorkflowStreamController, TaskController, QueueController, AdminController, RillFlowController, RillRuntimeController, RillExecutionsController, SipRsTaskController, DaprWorkflowController],
   providers: [
     { provide: APP_FILTER, useClass: ConductorErrorFilter },
     MetadataService,
@@ -49,6 +50,8 @@ import { UiModule } from './ui/ui.module';
     WorkflowService,
     SearchService,
     WorkflowWatcher,
+    // Read at boot: a bad BATON_STREAM_HEARTBEAT_MS stops the gateway naming it.
+    { provide: STREAM_CONFIG, useFactory: () => streamConfigFrom(process.env) },
     SyncExecution,
     SignalService,
     ExecutionQueries,

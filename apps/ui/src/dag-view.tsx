@@ -15,9 +15,10 @@ const SMALL = 28;
 const sizeOf = (n: DagNode) => (n.kind === 'start' || n.kind === 'end' || n.kind === 'loop-end' ? { width: n.kind === 'loop-end' ? W : 70, height: SMALL } : { width: W, height: H });
 
 /** Positions by node id, from ELK's layered layout; recomputed only when the graph's shape changes. */
-function useLayout(dag: Dag): Map<string, { x: number; y: number }> | null {
+function useLayout(dag: Dag): { pos: Map<string, { x: number; y: number }> | null; error: string | null } {
   const shape = useMemo(() => `${dag.nodes.map((n) => n.id).join('|')}#${dag.edges.map((e) => e.id).join('|')}`, [dag]);
   const [layout, setLayout] = useState<{ shape: string; pos: Map<string, { x: number; y: number }> } | null>(null);
+  const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
     const graph = {
@@ -38,15 +39,16 @@ function useLayout(dag: Dag): Map<string, { x: number; y: number }> | null {
         const pos = new Map<string, { x: number; y: number }>();
         for (const c of res.children ?? []) pos.set(c.id, { x: c.x ?? 0, y: c.y ?? 0 });
         setLayout({ shape, pos });
+        setError(null);
       },
-      () => undefined,
+      (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
     );
     return () => {
       live = false;
     };
     // `shape` stands for the graph's structure: a status change must not lay the graph out again.
   }, [shape]);
-  return layout && layout.shape === shape ? layout.pos : layout?.pos ?? null;
+  return { pos: layout && layout.shape === shape ? layout.pos : (layout?.pos ?? null), error };
 }
 
 function labelOf(n: DagNode) {
@@ -79,7 +81,7 @@ function labelOf(n: DagNode) {
 }
 
 export function DagView({ dag, selected, onSelect }: { dag: Dag; selected?: string; onSelect: (node: DagNode) => void }) {
-  const pos = useLayout(dag);
+  const { pos, error } = useLayout(dag);
   const byId = useMemo(() => new Map(dag.nodes.map((n) => [n.id, n])), [dag]);
   const nodes: Node[] = useMemo(
     () =>
@@ -106,7 +108,7 @@ export function DagView({ dag, selected, onSelect }: { dag: Dag; selected?: stri
       })),
     [dag],
   );
-  if (!pos) return <div className="dag placeholder">Laying out {dag.nodes.length} nodes…</div>;
+  if (!pos) return <div className="dag placeholder">{error ? `The diagram could not be laid out (${error}): the Tasks and Timeline tabs still show every task.` : `Laying out ${dag.nodes.length} nodes…`}</div>;
   return (
     <div className="dag">
       <ReactFlow

@@ -39,7 +39,8 @@ export function ExecutionPage({ id }: { id: string }) {
   }, [load]);
 
   const running = !!wf && wf.workflowId === id && !isTerminalWorkflow(wf.status);
-  const live = useWorkflowStream(id, running, setWf);
+  const [generation, setGeneration] = useState(0);
+  const live = useWorkflowStream(id, running, setWf, () => void load(), generation);
 
   const dag = useMemo(() => (wf ? dagOf(wf) : null), [wf]);
   const timeline = useMemo(() => (wf ? timelineOf(wf, wf.endTime || Date.now()) : null), [wf]);
@@ -94,7 +95,7 @@ export function ExecutionPage({ id }: { id: string }) {
                 parent <Link to={`/execution/${encodeURIComponent(wf.parentWorkflowId)}`}>{wf.parentWorkflowId}</Link>
               </span>
             )}
-            {running && <span className={`live ${live}`}>{live === 'live' ? '● live' : live === 'reconnecting' ? '○ reconnecting…' : ''}</span>}
+            {running && <span className={`live ${live}`}>{live === 'live' ? '● live' : live === 'reconnecting' ? '○ reconnecting…' : '○ not live: Refresh to read it again'}</span>}
           </div>
           {wf.reasonForIncompletion && <div className="error">{wf.reasonForIncompletion}</div>}
         </div>
@@ -119,7 +120,13 @@ export function ExecutionPage({ id }: { id: string }) {
               Terminate…
             </button>
           )}
-          <button disabled={busy} onClick={() => void load()}>
+          <button
+            disabled={busy}
+            onClick={() => {
+              setGeneration((g) => g + 1);
+              void load();
+            }}
+          >
             Refresh
           </button>
         </div>
@@ -233,9 +240,12 @@ function TaskPanel({ wf, task, busy, act, onClose, onSelect }: { wf: Workflow; t
     : [];
   const waiting = (task.taskType === 'HUMAN' || task.taskType === 'WAIT') && (task.status === 'IN_PROGRESS' || task.status === 'SCHEDULED');
   const logKey = `${task.taskId}:${task.updateTime ?? ''}:${task.status}`;
+  const shownFor = useRef<string | undefined>(undefined);
   useEffect(() => {
     let live = true;
-    setLogs(null);
+    // Another task: its logs are loading. The same task changed: its logs stay on screen until the new ones come.
+    if (shownFor.current !== task.taskId) setLogs(null);
+    shownFor.current = task.taskId;
     call<TaskLog[] | undefined>('GET', `/api/tasks/${encodeURIComponent(task.taskId)}/log`).then(
       (l) => live && setLogs(l ?? []),
       () => live && setLogs([]),

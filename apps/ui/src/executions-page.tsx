@@ -146,7 +146,8 @@ export function ExecutionsPage() {
         </label>
         <label className="wide">
           Query
-          <input value={draft.query} placeholder="e.g. priority > 2 AND status IN (FAILED, TIMED_OUT)" onChange={set('query')} />
+          <input value={draft.query} placeholder="e.g. priority > 2 AND status IN (FAILED, TIMED_OUT)" onChange={set('query')} aria-invalid={!!problems.query} />
+          {problems.query && <span className="field-error">{problems.query}</span>}
         </label>
         <div className="buttons">
           <button type="submit" className="primary">

@@ -8,9 +8,11 @@ export type LiveState = 'live' | 'reconnecting' | 'off';
  * Follows a running workflow over the gateway's server-sent events (`GET /api/workflow/{id}/stream`): each
  * `workflow` event is the whole workflow after a change, pushed by the server when it changes — no polling.
  * `enabled` while the workflow runs: the stream closes once an event shows it ended (and opens again when an
- * action makes it run again). The browser's EventSource reconnects on its own after a dropped connection.
+ * action makes it run again). The browser's EventSource reconnects on its own after a dropped connection
+ * (`reconnecting`); `off` while the workflow runs means it gave up, and the page says so. A new
+ * `generation` (the page's Refresh) opens it again.
  */
-export function useWorkflowStream(id: string, enabled: boolean, onWorkflow: (wf: Workflow) => void): LiveState {
+export function useWorkflowStream(id: string, enabled: boolean, onWorkflow: (wf: Workflow) => void, onGone: () => void, generation = 0): LiveState {
   const [state, setState] = useState<LiveState>('off');
   useEffect(() => {
     if (!enabled) {
@@ -29,12 +31,14 @@ export function useWorkflowStream(id: string, enabled: boolean, onWorkflow: (wf:
         setState('off');
       }
     });
+    // Removed while shown: the page reads it once more, and shows the 404.
     source.addEventListener('gone', () => {
       source.close();
       setState('off');
+      onGone();
     });
     return () => source.close();
-    // onWorkflow is a state setter's wrapper: the stream depends on the workflow and whether it runs only.
-  }, [id, enabled]);
+    // The callbacks are the page's setter and reload: the stream depends on the workflow and whether it runs only.
+  }, [id, enabled, generation]);
   return state;
 }

@@ -45,3 +45,7 @@ export const DAPR_RUNTIME_STATUS: Readonly<Record<WorkflowStatus, string>> = {
   TIMED_OUT: 'FAILED',
   TERMINATED: 'TERMINATED',
 };
+
+/** A Dapr workflow instance id Baton accepts: letters, digits, `_` and `-` (any script), at most 64 characters. */
+export const DAPR_INSTANCE_ID = /^[\p{L}\p{N}_-]+$/u;
+export const DAPR_MAX_INSTANCE_ID = 64;

@@ -74,8 +74,11 @@ export function uiSuite(getApi: () => ConductorClient): void {
     await browser?.close();
   });
 
-  afterEach(() => {
-    // Each test answers for its own page errors (emptied here, so one failure does not fail the rest).
+  afterEach(async () => {
+    // The page as each test left it (what a failure looked like), then each test answers for its own page
+    // errors (emptied here, so one failure does not fail the rest).
+    const name = (expect.getState().currentTestName ?? 'test').split(' › ').pop()!.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+    await page.screenshot({ path: join(SHOTS, `${run}-end-${name}.png`) }).catch(() => undefined);
     expect(errors.splice(0)).toEqual([]);
   });
 
@@ -356,8 +359,18 @@ export function uiSuite(getApi: () => ConductorClient): void {
     await row.waitFor();
     await expect(row.locator('td').nth(2).textContent()).resolves.toBe('2');
     await expect(row.locator('td').nth(6).textContent()).resolves.toBe('3 at once');
-    await row.click();
+    await row.locator('button.expand').click();
     await page.waitForSelector('table.workers td:has-text("ui-queue-worker")');
+
+    // A domain's queue is its own row, with the worker that polled that domain.
+    await api().call('GET', `/api/tasks/poll/batch/${queued}?workerid=ui-blue-worker&domain=blue&count=1&timeout=10`);
+    await api().expectOk('POST', '/api/workflow', { name: queued, taskToDomain: { [queued]: 'blue' } });
+    await page.click('button:has-text("Refresh")');
+    const blue = page.locator('table.queues tbody tr', { hasText: 'blue' }).first();
+    await blue.waitFor();
+    await expect(blue.locator('td').nth(2).textContent()).resolves.toBe('1');
+    await blue.locator('button.expand').click();
+    await page.waitForSelector('table.workers td:has-text("ui-blue-worker")');
     await shot('queues');
   });
 }

@@ -117,7 +117,7 @@ function apply(k: Kernel, event: Exclude<DeciderEvent, WorkflowStartRequested>):
       return onSkipTask(k, event);
     case 'workflow.decide':
       // Nothing of its own: the settle below is the decision (a JOIN that can complete completes).
-      if (event.watch && !k.workflow.notifyChanges) k.setWorkflow({ notifyChanges: true });
+      if (event.watch) k.watchChanges();
       break;
     case 'workflow.pause':
       if (!k.isActive) return { code: ErrorCode.WorkflowConflict, message: `Workflow ${k.workflow.workflowId} has ended (${k.workflow.status}): it cannot be paused` };
@@ -211,7 +211,7 @@ function onLeaseExpired(k: Kernel, e: LeaseExpired): void {
 // ---- results ----------------------------------------------------------------------------------------
 
 function onResult(k: Kernel, { result: r, taskRefName, byEngine, watch }: TaskResultReported) {
-  if (watch && !k.workflow.notifyChanges) k.setWorkflow({ notifyChanges: true });
+  if (watch) k.watchChanges();
   const found = r.taskId ? k.task(r.taskId) : taskRefName ? k.latest(taskRefName) : undefined;
   if (!found) {
     const message = r.taskId ? `No such task found by id: ${r.taskId}` : `No task found with reference name: ${taskRefName}, workflowId: ${k.workflow.workflowId}`;

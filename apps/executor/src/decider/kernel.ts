@@ -223,6 +223,16 @@ export class Kernel {
     return undefined;
   }
 
+  /**
+   * From now on the owner notifies each commit of this workflow (NotificationChannel.WorkflowChanges): a
+   * caller waits on it (`execute`, `signal/sync`) or a change stream follows it. Baton's own flag, not a
+   * change of the workflow: its updateTime stays, so looking at a workflow does not move it in search.
+   */
+  watchChanges(): void {
+    if (this.current.workflow.notifyChanges) return;
+    this.current = { ...this.current, workflow: { ...this.current.workflow, notifyChanges: true } };
+  }
+
   setWorkflow(patch: Partial<Omit<Workflow, 'tasks'>>): void {
     this.current = { ...this.current, workflow: { ...this.current.workflow, ...patch, updateTime: this.now } };
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { BatonError, DAPR_RUNTIME_STATUS, daprWorkflowIdFor, ErrorCode, isTerminalWorkflowStatus, Workflow, WorkflowStatus } from '@app/contracts';
+import { BatonError, DAPR_INSTANCE_ID, DAPR_MAX_INSTANCE_ID, DAPR_RUNTIME_STATUS, daprWorkflowIdFor, ErrorCode, isTerminalWorkflowStatus, Workflow, WorkflowStatus } from '@app/contracts';
 import { randomUUID } from 'node:crypto';
 import { WorkflowService } from '../workflows/workflow.service';
 import { DaprError, DaprErrorFilter } from './dapr.filter';
@@ -10,8 +10,6 @@ const VERSIONS = ['v1.0', 'v1.0-beta1', 'v1.0-alpha1'] as const;
 const routes = (path: string): string[] => VERSIONS.map((v) => `${v}/workflows/${path}`);
 
 /** Dapr's instance ids: letters, digits, `_` and `-`, at most 64 (validateInstanceID). */
-const INSTANCE_ID = /^[\p{L}\p{N}_-]+$/u;
-const MAX_INSTANCE_ID = 64;
 
 /** Dapr's GetWorkflowResponse. */
 export interface DaprWorkflowView {
@@ -66,8 +64,8 @@ export class DaprWorkflowController {
   async start(@Req() req: { daprOperation?: string }, @Param('workflowName') workflowName: string, @Body() body: unknown, @Query('instanceID') instanceID?: string): Promise<{ instanceID: string }> {
     req.daprOperation = 'ERR_START_WORKFLOW';
     const id = instanceID === undefined || instanceID === '' ? randomUUID() : instanceID;
-    if (id.length > MAX_INSTANCE_ID) throw new DaprError('ERR_INSTANCE_ID_TOO_LONG', 400, `workflow instance ID exceeds the max length of ${MAX_INSTANCE_ID} characters`);
-    if (!INSTANCE_ID.test(id)) throw new DaprError('ERR_INSTANCE_ID_INVALID', 400, `workflow instance ID '${id}' is invalid: only alphanumeric and underscore characters are allowed`);
+    if (id.length > DAPR_MAX_INSTANCE_ID) throw new DaprError('ERR_INSTANCE_ID_TOO_LONG', 400, `workflow instance ID exceeds the max length of ${DAPR_MAX_INSTANCE_ID} characters`);
+    if (!DAPR_INSTANCE_ID.test(id)) throw new DaprError('ERR_INSTANCE_ID_INVALID', 400, `workflow instance ID '${id}' is invalid: only alphanumeric and underscore characters are allowed`);
     const workflowId = daprWorkflowIdFor(id);
     if (await this.workflows.get(workflowId, false).then(() => true, () => false)) {
       throw new DaprError('ERR_START_WORKFLOW', 409, `an active workflow with ID '${id}' already exists`);

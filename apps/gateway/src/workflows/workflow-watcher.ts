@@ -6,8 +6,9 @@ import { PgNotificationHub } from '@app/persistence';
 export interface Watch {
   /** Watches one more workflow (a child that turned out to matter). */
   add(workflowId: string): void;
-  /** Resolves true once a watched workflow changed since the last wait (at once if one already did), false after `ms`. */
+  /** Resolves true once a watched workflow changed since the last wait (at once if one already did), false after `ms` or at cancel. */
   wait(ms: number): Promise<boolean>;
+  /** Stops watching; a wait still pending resolves false. */
   cancel(): void;
 }
 
@@ -71,7 +72,9 @@ export class WorkflowWatcher implements OnModuleInit {
       },
       cancel: () => {
         if (timer) clearTimeout(timer);
+        const pending = resolveWait;
         resolveWait = null;
+        pending?.(false);
         for (const id of ids) {
           const set = this.watching.get(id);
           set?.delete(wake);

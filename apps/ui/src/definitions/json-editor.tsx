@@ -166,8 +166,14 @@ export function JsonEditor({ value, onChange, problems = [], readOnly, onSave, c
       {problems.length > 0 && (
         <ul className="je-problems">
           {problems.map((p, i) => (
-            <li key={i} className={`${p.source}${p.stale ? ' stale' : ''}${p.line === undefined ? '' : ' placed'}`} onClick={p.line !== undefined ? () => jumpTo(p.line!, p.column) : undefined}>
-              <span className="je-where">{p.line !== undefined ? `line ${p.line}` : '—'}</span>
+            <li key={i} className={`${p.source}${p.stale ? ' stale' : ''}${p.line === undefined ? '' : ' placed'}`}>
+              {p.line !== undefined ? (
+                <button type="button" className="je-where" title="Go to the line" onClick={() => jumpTo(p.line!, p.column)}>
+                  line {p.line}
+                </button>
+              ) : (
+                <span className="je-where">—</span>
+              )}
               {p.source === 'syntax' ? <span className="je-kind">JSON syntax</span> : p.path ? <code>{p.path}</code> : null}
               <span className="je-msg">
                 {p.missing ? '(missing) ' : ''}

@@ -16,6 +16,8 @@ describe("a workflow's statuses in the other dialects", () => {
   it('shows a Dapr instance by the instance id it was started with, and its runtimeStatus', () => {
     const wf = { workflowId: daprWorkflowIdFor('order_42'), correlationId: 'order_42', status: 'PAUSED' as const };
     expect(dialectsOf(wf)).toEqual([{ dialect: 'Dapr', id: 'order_42', status: 'SUSPENDED' }]);
+    // Any script's letters, as the Dapr API accepts them.
+    expect(dialectsOf({ workflowId: daprWorkflowIdFor('auftrag_ä'), correlationId: 'auftrag_ä', status: 'RUNNING' })).toEqual([{ dialect: 'Dapr', id: 'auftrag_ä', status: 'RUNNING' }]);
     // A uuid instance id is the workflow id itself.
     expect(dialectsOf({ workflowId: id, correlationId: id, status: 'TERMINATED' })).toEqual([{ dialect: 'Dapr', id, status: 'TERMINATED' }]);
     // A correlation id that only looks like an instance id of another workflow is not one.

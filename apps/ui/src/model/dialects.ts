@@ -1,7 +1,7 @@
 // The dialects' status tables and ids, from the one place the gateway answers with them too. A relative
 // import on purpose (eslint.config.mjs allows it for this file only): these two files are pure, and the
 // UI's bundle may carry them, where `@app/contracts` as a whole must stay type-only.
-import { DAPR_RUNTIME_STATUS, RILL_DAG_STATUS, RILL_NOT_STARTED, RILL_TASK_STATUS } from '../../../../libs/contracts/src/dialects';
+import { DAPR_INSTANCE_ID, DAPR_MAX_INSTANCE_ID, DAPR_RUNTIME_STATUS, RILL_DAG_STATUS, RILL_NOT_STARTED, RILL_TASK_STATUS } from '../../../../libs/contracts/src/dialects';
 import { daprWorkflowIdFor, rillExecutionIdOf } from '../../../../libs/contracts/src/derived-ids';
 import type { TaskStatus, WorkflowStatus } from './execution-types';
 
@@ -30,7 +30,7 @@ export function dialectsOf(wf: DialectSource): DialectView[] {
   const views: DialectView[] = [];
   const rill = wf.workflowDefinition?.rill;
   if (rill) views.push({ dialect: 'Rill Flow', id: rillExecutionIdOf(rill.descriptorId, wf.workflowId), status: RILL_DAG_STATUS[wf.status] });
-  if (wf.correlationId && /^[A-Za-z0-9_-]{1,64}$/.test(wf.correlationId) && daprWorkflowIdFor(wf.correlationId) === wf.workflowId) {
+  if (wf.correlationId && wf.correlationId.length <= DAPR_MAX_INSTANCE_ID && DAPR_INSTANCE_ID.test(wf.correlationId) && daprWorkflowIdFor(wf.correlationId) === wf.workflowId) {
     views.push({ dialect: 'Dapr', id: wf.correlationId, status: DAPR_RUNTIME_STATUS[wf.status] });
   }
   return views;

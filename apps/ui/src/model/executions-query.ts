@@ -27,6 +27,8 @@ const names = (v: string) =>
  * The filters as one Conductor query (`GET /api/workflow/search?query=`): each filled filter an `AND`ed
  * clause, a typed query appended in parentheses as written. Times go as epoch milliseconds, as Conductor's
  * own UI sends them; `toMs` reads a `datetime-local` value (the browser's `Date` in the page, injectable here).
+ * A typed query whose parentheses do not balance is left out (`filterProblems` says so): inside the
+ * parentheses it is put in, it could otherwise close them and reach the other filters.
  */
 export function queryOf(f: ExecutionFilters, toMs: (local: string) => number = (v) => new Date(v).getTime()): string {
   const time = (v: string) => {
@@ -42,10 +44,27 @@ export function queryOf(f: ExecutionFilters, toMs: (local: string) => number = (
     f.status ? `status IN (${f.status})` : '',
     f.correlationId.trim() ? `correlationId = ${quote(f.correlationId.trim())}` : '',
     from !== undefined ? `startTime >= ${from}` : '',
-    to !== undefined ? `startTime <= ${to}` : '',
-    f.query.trim() ? `(${f.query.trim()})` : '',
+    // `datetime-local` is to the minute: "to 10:30" takes in what started during 10:30.
+    to !== undefined ? `startTime < ${to + 60_000}` : '',
+    f.query.trim() && balanced(f.query) ? `(${f.query.trim()})` : '',
   ];
   return clauses.filter(Boolean).join(' AND ');
+}
+
+/** Whether every parenthesis outside quotes closes one opened before it, and all are closed. */
+export function balanced(query: string): boolean {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < query.length; i++) {
+    const c = query[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
 }
 
 /** What a filter form holds that the grid cannot search on: shown beside the field instead of sent. */
@@ -53,5 +72,6 @@ export function filterProblems(f: ExecutionFilters): Partial<Record<keyof Execut
   const problems: Partial<Record<keyof ExecutionFilters, string>> = {};
   if (f.version.trim() && !/^\s*\d+\s*$/.test(f.version)) problems.version = 'a whole number';
   if (f.from && f.to && new Date(f.from).getTime() > new Date(f.to).getTime()) problems.to = 'before the start of the range';
+  if (f.query.trim() && !balanced(f.query)) problems.query = 'parentheses that do not balance';
   return problems;
 }

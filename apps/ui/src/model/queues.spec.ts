@@ -6,14 +6,14 @@ describe('the task-queues view', () => {
     expect(splitQueueName('blue:resize')).toEqual({ taskType: 'resize', domain: 'blue' });
   });
 
-  it('sums the shards, merges poll data per worker (newest poll), and lists defined types nobody queued to', () => {
+  it('sums the shards, merges poll data per worker and domain (newest poll), and lists defined types nobody queued to', () => {
     const rows = queueRowsOf(
       { resize: { a: { size: 3, uacked: 2 } }, 'blue:resize': { a: { size: 1, uacked: 0 }, b: { size: 2, uacked: 1 } } },
       [
         { queueName: 'resize', workerId: 'w1', lastPollTime: 100 },
         { queueName: 'resize', workerId: 'w2', lastPollTime: 300 },
         { queueName: 'resize', workerId: 'w1', lastPollTime: 200 },
-        { queueName: 'blue:resize', domain: 'blue', workerId: 'w3', lastPollTime: 50 },
+        { queueName: 'resize', domain: 'blue', workerId: 'w3', lastPollTime: 50 },
         { queueName: 'email', workerId: 'w4', lastPollTime: 10 },
       ],
       [{ name: 'resize', concurrentExecLimit: 4 }, { name: 'archive' }],

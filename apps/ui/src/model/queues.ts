@@ -7,6 +7,7 @@
 export type VerboseQueueSizes = Record<string, Record<string, { size: number; uacked: number }>>;
 
 export interface PollData {
+  /** The task type (Conductor's poll data calls it the queue name); the domain is apart. */
   readonly queueName: string;
   readonly domain?: string;
   readonly workerId: string;
@@ -55,7 +56,8 @@ export function queueRowsOf(sizes: VerboseQueueSizes, polls: readonly PollData[]
     }
   }
   for (const p of polls) {
-    const workers = row(p.queueName).workers;
+    // Poll data names the task type and the domain apart (`{queueName: 'ship', domain: 'eu'}`); sizes key the queue `eu:ship`.
+    const workers = row(p.domain ? `${p.domain}:${p.queueName}` : p.queueName).workers;
     workers.set(p.workerId, Math.max(workers.get(p.workerId) ?? 0, p.lastPollTime));
   }
   for (const d of defs) row(d.name);

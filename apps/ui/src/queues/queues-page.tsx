@@ -73,8 +73,13 @@ export function QueuesPage() {
         <tbody>
           {shown.map((r) => (
             <Fragment key={r.queueName}>
-              <tr className={`clickable${isStarved(r, now, STALE_MS) ? ' starved' : ''}`} onClick={() => setOpen(open === r.queueName ? null : r.queueName)}>
-                <td className="mono">{r.taskType}</td>
+              <tr className={isStarved(r, now, STALE_MS) ? 'starved' : undefined}>
+                <td className="mono">
+                  <button className="expand" aria-expanded={open === r.queueName} aria-label={`Workers of ${r.queueName}`} onClick={() => setOpen(open === r.queueName ? null : r.queueName)}>
+                    {open === r.queueName ? '▾' : '▸'}
+                  </button>{' '}
+                  {r.taskType}
+                </td>
                 <td>{r.domain ?? <span className="muted">—</span>}</td>
                 <td className="num">{r.waiting}</td>
                 <td className="num">{r.inFlight}</td>
