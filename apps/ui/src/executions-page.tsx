@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, call, type SearchResult, type WorkflowSummary } from './api';
 import { fmtDuration, fmtTime, StatusBadge } from './format';
+import { defsApi } from './definitions/definitions-api';
+import { dialectsOfSummary } from './model/dialects';
 import { filterProblems, NO_FILTERS, queryOf, type ExecutionFilters } from './model/executions-query';
 import { Link } from './router';
 
@@ -38,6 +40,14 @@ export function ExecutionsPage() {
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [bulkNote, setBulkNote] = useState<{ text: string; errors: [string, string][] } | null>(null);
   const [busy, setBusy] = useState(false);
+  // The Rill Flow DAGs' names: a row of one shows Rill Flow's status beside Conductor's (no answer: none shown).
+  const [rillDags, setRillDags] = useState<ReadonlySet<string>>(new Set());
+  useEffect(() => {
+    defsApi.rillDescriptorIds().then(
+      (items) => setRillDags(new Set(items.map((i) => `${i.businessId}:${i.featureId}`))),
+      () => undefined,
+    );
+  }, []);
   const [sort, setSort] = useState<{ key: string; dir: 'ASC' | 'DESC' }>({ key: 'startTime', dir: 'DESC' });
   const [page, setPage] = useState(0);
   const [size, setSize] = useState(PAGE_SIZES[0]);
@@ -213,6 +223,11 @@ export function ExecutionsPage() {
               <td className="mono">{w.correlationId ?? ''}</td>
               <td>
                 <StatusBadge status={w.status} />
+                {dialectsOfSummary(w, rillDags).map((d) => (
+                  <span key={d.dialect} className="dialect-inline" title={`${d.dialect}: ${d.id}`}>
+                    {d.dialect} {d.status}
+                  </span>
+                ))}
               </td>
               <td>{fmtTime(w.endTime)}</td>
               <td>{w.endTime ? fmtDuration(w.executionTime) : '—'}</td>

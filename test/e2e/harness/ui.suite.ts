@@ -332,6 +332,10 @@ export function uiSuite(getApi: () => ConductorClient): void {
     await page.click('button:has-text("Tasks (")');
     await page.waitForSelector('.exec-main table.grid td:text-is("RUNNING")');
     await shot('rill-execution');
+    // The grid shows it too, with Rill Flow's status under Conductor's.
+    await page.goto(`${api().baseUrl}/ui/`);
+    await page.fill('input[placeholder="name, name2"]', `${business}:wait`);
+    await searchUntil(`tr:has(a:has-text("${rillWorkflow}")) .dialect-inline:has-text("Rill Flow running")`);
 
     const instance = `ui_dapr_${run}`;
     const started = await api().call('POST', `/v1.0/workflows/dapr/${type}/start?instanceID=${instance}`, {});
@@ -342,6 +346,9 @@ export function uiSuite(getApi: () => ConductorClient): void {
     await page.waitForSelector(`.dialect:has-text("Dapr: ${instance}")`);
     await page.click('.exec-header button:has-text("Pause")');
     await page.waitForSelector('.dialect .badge:text-is("SUSPENDED")');
+    await page.goto(`${api().baseUrl}/ui/`);
+    await page.fill('input[placeholder="name, name2"]', type);
+    await searchUntil(`tr:has(a:has-text("${daprWorkflow}")) .dialect-inline:has-text("Dapr SUSPENDED")`);
     expect((await api().call<{ runtimeStatus: string }>('GET', `/v1.0/workflows/dapr/${instance}`)).body.runtimeStatus).toBe('SUSPENDED');
     await shot('dapr-execution');
   });

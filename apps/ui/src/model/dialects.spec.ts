@@ -1,5 +1,5 @@
 import { daprWorkflowIdFor } from '@app/contracts';
-import { dialectsOf, rillTaskStatusOf } from './dialects';
+import { dialectsOf, dialectsOfSummary, rillTaskStatusOf } from './dialects';
 
 describe("a workflow's statuses in the other dialects", () => {
   const id = '6f1c2d3e-4a5b-4c6d-8e7f-901234567890';
@@ -26,5 +26,12 @@ describe("a workflow's statuses in the other dialects", () => {
 
   it("names a Rill task's status, NOT_STARTED before it ran", () => {
     expect([rillTaskStatusOf(undefined), rillTaskStatusOf('SCHEDULED'), rillTaskStatusOf('COMPLETED'), rillTaskStatusOf('COMPLETED_WITH_ERRORS'), rillTaskStatusOf('CANCELED')]).toEqual(['NOT_STARTED', 'READY', 'SUCCEED', 'SKIPPED', 'FAILED']);
+  });
+
+  it('reads a search row: a Rill Flow DAG by its name among the registered ones, a Dapr instance by its ids', () => {
+    const dags = new Set(['biz:feat']);
+    expect(dialectsOfSummary({ workflowId: id, workflowType: 'biz:feat', status: 'COMPLETED' }, dags)).toEqual([{ dialect: 'Rill Flow', id: `biz:feat_c_${id}`, status: 'succeed' }]);
+    expect(dialectsOfSummary({ workflowId: id, workflowType: 'biz:other', status: 'COMPLETED' }, dags)).toEqual([]);
+    expect(dialectsOfSummary({ workflowId: daprWorkflowIdFor('o_1'), workflowType: 'orders', correlationId: 'o_1', status: 'RUNNING' }, dags)).toEqual([{ dialect: 'Dapr', id: 'o_1', status: 'RUNNING' }]);
   });
 });

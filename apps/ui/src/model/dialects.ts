@@ -38,3 +38,20 @@ export function dialectsOf(wf: DialectSource): DialectView[] {
 
 /** A Rill Flow DAG's task status: the newest attempt's, or NOT_STARTED where there is none yet. */
 export const rillTaskStatusOf = (status: TaskStatus | undefined): string => (status ? RILL_TASK_STATUS[status] : RILL_NOT_STARTED);
+
+/** A search row (Conductor's WorkflowSummary) carries no definition: a Rill Flow DAG is known by its name among the registered DAGs'. */
+export interface DialectSummary {
+  readonly workflowId: string;
+  readonly workflowType: string;
+  readonly status: string;
+  readonly correlationId?: string;
+}
+
+export function dialectsOfSummary(row: DialectSummary, rillDags: ReadonlySet<string>): DialectView[] {
+  return dialectsOf({
+    workflowId: row.workflowId,
+    status: row.status as WorkflowStatus,
+    ...(row.correlationId ? { correlationId: row.correlationId } : {}),
+    ...(rillDags.has(row.workflowType) ? { workflowDefinition: { rill: { descriptorId: row.workflowType } } } : {}),
+  });
+}
