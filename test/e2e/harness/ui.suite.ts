@@ -77,7 +77,8 @@ export function uiSuite(getApi: () => ConductorClient): void {
   afterEach(async () => {
     // The page as each test left it (what a failure looked like), then each test answers for its own page
     // errors (emptied here, so one failure does not fail the rest).
-    const name = (expect.getState().currentTestName ?? 'test').split(' › ').pop()!.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+    // (Jest's test name is the describes' and the test's, joined: its end tells the tests apart.)
+    const name = (expect.getState().currentTestName ?? 'test').replace(/[^a-z0-9]+/gi, '-').slice(-60);
     await page.screenshot({ path: join(SHOTS, `${run}-end-${name}.png`) }).catch(() => undefined);
     expect(errors.splice(0)).toEqual([]);
   });
