@@ -1,8 +1,9 @@
-import { Controller, Get, Post, Query } from '@nestjs/common';
+import { Controller, createParamDecorator, ExecutionContext, Get, Post } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { BatonError, ErrorCode } from '@app/contracts';
 import { errorResponses, schemaRef } from '../openapi/openapi.schemas';
-import { SearchService } from './search.service';
+import { SearchParams, SearchService } from './search.service';
 
 /** The parameters every search takes, documented once. */
 function searchQueries(workflows: boolean): MethodDecorator {
@@ -23,6 +24,12 @@ function searchQueries(workflows: boolean): MethodDecorator {
   };
 }
 
+/** The search parameters from the query string, as sent (each documented by `searchQueries`; the service checks them). */
+const SearchQuery = createParamDecorator((_: unknown, ctx: ExecutionContext): SearchParams => {
+  const q = ctx.switchToHttp().getRequest<Request>().query as Record<string, string | undefined>;
+  return { start: q.start, size: q.size, sort: q.sort, freeText: q.freeText, query: q.query, topLevelOnly: q.topLevelOnly };
+});
+
 /**
  * Conductor's search endpoints, on Baton's search index in every mode. Registered as literal routes
  * (before `/api/workflow/{id}` and `/api/tasks/{id}`, which would otherwise take `search` for an id).
@@ -37,15 +44,8 @@ export class SearchController {
   @searchQueries(true)
   @ApiOkResponse({ schema: { type: 'object', properties: { totalHits: { type: 'integer' }, results: { type: 'array', items: { type: 'object' } } } } })
   @errorResponses(400)
-  workflows(
-    @Query('start') start?: string,
-    @Query('size') size?: string,
-    @Query('sort') sort?: string,
-    @Query('freeText') freeText?: string,
-    @Query('query') query?: string,
-    @Query('topLevelOnly') topLevelOnly?: string,
-  ) {
-    return this.search.workflows({ start, size, sort, freeText, query, topLevelOnly });
+  workflows(@SearchQuery() params: SearchParams) {
+    return this.search.workflows(params);
   }
 
   @Get('workflow/search-v2')
@@ -54,15 +54,8 @@ export class SearchController {
   @searchQueries(true)
   @ApiOkResponse({ schema: schemaRef('SearchResultWorkflow') })
   @errorResponses(400)
-  workflowsV2(
-    @Query('start') start?: string,
-    @Query('size') size?: string,
-    @Query('sort') sort?: string,
-    @Query('freeText') freeText?: string,
-    @Query('query') query?: string,
-    @Query('topLevelOnly') topLevelOnly?: string,
-  ) {
-    return this.search.workflowsV2({ start, size, sort, freeText, query, topLevelOnly });
+  workflowsV2(@SearchQuery() params: SearchParams) {
+    return this.search.workflowsV2(params);
   }
 
   @Get('workflow/search-by-tasks')
@@ -71,14 +64,8 @@ export class SearchController {
   @searchQueries(false)
   @ApiOkResponse({ schema: { type: 'object', properties: { totalHits: { type: 'integer' }, results: { type: 'array', items: { type: 'object' } } } } })
   @errorResponses(400)
-  workflowsByTasks(
-    @Query('start') start?: string,
-    @Query('size') size?: string,
-    @Query('sort') sort?: string,
-    @Query('freeText') freeText?: string,
-    @Query('query') query?: string,
-  ) {
-    return this.search.workflowsByTasks({ start, size, sort, freeText, query });
+  workflowsByTasks(@SearchQuery() params: SearchParams) {
+    return this.search.workflowsByTasks(params);
   }
 
   @Get('workflow/search-by-tasks-v2')
@@ -87,14 +74,8 @@ export class SearchController {
   @searchQueries(false)
   @ApiOkResponse({ schema: schemaRef('SearchResultWorkflow') })
   @errorResponses(400)
-  workflowsByTasksV2(
-    @Query('start') start?: string,
-    @Query('size') size?: string,
-    @Query('sort') sort?: string,
-    @Query('freeText') freeText?: string,
-    @Query('query') query?: string,
-  ) {
-    return this.search.workflowsByTasksV2({ start, size, sort, freeText, query });
+  workflowsByTasksV2(@SearchQuery() params: SearchParams) {
+    return this.search.workflowsByTasksV2(params);
   }
 
   @Get('tasks/search')
@@ -103,14 +84,8 @@ export class SearchController {
   @searchQueries(false)
   @ApiOkResponse({ schema: { type: 'object', properties: { totalHits: { type: 'integer' }, results: { type: 'array', items: { type: 'object' } } } } })
   @errorResponses(400)
-  tasks(
-    @Query('start') start?: string,
-    @Query('size') size?: string,
-    @Query('sort') sort?: string,
-    @Query('freeText') freeText?: string,
-    @Query('query') query?: string,
-  ) {
-    return this.search.tasks({ start, size, sort, freeText, query });
+  tasks(@SearchQuery() params: SearchParams) {
+    return this.search.tasks(params);
   }
 
   @Get('tasks/search-v2')
@@ -119,14 +94,8 @@ export class SearchController {
   @searchQueries(false)
   @ApiOkResponse({ schema: schemaRef('SearchResultTask') })
   @errorResponses(400)
-  tasksV2(
-    @Query('start') start?: string,
-    @Query('size') size?: string,
-    @Query('sort') sort?: string,
-    @Query('freeText') freeText?: string,
-    @Query('query') query?: string,
-  ) {
-    return this.search.tasksV2({ start, size, sort, freeText, query });
+  tasksV2(@SearchQuery() params: SearchParams) {
+    return this.search.tasksV2(params);
   }
 
   @Post('workflow/bulk/search')
