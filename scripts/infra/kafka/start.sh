@@ -137,64 +137,24 @@ launch() {
   echo $! > "$PIDFILE"
 }
 
-# on_failure: "kill" for a broker we just launched (don't leave a half-started JVM
-# behind), "keep" for one an earlier call started.
-wait_started() {
-  local pid="$1" on_failure="$2"
-  if ! kafka_ready "$READY_TIMEOUT_S" "$pid"; then
-    echo "--- last lines of $LOGS/server.log:" >&2
-    tail -n 40 "$LOGS/server.log" >&2 || true
-    [ "$on_failure" = kill ] && pid_alive "$pid" && kill "$pid" 2>/dev/null
-    die "broker did not become ready within ${READY_TIMEOUT_S}s"
-  fi
+# What the shared lifecycle (lib.sh, jar_service_main) needs.
+SERVICE=broker
+PRODUCT=Kafka
+PORT_VAR=KAFKA_PORT
+FAILED_KILL_SIGNAL=TERM
+where() { echo "on $HOST:$PORT"; }
+running_port() { sed -n 's/^advertised.listeners=PLAINTEXT:\/\/[^:]*:\([0-9]*\).*/\1/p' "$CONF"; }
+ready_probe() { kafka_ready "$@"; }
+server_log() { echo "$LOGS/server.log"; }
+before_launch() {
+  if port_open "$HOST" "$CPORT"; then die "controller port $HOST:$CPORT is in use; free it or set KAFKA_CONTROLLER_PORT"; fi
 }
-
-main() {
-  local fresh=0
-  case "${1:-}" in
-    "") ;;
-    --fresh) fresh=1 ;;
-    *) usage ;;
-  esac
-  init_paths
-  check_tools
-  take_lock "$RUN/.lock"
-
-  if [ "$fresh" = 1 ]; then
-    "$HERE/stop.sh"
-    rm -rf "$DATA"
-  fi
-
-  local pid
-  if pid="$(our_pid)"; then
-    # $CONF is the running broker's config: it is only rewritten before a launch.
-    local running_port
-    running_port="$(sed -n 's/^advertised.listeners=PLAINTEXT:\/\/[^:]*:\([0-9]*\).*/\1/p' "$CONF")"
-    [ "$running_port" = "$PORT" ] ||
-      die "our broker (pid $pid) runs on port $running_port, not $PORT; run kafka/stop.sh first"
-    # Ours, possibly still starting up from a concurrent call.
-    wait_started "$pid" keep
-    say "already running on $HOST:$PORT (pid $pid)"
-    return 0
-  fi
-
-  if port_open "$HOST" "$PORT"; then
-    [ "$fresh" = 0 ] || die "--fresh given, but $HOST:$PORT is served by a process this script did not start"
-    kafka_ready 10 || die "$HOST:$PORT is in use by something that is not a working Kafka; free it or set KAFKA_PORT"
-    say "already running on $HOST:$PORT (not started by this script; reusing it)"
-    return 0
-  fi
-  port_open "$HOST" "$CPORT" && die "controller port $HOST:$CPORT is in use; free it or set KAFKA_CONTROLLER_PORT"
-
-  local started; started="$(now_ms)"
+launch_steps() {
   ensure_jars
   write_config
   java_opts
   ensure_formatted
   launch
-  pid="$(cat "$PIDFILE")"
-  wait_started "$pid" kill
-  say "up on $HOST:$PORT (pid $pid, $(elapsed_s "$started"))"
 }
 
-main "$@"
+jar_service_main "$@"

@@ -27,18 +27,7 @@ main() {
   fi
 
   local started; started="$(now_ms)"
-  kill -TERM "$pid" 2>/dev/null || true
-  local i
-  for ((i = 0; i < TERM_TIMEOUT_S * 10; i++)); do
-    pid_alive "$pid" || break
-    sleep 0.1
-  done
-  if pid_alive "$pid"; then
-    warn "broker (pid $pid) ignored SIGTERM for ${TERM_TIMEOUT_S}s; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-    sleep 0.5
-    pid_alive "$pid" && die "could not kill broker pid $pid"
-  fi
+  terminate "$pid" broker "$TERM_TIMEOUT_S" || true
   rm -f "$pidfile"
   say "stopped (pid $pid, $(elapsed_s "$started"))"
 }

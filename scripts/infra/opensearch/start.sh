@@ -192,63 +192,24 @@ launch() {
 
 # on_failure: "kill" for a node we just launched (don't leave a half-started JVM behind), "keep" for one
 # an earlier call started.
-wait_started() {
-  local pid="$1" on_failure="$2"
-  if ! opensearch_ready "$READY_TIMEOUT_S" "$pid"; then
-    echo "--- last lines of $LOGS/opensearch.log:" >&2
-    tail -n 40 "$LOGS/opensearch.log" >&2 || true
-    [ "$on_failure" = kill ] && pid_alive "$pid" && kill -KILL "$pid" 2>/dev/null
-    die "node did not become ready within ${READY_TIMEOUT_S}s"
-  fi
-}
-
-main() {
-  local fresh=0
-  case "${1:-}" in
-    "") ;;
-    --fresh) fresh=1 ;;
-    *) usage ;;
-  esac
-  init_paths
-  check_tools
-  take_lock "$RUN/.lock"
-
-  if [ "$fresh" = 1 ]; then
-    "$HERE/stop.sh"
-    rm -rf "$DATA"
-  fi
-
-  local pid
-  if pid="$(our_pid)"; then
-    # $CONF is the running node's config: it is only rewritten before a launch.
-    local running_port
-    running_port="$(sed -n 's/^http\.port: *\([0-9]*\).*/\1/p' "$CONF")"
-    [ "$running_port" = "$PORT" ] ||
-      die "our node (pid $pid) runs on port $running_port, not $PORT; run opensearch/stop.sh first"
-    # Ours, possibly still starting up from a concurrent call.
-    wait_started "$pid" keep
-    say "already running at $URL (pid $pid)"
-    return 0
-  fi
-
-  if port_open "$HOST" "$PORT"; then
-    [ "$fresh" = 0 ] || die "--fresh given, but $HOST:$PORT is served by a process this script did not start"
-    opensearch_ready 10 ||
-      die "$HOST:$PORT is in use by something that is not a working OpenSearch; free it or set OPENSEARCH_PORT"
-    say "already running at $URL (not started by this script; reusing it)"
-    return 0
-  fi
-
-  local started; started="$(now_ms)"
+# What the shared lifecycle (lib.sh, jar_service_main) needs. A launch that never became ready is killed
+# outright: its shutdown hook would wait on a node that never started.
+SERVICE=node
+PRODUCT=OpenSearch
+PORT_VAR=OPENSEARCH_PORT
+FAILED_KILL_SIGNAL=KILL
+where() { echo "at $URL"; }
+running_port() { sed -n 's/^http\.port: *\([0-9]*\).*/\1/p' "$CONF"; }
+ready_probe() { opensearch_ready "$@"; }
+server_log() { echo "$LOGS/opensearch.log"; }
+before_launch() { :; }
+launch_steps() {
   ensure_jars
   ensure_launcher
   write_config
   cds_opts
   java_opts
   launch
-  pid="$(cat "$PIDFILE")"
-  wait_started "$pid" kill
-  say "up at $URL (pid $pid, $(elapsed_s "$started"))"
 }
 
-main "$@"
+jar_service_main "$@"

@@ -26,26 +26,16 @@ main() {
     return 0
   fi
 
-  local started; started="$(now_ms)"
-  kill -TERM "$pid" 2>/dev/null || true
-  local i
-  for ((i = 0; i < TERM_TIMEOUT_S * 10; i++)); do
-    pid_alive "$pid" || break
-    sleep 0.1
-  done
-  local archive
-  if pid_alive "$pid"; then
-    warn "node (pid $pid) ignored SIGTERM for ${TERM_TIMEOUT_S}s; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-    sleep 0.5
-    pid_alive "$pid" && die "could not kill node pid $pid"
-    rm -f "$run"/cds/*.jsa.partial
-  else
+  local started archive
+  started="$(now_ms)"
+  if terminate "$pid" node "$TERM_TIMEOUT_S"; then
     # A clean exit has finished writing the class-data archive that start.sh asked for (if it did):
     # only now is it safe for the next start to map it.
     for archive in "$run"/cds/*.jsa.partial; do
       [ -s "$archive" ] && mv -f "$archive" "${archive%.partial}"
     done
+  else
+    rm -f "$run"/cds/*.jsa.partial
   fi
   rm -f "$pidfile"
   say "stopped (pid $pid, $(elapsed_s "$started"))"
