@@ -51,8 +51,8 @@ export interface StartWorkflowCommand extends CommandBase {
    * this very command delivered again.
    */
   readonly idempotency?: { readonly key: string; readonly strategy: IdempotencyStrategy };
-  /** Notify every change of the workflow (NotificationChannel.WorkflowChanges): a caller waits on it (`execute`). */
-  readonly watched?: boolean;
+  /** Notify every change of the workflow (NotificationChannel.WorkflowChanges) for this long: a caller waits on it (`execute`). */
+  readonly watchMs?: number;
   /** A test run (`POST /api/workflow/test`): worker tasks take these mocked results instead of being queued. */
   readonly testRun?: WorkflowTestMocks;
   /** Debug or mock mode (Workflow.runMode). */
@@ -76,8 +76,8 @@ export interface UpdateTaskCommand extends CommandBase {
    * `asyncComplete`, its success only parks the task IN_PROGRESS for an external update to complete.
    */
   readonly byEngine?: boolean;
-  /** Notify every change of the workflow from now on: the caller waits on it (`…/signal/sync`). */
-  readonly watch?: boolean;
+  /** Notify every change of the workflow for this long from now: the caller waits on it (`…/signal/sync`). */
+  readonly watchMs?: number;
 }
 
 /** Run an ended workflow again from its first task (`POST /api/workflow/{id}/restart`). */
@@ -178,8 +178,8 @@ export interface RetryWorkflowCommand extends CommandBase {
 export interface WorkflowNudgeCommand extends CommandBase {
   readonly type: 'workflow.reset-callbacks' | 'workflow.decide' | 'workflow.pause' | 'workflow.resume';
   readonly workflowId: string;
-  /** Notify every change of the workflow from now on: the sender waits on it synchronously. */
-  readonly watch?: boolean;
+  /** Notify every change of the workflow for this long from now: the sender waits on it, or streams it. */
+  readonly watchMs?: number;
 }
 
 /** `PUT /api/workflow/{id}/skiptask/{ref}`: pass over a task the flow has not reached, SKIPPED with this input and output. */

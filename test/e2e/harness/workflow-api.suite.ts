@@ -676,6 +676,21 @@ export function workflowApiSuite(getApi: () => ConductorClient): void {
       expect(signalled.body).toMatchObject({ responseType: 'TARGET_WORKFLOW', targetWorkflowStatus: 'COMPLETED', status: 'COMPLETED', output: { result: 42 }, signalTimeout: false });
     });
 
+    it('answers signal/sync on a workflow nobody watched yet when a worker finishes it later: the signal itself asks for its changes', async () => {
+      const type = name('after_signal');
+      await api().registerTaskDefs([{ name: type }]);
+      await api().registerWorkflow({ name: name('signal_then_work'), version: 1, tasks: [{ name: 'hold', taskReferenceName: 'hold', type: 'WAIT' }, { name: type, taskReferenceName: 'work' }] });
+      const id = (await start({ name: name('signal_then_work') })).text;
+      await api().waitFor(id, (wf) => wf.tasks.some((t) => t.referenceTaskName === 'hold' && t.status === 'IN_PROGRESS'));
+      // The caller would wait up to 2 minutes; the worker finishes within moments, and only a notification
+      // of that change can answer the caller before this test's own 30 s limit.
+      const answered = api().expectOk<SignalView>('POST', `/api/tasks/${id}/COMPLETED/signal/sync?timeoutMillis=120000`, {});
+      let task: TaskView | undefined;
+      while (!task) [task] = await api().poll(type, 'sig', 1, 5000);
+      await api().complete(task, { done: true });
+      expect((await answered).body).toMatchObject({ targetWorkflowId: id, targetWorkflowStatus: 'COMPLETED', signalTimeout: false });
+    }, 30_000);
+
     it('answers with the blocking task, or at the timeout with signalTimeout; signal completes a HUMAN task', async () => {
       await api().registerWorkflow(waitThenInline(name('execute_task')));
       const blocking = (await api().expectOk<SignalView>('POST', `/api/workflow/execute/${name('execute_task')}/0?returnStrategy=BLOCKING_TASK`, {})).body;

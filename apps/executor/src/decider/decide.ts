@@ -117,7 +117,7 @@ function apply(k: Kernel, event: Exclude<DeciderEvent, WorkflowStartRequested>):
       return onSkipTask(k, event);
     case 'workflow.decide':
       // Nothing of its own: the settle below is the decision (a JOIN that can complete completes).
-      if (event.watch) k.watchChanges();
+      if (event.watchMs) k.watchChanges(event.watchMs);
       break;
     case 'workflow.pause':
       if (!k.isActive) return { code: ErrorCode.WorkflowConflict, message: `Workflow ${k.workflow.workflowId} has ended (${k.workflow.status}): it cannot be paused` };
@@ -154,7 +154,7 @@ function onStart(def: WorkflowDef, e: WorkflowStartRequested, now: number, evalu
     startTime: now,
     createdBy: e.createdBy,
     ...(e.idempotencyKey !== undefined ? { idempotencyKey: e.idempotencyKey } : {}),
-    ...(e.notifyChanges ? { notifyChanges: true } : {}),
+    ...(e.watchMs ? { notifyUntil: now + e.watchMs } : {}),
     ...(e.testRun ? { testRun: e.testRun } : {}),
     ...(e.runMode ? { runMode: e.runMode } : {}),
     ...(e.parent ? { parentWorkflowId: e.parent.workflowId, parentWorkflowTaskId: e.parent.taskId } : {}),
@@ -210,8 +210,8 @@ function onLeaseExpired(k: Kernel, e: LeaseExpired): void {
 
 // ---- results ----------------------------------------------------------------------------------------
 
-function onResult(k: Kernel, { result: r, taskRefName, byEngine, watch }: TaskResultReported) {
-  if (watch) k.watchChanges();
+function onResult(k: Kernel, { result: r, taskRefName, byEngine, watchMs }: TaskResultReported) {
+  if (watchMs) k.watchChanges(watchMs);
   const found = r.taskId ? k.task(r.taskId) : taskRefName ? k.latest(taskRefName) : undefined;
   if (!found) {
     const message = r.taskId ? `No such task found by id: ${r.taskId}` : `No task found with reference name: ${taskRefName}, workflowId: ${k.workflow.workflowId}`;

@@ -17,8 +17,8 @@ export interface WorkflowStartRequested {
   readonly parent?: ParentLink;
   /** The START_WORKFLOW task that asked for this workflow: told, in the start's own decision, that it started. */
   readonly startedBy?: ParentLink;
-  /** Someone waits on this workflow synchronously: its every change is notified. */
-  readonly notifyChanges?: boolean;
+  /** Someone waits on this workflow synchronously: its every change is notified for this long. */
+  readonly watchMs?: number;
   /** A test run: its worker tasks take mocked results. */
   readonly testRun?: WorkflowTestMocks;
   readonly runMode?: RunMode;
@@ -34,8 +34,8 @@ export interface TaskResultReported {
   readonly taskRefName?: string;
   /** The engine's own worker ran the task (see UpdateTaskCommand.byEngine). */
   readonly byEngine?: boolean;
-  /** The sender waits on the workflow synchronously: from now on its every change is notified. */
-  readonly watch?: boolean;
+  /** The sender waits on the workflow synchronously, or streams it: its every change is notified for this long from now. */
+  readonly watchMs?: number;
 }
 
 /**
@@ -164,8 +164,8 @@ export interface SkipTaskRequested {
 /** Look at the workflow again now (`PUT /api/workflow/decide/{id}`): whatever can move, moves. */
 export interface DecideRequested {
   readonly type: 'workflow.decide';
-  /** The sender waits on the workflow synchronously: from now on its every change is notified. */
-  readonly watch?: boolean;
+  /** The sender waits on the workflow synchronously, or streams it: its every change is notified for this long from now. */
+  readonly watchMs?: number;
 }
 
 /**

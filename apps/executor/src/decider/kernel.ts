@@ -224,13 +224,15 @@ export class Kernel {
   }
 
   /**
-   * From now on the owner notifies each commit of this workflow (NotificationChannel.WorkflowChanges): a
-   * caller waits on it (`execute`, `signal/sync`) or a change stream follows it. Baton's own flag, not a
-   * change of the workflow: its updateTime stays, so looking at a workflow does not move it in search.
+   * For `ms` from now the owner notifies each commit of this workflow (NotificationChannel.WorkflowChanges):
+   * a caller waits on it (`execute`, `signal/sync`) or a change stream follows it (and asks again while it
+   * does). Engine-internal, not a change of the workflow: its updateTime stays, so looking at a workflow
+   * does not move it in search. A watch already running longer is kept.
    */
-  watchChanges(): void {
-    if (this.current.workflow.notifyChanges) return;
-    this.current = { ...this.current, workflow: { ...this.current.workflow, notifyChanges: true } };
+  watchChanges(ms: number): void {
+    const until = this.now + ms;
+    if ((this.current.workflow.notifyUntil ?? 0) >= until) return;
+    this.current = { ...this.current, workflow: { ...this.current.workflow, notifyUntil: until } };
   }
 
   setWorkflow(patch: Partial<Omit<Workflow, 'tasks'>>): void {

@@ -186,8 +186,8 @@ function parameters(b: BatchWrite): unknown[] {
     json(b.queue.extend),
     updates.map((r) => r.after.workflow.workflowId),
     b.queue.extend.map((e) => e.taskId),
-    // Watched workflows that changed (or went): a synchronous caller waits on them. Delivered at commit.
-    [...new Set([...b.runs.filter((r) => r.after.workflow.notifyChanges).map((r) => r.after.workflow.workflowId), ...(b.removed ?? [])])],
+    // Watched workflows that changed (or went): a synchronous caller waits on them, or a stream follows them. Delivered at commit.
+    [...new Set([...b.runs.filter((r) => (r.after.workflow.notifyUntil ?? 0) >= b.now).map((r) => r.after.workflow.workflowId), ...(b.removed ?? [])])],
   ];
 }
 

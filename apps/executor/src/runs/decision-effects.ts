@@ -72,8 +72,8 @@ export class DecisionEffects {
             messages.push(this.workflowEvent(state, saved, c.eventType, at, undefined, c.droppedTaskIds));
             break;
           case 'child.start':
-            // A SUB_WORKFLOW's child of a watched workflow is watched too (a caller waits on what blocks it).
-            messages.push(this.childStart(c, at, !!c.parent && state.workflow.notifyChanges === true));
+            // A SUB_WORKFLOW's child of a watched workflow is watched too, for what is left of the parent's watch (a caller waits on what blocks it).
+            messages.push(this.childStart(c, at, c.parent ? Math.max(0, (state.workflow.notifyUntil ?? 0) - at) : 0));
             break;
           case 'child.terminate':
             messages.push(this.terminate(c.childWorkflowId, c.reason));
@@ -160,7 +160,7 @@ export class DecisionEffects {
     return { topic: Topic.ExecutorCommands, key: startedBy.workflowId, value: notice };
   }
 
-  private childStart(c: CommandOf<'child.start'>, now: number, watched: boolean): BusMessage<StartWorkflowCommand> {
+  private childStart(c: CommandOf<'child.start'>, now: number, watchMs: number): BusMessage<StartWorkflowCommand> {
     const command: StartWorkflowCommand = {
       type: 'workflow.start',
       commandId: this.ids.next(),
@@ -175,7 +175,7 @@ export class DecisionEffects {
       taskToDomain: c.taskToDomain,
       ...(c.parent ? { parent: c.parent } : {}),
       ...(c.startedBy ? { startedBy: c.startedBy } : {}),
-      ...(watched ? { watched } : {}),
+      ...(watchMs > 0 ? { watchMs } : {}),
       ...(c.testRun ? { testRun: c.testRun } : {}),
     };
     return { topic: Topic.ExecutorCommands, key: command.workflowId, value: command };

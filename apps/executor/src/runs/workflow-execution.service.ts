@@ -90,7 +90,7 @@ export class WorkflowExecutionService {
           parent: cmd.parent,
           startedBy: cmd.startedBy,
           ...(cmd.idempotency ? { idempotencyKey: cmd.idempotency.key } : {}),
-          ...(cmd.watched ? { notifyChanges: true } : {}),
+          ...(cmd.watchMs ? { watchMs: cmd.watchMs } : {}),
           ...(cmd.testRun ? { testRun: cmd.testRun } : {}),
           ...(cmd.runMode ? { runMode: cmd.runMode } : {}),
         },
@@ -134,8 +134,8 @@ export class WorkflowExecutionService {
   }
 
   async update(cmd: UpdateTaskCommand): Promise<UpdateTaskReply> {
-    const { result, taskRefName, byEngine } = cmd;
-    const event = { type: 'task.result' as const, result, ...(taskRefName ? { taskRefName } : {}), ...(byEngine ? { byEngine } : {}) };
+    const { result, taskRefName, byEngine, watchMs } = cmd;
+    const event = { type: 'task.result' as const, result, ...(taskRefName ? { taskRefName } : {}), ...(byEngine ? { byEngine } : {}), ...(watchMs ? { watchMs } : {}) };
     const decision = await this.batcher.submit({ workflowId: cmd.workflowId, event });
     if (!decision) throw new BatonError(ErrorCode.TaskNotFound, `No such task found by id: ${result.taskId || taskRefName}`);
     if (decision.rejection) throw new BatonError(decision.rejection.code, decision.rejection.message);
@@ -222,7 +222,7 @@ export class WorkflowExecutionService {
 
   /** resetcallbacks, decide, pause and resume: an event of their own for the workflow's owner; 404 for an unknown workflow. */
   nudge(cmd: WorkflowNudgeCommand): Promise<Record<string, never>> {
-    if (cmd.type === 'workflow.decide') return this.decideOrRefuse(cmd.workflowId, { type: cmd.type, ...(cmd.watch ? { watch: true } : {}) });
+    if (cmd.type === 'workflow.decide') return this.decideOrRefuse(cmd.workflowId, { type: cmd.type, ...(cmd.watchMs ? { watchMs: cmd.watchMs } : {}) });
     return this.decideOrRefuse(cmd.workflowId, { type: cmd.type });
   }
 

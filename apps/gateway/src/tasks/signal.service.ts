@@ -4,7 +4,7 @@ import { ExecutionQueries } from '@app/persistence';
 import { randomUUID } from 'node:crypto';
 import { ReturnStrategy, SignalResponse, SyncExecution } from '../workflows/sync-execution';
 import { WorkflowWatcher } from '../workflows/workflow-watcher';
-import { WorkflowService } from '../workflows/workflow.service';
+import { watchFor, WorkflowService } from '../workflows/workflow.service';
 import { TaskService } from './task.service';
 
 /** `POST /api/tasks/{workflowId}/{status}/signal[/sync]`: completes (or fails) what a workflow waits on. */
@@ -19,14 +19,15 @@ export class SignalService {
   ) {}
 
   /** Updates the first task the workflow waits on; false when none waits. */
-  async signal(workflowId: string, status: TaskResultStatus, output: Record<string, unknown>, watch = false): Promise<boolean> {
+  /** `watchMs`: the caller waits on the workflow this long (`signal/sync`): its changes, and its sub-workflow's, are notified meanwhile. */
+  async signal(workflowId: string, status: TaskResultStatus, output: Record<string, unknown>, watchMs?: number): Promise<boolean> {
     const target = isUuid(workflowId) ? await this.query.workflow(workflowId, true) : null;
     if (!target) throw new BatonError(ErrorCode.WorkflowNotFound, `No such workflow found by id: ${workflowId}`);
     const blocking = await this.sync.blocking(target);
     if (!blocking) return false;
     // The waiting caller must hear of the target's changes too, not only of the sub-workflow it signals.
-    if (watch && blocking.workflow.workflowId !== workflowId) await this.workflows.nudge(workflowId, 'workflow.decide', true);
-    await this.tasks.update({ workflowInstanceId: blocking.workflow.workflowId, taskId: blocking.task.taskId, status, outputData: output }, undefined, watch);
+    if (watchMs && blocking.workflow.workflowId !== workflowId) await this.workflows.nudge(workflowId, 'workflow.decide', watchMs);
+    await this.tasks.update({ workflowInstanceId: blocking.workflow.workflowId, taskId: blocking.task.taskId, status, outputData: output }, undefined, watchMs);
     return true;
   }
 
@@ -34,7 +35,7 @@ export class SignalService {
   async signalSync(workflowId: string, status: TaskResultStatus, output: Record<string, unknown>, strategy: ReturnStrategy, timeoutMs: number): Promise<SignalResponse> {
     const watch = this.watcher.arm(workflowId);
     try {
-      const signalled = await this.signal(workflowId, status, output, true);
+      const signalled = await this.signal(workflowId, status, output, watchFor(timeoutMs));
       // Nothing waited: the workflow is answered as it stands.
       return await this.sync.await(workflowId, { untilTaskRefs: [], timeoutMs: signalled ? timeoutMs : 0, strategy, requestId: randomUUID() }, watch);
     } finally {

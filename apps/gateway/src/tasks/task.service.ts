@@ -90,7 +90,7 @@ export class TaskService {
     }
   }
 
-  async update(result: TaskResult, taskRefName?: string, watch = false): Promise<string> {
+  async update(result: TaskResult, taskRefName?: string, watchMs?: number): Promise<string> {
     // Baton's ids are uuids: anything else cannot name a task, and must not reach a uuid column.
     if ((!taskRefName && !isUuid(result.taskId)) || !isUuid(result.workflowInstanceId)) {
       throw new BatonError(ErrorCode.TaskNotFound, taskRefName ? `No such workflow found by id: ${result.workflowInstanceId}` : `No such task found by id: ${result.taskId}`);
@@ -103,7 +103,7 @@ export class TaskService {
       workflowId: result.workflowInstanceId,
       result,
       ...(taskRefName ? { taskRefName } : {}),
-      ...(watch ? { watch } : {}),
+      ...(watchMs ? { watchMs } : {}),
     };
     const reply = await this.bus.request<CommandReply<UpdateTaskReply>>({ topic: Topic.ExecutorCommands, key: command.workflowId, value: command });
     const taskId = unwrapReply(reply).taskId;

@@ -78,8 +78,8 @@ function setup(reads: Array<Workflow | Error>) {
       if (next instanceof Error) throw next;
       return next;
     }),
-    nudge: jest.fn(async (id: string) => {
-      nudges.push(id);
+    nudge: jest.fn(async (id: string, _type: string, watchMs?: number) => {
+      nudges.push(`${id} for ${watchMs} ms`);
     }),
   };
   const controller = new WorkflowStreamController(workflows as unknown as WorkflowService, watcher as unknown as WorkflowWatcher, { heartbeatMs: 60_000 });
@@ -96,7 +96,23 @@ describe('the workflow change stream', () => {
     await flush();
     expect(res.status_).toBe(200);
     expect(res.events()).toEqual(['RUNNING']);
-    expect(nudges).toEqual(['wf-1']);
+    // Watched for two heartbeats.
+    expect(nudges).toEqual(['wf-1 for 120000 ms']);
+    req.emit('close');
+    await done;
+  });
+
+  it('at each heartbeat with no change: a keep-alive, the watch asked again before it lapses, and a read', async () => {
+    const { watcher, res, nudges, workflows, req, open } = setup([wf('RUNNING', 0)]);
+    const done = open();
+    await flush();
+    watcher.notify(true);
+    await flush();
+    await flush();
+    expect(res.frames.filter((f) => f.startsWith(': keep-alive'))).toHaveLength(1);
+    expect(nudges).toEqual(['wf-1 for 120000 ms', 'wf-1 for 120000 ms']);
+    expect(workflows.get).toHaveBeenCalledTimes(2);
+    expect(res.events()).toEqual(['RUNNING']); // the same state: nothing sent
     req.emit('close');
     await done;
   });

@@ -19,10 +19,12 @@ const COALESCE_MS = 150;
  * a workflow that has ended is answered 204, which tells it to stop. A workflow removed while streamed ends
  * the stream with a `gone` event; any other failure ends it without one, and the client reconnects.
  *
- * No polling: opening a stream on a running workflow asks its owner to notify every change of it from now on
- * (`workflow.decide` with `watch`, which flags the workflow without changing it — the flag the synchronous
- * `execute` uses: NotificationChannel.WorkflowChanges at each commit), and the gateway's WorkflowWatcher wakes
- * the stream. The watch is armed before the first read, so no change between the read and the wait is missed.
+ * No polling: opening a stream on a running workflow asks its owner to notify every change of it
+ * (`workflow.decide` with `watchMs`, which marks the workflow without changing it — what the synchronous
+ * `execute` does: NotificationChannel.WorkflowChanges at each commit), and the gateway's WorkflowWatcher wakes
+ * the stream. The watch lasts two heartbeats and each heartbeat asks again, so it lapses soon after the last
+ * stream of the workflow closes. It is armed before the first read, so no change between the read and the
+ * wait is missed.
  *
  * The stream carries state, not a log: a client that reads slower than the workflow changes is sent the
  * newest state once it has taken the last one (one frame in flight, one pending, never a backlog).
@@ -118,7 +120,8 @@ export class WorkflowStreamController implements BeforeApplicationShutdown {
     // Ask the owner to notify this workflow's changes. Refused (it ended meanwhile) or lost: read again now,
     // and the heartbeat's reads follow it from then on.
     let readNow = false;
-    await this.workflows.nudge(workflowId, 'workflow.decide', true).catch((e: Error) => {
+    const watchMs = 2 * this.config.heartbeatMs;
+    await this.workflows.nudge(workflowId, 'workflow.decide', watchMs).catch((e: Error) => {
       readNow = true;
       this.log.warn(`stream of ${workflowId}: no change notifications (${e.message}); reading every ${this.config.heartbeatMs / 1000} s`);
     });
@@ -128,7 +131,11 @@ export class WorkflowStreamController implements BeforeApplicationShutdown {
       readNow = false;
       if (closed) break;
       if (changed) await sleep(COALESCE_MS);
-      else if (!res.writableNeedDrain) res.write(': keep-alive\n\n');
+      else {
+        if (!res.writableNeedDrain) res.write(': keep-alive\n\n');
+        // Still watched: the watch is renewed before it lapses (a refusal — it ended — shows in the read below).
+        await this.workflows.nudge(workflowId, 'workflow.decide', watchMs).catch(() => undefined);
+      }
       if (closed) break;
       let wf: Workflow;
       try {

@@ -80,6 +80,12 @@ export function idempotentStart(
   return { generation: earlier.length };
 }
 
+/**
+ * How long a caller that waits `timeoutMs` on a workflow has it watched: its wait, and a margin for the
+ * command's way to the owner (the watch runs from the owner's clock). The watch then lapses by itself.
+ */
+export const watchFor = (timeoutMs: number): number => timeoutMs + 10_000;
+
 @Injectable()
 export class WorkflowService {
   constructor(
@@ -95,7 +101,7 @@ export class WorkflowService {
    * Starts a workflow: the id is chosen here, the command goes to the partition that will own the
    * workflow, and the id is returned only after the executor committed it.
    */
-  async start(req: StartRequest, workflowId = this.ids.next(), idempotency?: StartWorkflowCommand['idempotency'], watched = false, testRun?: WorkflowTestMocks): Promise<string> {
+  async start(req: StartRequest, workflowId = this.ids.next(), idempotency?: StartWorkflowCommand['idempotency'], watchMs?: number, testRun?: WorkflowTestMocks): Promise<string> {
     const command: StartWorkflowCommand = {
       type: 'workflow.start',
       commandId: this.ids.next(),
@@ -111,7 +117,7 @@ export class WorkflowService {
       ...(req.workflowDef ? { workflowDef: req.workflowDef } : {}),
       ...(req.createdBy ? { createdBy: req.createdBy } : {}),
       ...(idempotency ? { idempotency } : {}),
-      ...(watched ? { watched } : {}),
+      ...(watchMs ? { watchMs } : {}),
       ...(testRun ? { testRun } : {}),
       ...(req.runMode ? { runMode: req.runMode } : {}),
     };
@@ -126,7 +132,7 @@ export class WorkflowService {
    * and its id is derived from the key, so two that race for it are decided one after the other by the
    * id's owner, and only one starts.
    */
-  async startRequest(req: StartWorkflowRequest, watched = false, testRun?: WorkflowTestMocks): Promise<string> {
+  async startRequest(req: StartWorkflowRequest, watchMs?: number, testRun?: WorkflowTestMocks): Promise<string> {
     if (req.externalInputPayloadStoragePath) {
       throw new BatonError(ErrorCode.InvalidArgument, 'externalInputPayloadStoragePath: Baton keeps no external payload storage; send the input in the request', [
         { path: 'externalInputPayloadStoragePath', message: 'external payload storage is not supported', invalidValue: req.externalInputPayloadStoragePath },
@@ -156,11 +162,11 @@ export class WorkflowService {
       createdBy: req.createdBy,
       ...(req.runMode ? { runMode: req.runMode } : {}),
     };
-    if (req.idempotencyKey === undefined) return this.start(start, undefined, undefined, watched, testRun);
+    if (req.idempotencyKey === undefined) return this.start(start, undefined, undefined, watchMs, testRun);
     const strategy = req.idempotencyStrategy ?? IdempotencyStrategy.Fail;
     const decided = idempotentStart(req.name, req.idempotencyKey, strategy, await this.query.startedUnderKey(req.name, req.idempotencyKey));
     if ('existing' in decided) return decided.existing;
-    return this.start(start, idempotentWorkflowIdFor(req.name, req.idempotencyKey, decided.generation), { key: req.idempotencyKey, strategy }, watched, testRun);
+    return this.start(start, idempotentWorkflowIdFor(req.name, req.idempotencyKey, decided.generation), { key: req.idempotencyKey, strategy }, watchMs, testRun);
   }
 
   restart(workflowId: string, useLatestDefinitions: boolean): Promise<void> {
@@ -221,8 +227,9 @@ export class WorkflowService {
     return this.toOwner<RetryWorkflowCommand>({ type: 'workflow.retry', workflowId, ...(resumeSubworkflowTasks ? { resumeSubworkflowTasks } : {}) });
   }
 
-  nudge(workflowId: string, type: WorkflowNudgeCommand['type'], watch = false): Promise<void> {
-    return this.toOwner<WorkflowNudgeCommand>({ type, workflowId, ...(watch ? { watch } : {}) });
+  /** A command about the workflow; `watchMs`: from now its every change is notified for that long (the sender waits on it, or streams it). */
+  nudge(workflowId: string, type: WorkflowNudgeCommand['type'], watchMs?: number): Promise<void> {
+    return this.toOwner<WorkflowNudgeCommand>({ type, workflowId, ...(watchMs ? { watchMs } : {}) });
   }
 
   /**
@@ -231,7 +238,7 @@ export class WorkflowService {
    * waits for a signal or waits on a worker task it has no mock for — or after `timeoutMs`, as it stands.
    */
   async test(req: StartWorkflowRequest, mocks: WorkflowTestMocks, timeoutMs: number): Promise<Workflow> {
-    const workflowId = await this.startRequest(req, true, mocks);
+    const workflowId = await this.startRequest(req, watchFor(timeoutMs), mocks);
     await this.sync.await(workflowId, { untilTaskRefs: [], untilWorkerWaits: true, timeoutMs, strategy: ReturnStrategy.TargetWorkflow, requestId: workflowId });
     return this.get(workflowId, true);
   }
@@ -241,9 +248,9 @@ export class WorkflowService {
    * task that waits for a signal, or finishes one of `untilTaskRefs` — or when `timeoutMs` runs out.
    */
   async execute(req: StartWorkflowRequest, opts: { readonly untilTaskRefs: readonly string[]; readonly timeoutMs: number; readonly strategy: ReturnStrategy; readonly requestId: string }): Promise<SignalResponse> {
-    const workflowId = await this.startRequest(req, true);
+    const workflowId = await this.startRequest(req, watchFor(opts.timeoutMs));
     // Under an idempotency key the answer may be a workflow started before, by someone else: watch it too.
-    if (req.idempotencyKey !== undefined) await this.nudge(workflowId, 'workflow.decide', true);
+    if (req.idempotencyKey !== undefined) await this.nudge(workflowId, 'workflow.decide', watchFor(opts.timeoutMs));
     return this.sync.await(workflowId, opts);
   }
 

@@ -117,7 +117,13 @@ export interface Workflow {
    * timers that came due, while the workflow was PAUSED — carried out, in order, when it resumes.
    */
   onResume?: ResumeStep[];
-  /** Engine-internal, never served: every change of this workflow is notified (someone waits on it synchronously). */
+  /**
+   * Engine-internal, never served: until then (epoch ms) every commit of this workflow is notified — someone
+   * waits on it synchronously (`execute`, `signal/sync`) or streams it. It lapses by itself; whoever still
+   * watches asks again.
+   */
+  notifyUntil?: number;
+  /** Written by Baton before `notifyUntil` (a flag that never lapsed); read as nothing, never served. */
   notifyChanges?: boolean;
   /** Engine-internal, never served: a test run's mocked worker results (`POST /api/workflow/test`). */
   testRun?: WorkflowTestMocks;
@@ -205,8 +211,8 @@ export type ResumeStep =
   | { readonly kind: 'timer'; readonly timerKind: string; readonly taskId?: string };
 
 /** A workflow as the API and the events show it: without what is the engine's own. */
-export function servedWorkflow<W extends Partial<Workflow>>(w: W): Omit<W, 'onResume' | 'notifyChanges' | 'testRun' | 'raisedEvents'> {
-  if (w.onResume === undefined && w.notifyChanges === undefined && w.testRun === undefined && w.raisedEvents === undefined) return w;
-  const { onResume: _steps, notifyChanges: _notify, testRun: _mocks, raisedEvents: _events, ...served } = w;
+export function servedWorkflow<W extends Partial<Workflow>>(w: W): Omit<W, 'onResume' | 'notifyUntil' | 'notifyChanges' | 'testRun' | 'raisedEvents'> {
+  if (w.onResume === undefined && w.notifyUntil === undefined && w.notifyChanges === undefined && w.testRun === undefined && w.raisedEvents === undefined) return w;
+  const { onResume: _steps, notifyUntil: _until, notifyChanges: _legacy, testRun: _mocks, raisedEvents: _events, ...served } = w;
   return served;
 }
